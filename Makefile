@@ -1,0 +1,58 @@
+# ccops: `make run` serves the demo, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format migrate seed worker beat clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(PY)
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $(VENV)/.runtime $@
+
+migrate: $(VENV)/.runtime
+	mkdir -p var
+	$(PY) manage.py migrate --noinput
+
+run: migrate
+	$(PY) manage.py seed_demo --if-empty
+	@echo "ccops is starting at http://$(HOST):$(PORT)/  (demo logins above; Ctrl-C stops it)"
+ifdef REDIS_URL
+	$(VENV)/bin/honcho -f Procfile.dev start
+else
+	$(PY) manage.py runserver $(HOST):$(PORT)
+endif
+
+test: $(VENV)/.dev
+	mkdir -p var
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+worker: $(VENV)/.runtime
+	$(VENV)/bin/celery -A ccops worker -l info
+
+beat: $(VENV)/.runtime
+	$(VENV)/bin/celery -A ccops beat -l info
+
+clean:
+	rm -rf $(VENV) var/staticfiles .pytest_cache

@@ -1,0 +1,62 @@
+"""One JSON error shape for the whole API: ``{"detail": ..., "errors": {field: [...]}}``."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the current state."
+    default_code = "conflict"
+
+
+def _as_list(value):
+    if isinstance(value, (list, tuple)):
+        out = []
+        for v in value:
+            out.extend(_as_list(v) if isinstance(v, (list, tuple)) else [str(v)])
+        return out
+    if isinstance(value, dict):
+        return [f"{k}: {', '.join(_as_list(v))}" for k, v in value.items()]
+    return [str(value)]
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        data = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+        exc = exceptions.ValidationError(data)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    data = response.data
+    if isinstance(exc, exceptions.ValidationError):
+        if isinstance(data, dict):
+            errors = {k: _as_list(v) for k, v in data.items()}
+        else:
+            errors = {"non_field_errors": _as_list(data)}
+        first = next(iter(errors.items()), ("", [""]))
+        detail = f"Invalid input: {first[0]}: {first[1][0]}" if first[0] else "Invalid input."
+        response.data = {"detail": detail, "errors": errors}
+    else:
+        detail = data.get("detail", data) if isinstance(data, dict) else data
+        errors = (
+            {k: _as_list(v) for k, v in data.items() if k != "detail"}
+            if isinstance(data, dict)
+            else {}
+        )
+        response.data = {"detail": str(detail), "errors": errors}
+    return response
+
+
+def error_response(detail: str, status_code: int, errors: dict | None = None) -> Response:
+    return Response({"detail": detail, "errors": errors or {}}, status=status_code)

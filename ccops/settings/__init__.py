@@ -1,0 +1,1 @@
+"""Settings modules: ``base`` (laptop defaults), ``production`` and ``test``."""

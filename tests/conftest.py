@@ -1,0 +1,83 @@
+import pytest
+from rest_framework.test import APIClient
+
+from ccops.choices import Office, Role
+
+from .factories import TeamFactory, make_user
+
+
+@pytest.fixture
+def front_team(db):
+    return TeamFactory(name="Front A", office=Office.FRONT)
+
+
+@pytest.fixture
+def back_team(db):
+    return TeamFactory(name="Back A", office=Office.BACK)
+
+
+@pytest.fixture
+def other_team(db):
+    return TeamFactory(name="Front B", office=Office.FRONT)
+
+
+@pytest.fixture
+def supervisor(front_team):
+    user = make_user(Role.SUPERVISOR, username="super", team=front_team)
+    front_team.supervisor = user
+    front_team.save()
+    return user
+
+
+@pytest.fixture
+def agent(front_team, supervisor):
+    return make_user(Role.AGENT, username="agent", team=front_team)
+
+
+@pytest.fixture
+def back_agent(back_team):
+    return make_user(Role.AGENT, username="backagent", team=back_team)
+
+
+@pytest.fixture
+def other_agent(other_team):
+    return make_user(Role.AGENT, username="otheragent", team=other_team)
+
+
+@pytest.fixture
+def planner(db):
+    return make_user(Role.PLANNER, username="planner")
+
+
+@pytest.fixture
+def qa(db):
+    return make_user(Role.QA, username="qa")
+
+
+@pytest.fixture
+def hr(db):
+    return make_user(Role.HR, username="hr")
+
+
+@pytest.fixture
+def admin_user(db):
+    return make_user(Role.ADMIN, username="boss", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def norole(db):
+    return make_user(None, username="norole")
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def api_as(api):
+    def login(user):
+        api.force_authenticate(user)
+        return api
+
+    return login
