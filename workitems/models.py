@@ -1,0 +1,284 @@
+"""Work of both offices: customers, work types, items, their event log and agent presence.
+
+Sized for 10M items and 5,000 agents: the routing and queue reads are served by partial
+indexes on open items; the event log is append-only and indexed by item and by time.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from ccops.choices import Office
+from ccops.models import Team
+from training.models import Skill
+
+from .choices import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    Channel,
+    EventKind,
+    PresenceState,
+    Source,
+    Status,
+)
+from .querysets import WorkItemQuerySet
+
+
+class Customer(models.Model):
+    """A customer whose contacts and cases are tracked across both offices."""
+
+    external_ref = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.external_ref})"
+
+
+class WorkType(models.Model):
+    """A kind of work: a queue (calls, chats) or a casework type, with its SLA and skill."""
+
+    name = models.CharField(max_length=100, unique=True)
+    office = models.CharField(max_length=5, choices=Office.choices)
+    channel = models.CharField(max_length=5, choices=Channel.choices)
+    sla = models.DurationField(
+        help_text="Target time from arrival to completion (calendar time: due = created + SLA)."
+    )
+    sla_answer_seconds = models.PositiveIntegerField(
+        default=20, help_text="Queues: answer-within target for the service level."
+    )
+    standard_minutes = models.DecimalField(
+        max_digits=7, decimal_places=2, help_text="Standard minutes per item (productivity)."
+    )
+    required_skill = models.ForeignKey(
+        Skill, null=True, blank=True, on_delete=models.PROTECT, related_name="work_types"
+    )
+    min_skill_level = models.PositiveSmallIntegerField(default=1)
+    min_tier_rank = models.PositiveSmallIntegerField(
+        default=0, help_text="Lowest tier rank that may take it (0 = any tier)."
+    )
+    priority = models.SmallIntegerField(default=3, help_text="Default priority, 1 low .. 5 high.")
+    owning_team = models.ForeignKey(
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="work_types",
+        help_text="Team that owns new items of this type (shown in its queue).",
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["office", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_queue(self) -> bool:
+        return self.channel in (Channel.CALL, Channel.CHAT)
+
+
+class WorkItem(models.Model):
+    """One unit of work (a call, chat, email, case or task) of either office."""
+
+    work_type = models.ForeignKey(WorkType, on_delete=models.PROTECT, related_name="items")
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="items"
+    )
+    title = models.CharField(max_length=200)
+    details = models.TextField(blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
+    priority = models.SmallIntegerField(default=3)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_items",
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    # Handle time: seconds spent in progress, accumulated at each pause/complete.
+    handle_seconds = models.PositiveIntegerField(default=0)
+    active_since = models.DateTimeField(null=True, blank=True)
+    origin = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="handoffs",
+        help_text="The front-office contact this case was handed off from.",
+    )
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+    related_to = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="continuations",
+        help_text="For a reopen after the window: the earlier item this one continues.",
+    )
+    is_duplicate_suspect = models.BooleanField(default=False)
+    reopen_count = models.PositiveSmallIntegerField(default=0)
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.UI)
+    external_ref = models.CharField(max_length=100, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = WorkItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_ref"],
+                condition=~Q(external_ref=""),
+                name="uniq_item_external_ref_per_source",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=CLOSED_STATUSES) | Q(completed_at__isnull=True),
+                name="open_item_not_completed",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.NEW) | Q(assignee__isnull=True),
+                name="new_item_unassigned",
+            ),
+        ]
+        indexes = [
+            # Routing: unassigned items by urgency (partial: only the open queue is indexed).
+            models.Index(
+                fields=["due_at", "-priority", "created_at"],
+                condition=Q(status=Status.NEW),
+                name="wi_route_new",
+            ),
+            models.Index(
+                fields=["work_type", "due_at"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="wi_open_type_due",
+            ),
+            models.Index(
+                fields=["team", "due_at"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="wi_open_team_due",
+            ),
+            models.Index(
+                fields=["assignee", "status"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="wi_open_assignee",
+            ),
+            models.Index(fields=["customer", "work_type", "created_at"], name="wi_customer"),
+            models.Index(fields=["completed_at"], name="wi_completed"),
+            models.Index(fields=["created_at"], name="wi_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def is_past_due(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.is_open and self.due_at is not None and self.due_at < now
+
+    @staticmethod
+    def due_for(work_type: WorkType, created_at) -> "timezone.datetime":
+        """Rule: due = arrival + SLA in calendar time (business-hours calendars come later)."""
+        return created_at + (work_type.sla or timedelta(0))
+
+
+class WorkItemEvent(models.Model):
+    """Append-only log of every change to a work item: journeys and process maps read it."""
+
+    item = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(default=timezone.now)
+    from_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who holds the item after this event.",
+    )
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [
+            models.Index(fields=["item", "at"], name="wie_item_at"),
+            models.Index(fields=["at", "kind"], name="wie_at_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.kind} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class AgentPresence(models.Model):
+    """An agent's current state across both offices (one row per agent)."""
+
+    agent = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="presence"
+    )
+    state = models.CharField(
+        max_length=14, choices=PresenceState.choices, default=PresenceState.OFFLINE
+    )
+    since = models.DateTimeField(default=timezone.now)
+    item = models.ForeignKey(
+        WorkItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["state"], name="presence_state")]
+
+    def __str__(self) -> str:
+        return f"{self.agent}: {self.state}"
+
+
+class PresenceChange(models.Model):
+    """History of presence states (adherence and intraday read it)."""
+
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="presence_changes"
+    )
+    state = models.CharField(max_length=14, choices=PresenceState.choices)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["agent", "started_at"]
+        indexes = [models.Index(fields=["agent", "started_at"], name="presence_agent_at")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agent"], condition=Q(ended_at__isnull=True), name="one_open_presence"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent} {self.state} {self.started_at:%H:%M}"

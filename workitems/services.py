@@ -1,0 +1,661 @@
+"""Every write to work items: one service per transition, each validated against
+``TRANSITIONS``, run under a row lock, bumping ``version`` and writing a ``WorkItemEvent``.
+
+Rules stated once here:
+- Due time: ``created_at + work_type.sla`` in calendar time.
+- Reopen within ``REOPEN_AS_SAME_ITEM_WITHIN_DAYS`` of completion continues the same item
+  (back to the queue, ``reopen_count`` + 1, counted in reopen rate) and keeps its original
+  due time: the SLA clock is not restarted, the customer has been waiting since arrival.
+  Later, a reopen creates a new item linked by ``related_to`` with a fresh SLA.
+- Duplicate suspicion: an open item of the same customer and work type created within
+  ``DUPLICATE_WINDOW_HOURS`` flags the new one (``duplicate_of``); a supervisor may merge it.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ccops.choices import Office, Role
+from training.models import AgentSkill, AgentTier, BuddyPairing
+
+from .choices import (
+    OPEN_STATUSES,
+    EventKind,
+    PresenceState,
+    Source,
+    Status,
+)
+from .errors import IllegalTransition, InvalidInput, NotAllowed, StaleVersion
+from .models import AgentPresence, Customer, PresenceChange, WorkItem, WorkItemEvent, WorkType
+from .routing import URGENCY_ORDER, WorkTypeRule, eligible_work_types
+
+S = Status
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset
+    target: str | None  # None: status unchanged (comments)
+    event: str
+
+
+TRANSITIONS: dict[str, Transition] = {
+    "assign": Transition(
+        frozenset({S.NEW, S.ASSIGNED, S.IN_PROGRESS, S.PENDING, S.ESCALATED}),
+        S.ASSIGNED,
+        EventKind.ASSIGNED,
+    ),
+    "unassign": Transition(frozenset({S.ASSIGNED}), S.NEW, EventKind.UNASSIGNED),
+    "start": Transition(
+        frozenset({S.ASSIGNED, S.PENDING, S.ESCALATED}), S.IN_PROGRESS, EventKind.STARTED
+    ),
+    "pend": Transition(frozenset({S.IN_PROGRESS}), S.PENDING, EventKind.PENDING),
+    "escalate": Transition(
+        frozenset({S.ASSIGNED, S.IN_PROGRESS, S.PENDING}), S.ESCALATED, EventKind.ESCALATED
+    ),
+    "complete": Transition(
+        frozenset({S.ASSIGNED, S.IN_PROGRESS, S.PENDING, S.ESCALATED}),
+        S.DONE,
+        EventKind.COMPLETED,
+    ),
+    "handoff": Transition(frozenset({S.ASSIGNED, S.IN_PROGRESS}), S.DONE, EventKind.HANDED_OFF),
+    "reopen": Transition(frozenset({S.DONE}), S.NEW, EventKind.REOPENED),
+    "cancel": Transition(frozenset(OPEN_STATUSES), S.CANCELLED, EventKind.CANCELLED),
+    "merge": Transition(frozenset(OPEN_STATUSES), S.MERGED, EventKind.MERGED),
+    "comment": Transition(frozenset(Status.values), None, EventKind.COMMENTED),
+}
+
+ACTION_LABELS = {
+    "assign": "assign",
+    "unassign": "return to the queue",
+    "start": "start",
+    "pend": "pause",
+    "escalate": "escalate",
+    "complete": "complete",
+    "handoff": "hand off",
+    "reopen": "reopen",
+    "cancel": "cancel",
+    "merge": "merge",
+    "comment": "comment on",
+}
+
+SUPERVISING_ROLES = (Role.SUPERVISOR,)
+
+
+def _is_supervisor(user) -> bool:
+    return user.has_role(*SUPERVISING_ROLES)
+
+
+def _event(item, kind, by, from_status="", to_status="", note="", at=None, **data):
+    return WorkItemEvent.objects.create(
+        item=item,
+        kind=kind,
+        actor=by,
+        at=at or timezone.now(),
+        from_status=from_status,
+        to_status=to_status,
+        assignee_id=item.assignee_id,
+        note=note,
+        data=data,
+    )
+
+
+def _apply(*, item, action, by, expected_version=None, note="", changes=None, check=None, **data):
+    """Lock the row, validate the move, write the new state with ``version + 1`` and the event.
+
+    The write is a conditional UPDATE on the version read under the lock, so even where the
+    database has no row locks (SQLite) a concurrent change makes this one fail cleanly.
+    """
+    transition = TRANSITIONS[action]
+    with transaction.atomic():
+        locked = WorkItem.objects.select_for_update().select_related("work_type").get(pk=item.pk)
+        if expected_version is not None and locked.version != int(expected_version):
+            raise StaleVersion(
+                f"Item #{locked.pk} was changed by someone else (version {locked.version}, "
+                f"you had {expected_version}). Reload it and try again."
+            )
+        if locked.status not in transition.sources:
+            raise IllegalTransition(
+                f"Cannot {ACTION_LABELS[action]} item #{locked.pk}: it is "
+                f"{locked.get_status_display().lower()}."
+            )
+        if check:
+            check(locked)
+        now = timezone.now()
+        values = dict(changes(locked, now) if callable(changes) else (changes or {}))
+        from_status = locked.status
+        if transition.target is not None:
+            values["status"] = transition.target
+        values["version"] = locked.version + 1
+        values["updated_at"] = now
+        updated = WorkItem.objects.filter(pk=locked.pk, version=locked.version).update(**values)
+        if updated != 1:
+            raise StaleVersion(f"Item #{locked.pk} was changed by someone else. Try again.")
+        for field, value in values.items():
+            setattr(locked, field, value)
+        _event(
+            locked,
+            transition.event,
+            by,
+            from_status=from_status,
+            to_status=locked.status,
+            note=note,
+            at=now,
+            **data,
+        )
+    return locked
+
+
+def _must_hold(by):
+    def check(item):
+        if item.assignee_id != by.pk:
+            raise NotAllowed(f"Item #{item.pk} is not yours: only its assignee can do this.")
+
+    return check
+
+
+def _must_supervise(by):
+    def check(item):
+        if not _is_supervisor(by):
+            raise NotAllowed("Only a supervisor can do this.")
+
+    return check
+
+
+def _stop_clock(item, now) -> dict:
+    if item.active_since is None:
+        return {"active_since": None}
+    spent = max(int((now - item.active_since).total_seconds()), 0)
+    return {"active_since": None, "handle_seconds": item.handle_seconds + spent}
+
+
+def _work_state(item) -> str:
+    if item.work_type.office == Office.FRONT and item.work_type.is_queue:
+        return PresenceState.ON_CONTACT
+    return PresenceState.CASEWORK
+
+
+# --- Presence ---------------------------------------------------------------------------
+
+
+def presence_set(*, agent, state: str, item=None, at=None) -> AgentPresence:
+    """Set an agent's state; the previous state's interval is closed in the history."""
+    if state not in PresenceState.values:
+        raise InvalidInput(f"Unknown presence state {state!r}.", field="state")
+    at = at or timezone.now()
+    with transaction.atomic():
+        presence, _ = AgentPresence.objects.get_or_create(agent=agent)
+        presence = AgentPresence.objects.select_for_update().get(pk=presence.pk)
+        item_id = getattr(item, "pk", None)
+        if presence.state == state and presence.item_id == item_id:
+            return presence
+        if presence.state != state:
+            PresenceChange.objects.filter(agent=agent, ended_at__isnull=True).update(ended_at=at)
+            PresenceChange.objects.create(agent=agent, state=state, started_at=at)
+            presence.since = at
+        presence.state = state
+        presence.item_id = item_id
+        presence.save(update_fields=["state", "since", "item"])
+    return presence
+
+
+# --- Creation ---------------------------------------------------------------------------
+
+
+def workitem_create(
+    *,
+    work_type: WorkType,
+    title: str,
+    by=None,
+    customer: Customer | None = None,
+    details: str = "",
+    priority: int | None = None,
+    team=None,
+    source: str = Source.UI,
+    external_ref: str = "",
+    origin: WorkItem | None = None,
+    related_to: WorkItem | None = None,
+    created_at=None,
+) -> WorkItem:
+    """Create an item with its due time and flag a likely duplicate.
+
+    Idempotent on ``(source, external_ref)``: a re-sent item returns the existing row with
+    ``was_existing = True`` and writes nothing.
+    """
+    title = (title or "").strip()
+    if not title:
+        raise InvalidInput("A title is required.", field="title")
+    if not work_type.active:
+        raise InvalidInput(f"Work type {work_type} is not active.", field="work_type")
+    if priority is not None and not 1 <= int(priority) <= 5:
+        raise InvalidInput("Priority must be between 1 and 5.", field="priority")
+    if source not in Source.values:
+        raise InvalidInput(f"Unknown source {source!r}.", field="source")
+    external_ref = (external_ref or "").strip()
+    if external_ref:
+        existing = WorkItem.objects.filter(source=source, external_ref=external_ref).first()
+        if existing:
+            existing.was_existing = True
+            return existing
+    created_at = created_at or timezone.now()
+    item = WorkItem(
+        work_type=work_type,
+        customer=customer,
+        title=title[:200],
+        details=details,
+        priority=priority if priority is not None else work_type.priority,
+        team=team or work_type.owning_team,
+        source=source,
+        external_ref=external_ref,
+        origin=origin,
+        related_to=related_to,
+        created_at=created_at,
+        due_at=WorkItem.due_for(work_type, created_at),
+    )
+    try:
+        with transaction.atomic():
+            if customer is not None:
+                window = timedelta(hours=settings.DUPLICATE_WINDOW_HOURS)
+                earlier = (
+                    WorkItem.objects.open()
+                    .filter(
+                        customer=customer,
+                        work_type=work_type,
+                        created_at__gte=created_at - window,
+                        created_at__lte=created_at,
+                    )
+                    .order_by("created_at")
+                    .first()
+                )
+                if earlier is not None:
+                    item.duplicate_of = earlier
+                    item.is_duplicate_suspect = True
+            item.save()
+            _event(
+                item,
+                EventKind.CREATED,
+                by,
+                to_status=item.status,
+                at=created_at,
+                source=source,
+                origin_id=getattr(origin, "pk", None),
+            )
+            if item.is_duplicate_suspect:
+                _event(
+                    item,
+                    EventKind.DUPLICATE_FLAGGED,
+                    None,
+                    from_status=item.status,
+                    to_status=item.status,
+                    note=f"Same customer and work type as open item #{item.duplicate_of_id}.",
+                    at=created_at,
+                    duplicate_of_id=item.duplicate_of_id,
+                )
+    except IntegrityError:
+        # Another request created the same external reference at the same moment.
+        existing = WorkItem.objects.filter(source=source, external_ref=external_ref).first()
+        if existing is None:
+            raise
+        existing.was_existing = True
+        return existing
+    item.was_existing = False
+    return item
+
+
+# --- Routing ----------------------------------------------------------------------------
+
+
+def eligible_work_type_ids(agent) -> list[int]:
+    today = timezone.localdate()
+    skills = {
+        skill_id: level
+        for skill_id, level, expires in AgentSkill.objects.filter(agent=agent).values_list(
+            "skill_id", "level", "expires_on"
+        )
+        if expires is None or expires >= today
+    }
+    tier = AgentTier.objects.filter(agent=agent).values_list("tier__rank", flat=True).first()
+    rules = [
+        WorkTypeRule(*row)
+        for row in WorkType.objects.filter(active=True).values_list(
+            "id", "required_skill_id", "min_skill_level", "min_tier_rank"
+        )
+    ]
+    return eligible_work_types(rules, skills, tier or 0)
+
+
+def workitem_claim_next(*, agent) -> WorkItem | None:
+    """Give the agent the most urgent open item they are skilled for; ``None`` if none.
+
+    An item they were given but have not started yet is returned first, so a double click
+    never claims two. Claims for one agent are serialised on their presence row; on
+    PostgreSQL candidates are read with ``FOR UPDATE SKIP LOCKED`` so claimers never wait on
+    each other, and the claim is a conditional UPDATE, so no item is ever held by two.
+    """
+    if not agent.has_role(Role.AGENT):
+        raise NotAllowed("Only agents take work from the queue.")
+    eligible = eligible_work_type_ids(agent)
+    AgentPresence.objects.get_or_create(agent=agent)
+    skip_locked = connection.features.has_select_for_update_skip_locked
+    for _attempt in range(10):
+        with transaction.atomic():
+            AgentPresence.objects.select_for_update().get(agent=agent)
+            held = (
+                WorkItem.objects.filter(assignee=agent, status=S.ASSIGNED)
+                .select_related("work_type")
+                .order_by(*URGENCY_ORDER)
+                .first()
+            )
+            if held is not None:
+                return held
+            if not eligible:
+                return None
+            queue = WorkItem.objects.filter(status=S.NEW, work_type_id__in=eligible)
+            if skip_locked:
+                queue = queue.select_for_update(skip_locked=True, of=("self",))
+            candidate = queue.order_by(*URGENCY_ORDER).first()
+            if candidate is None:
+                return None
+            now = timezone.now()
+            won = WorkItem.objects.filter(pk=candidate.pk, status=S.NEW).update(
+                status=S.ASSIGNED, assignee=agent, version=F("version") + 1, updated_at=now
+            )
+            if won:
+                item = WorkItem.objects.select_related("work_type", "customer").get(pk=candidate.pk)
+                _event(
+                    item,
+                    EventKind.ASSIGNED,
+                    agent,
+                    S.NEW,
+                    S.ASSIGNED,
+                    "Taken from queue",
+                    at=now,
+                    claimed=True,
+                )
+                presence_set(agent=agent, state=_work_state(item), item=item, at=now)
+                return item
+        # Lost the race for this candidate (possible without SKIP LOCKED): look again.
+    return None
+
+
+def workitem_assign(*, item, to, by, note: str = "", expected_version=None) -> WorkItem:
+    """A supervisor pushes an item to an agent (reassigning it if held)."""
+    if not to.is_active or not to.has_role(Role.AGENT):
+        raise InvalidInput(f"{to} is not an active agent.", field="agent")
+
+    def check(locked):
+        if not _is_supervisor(by):
+            raise NotAllowed("Only a supervisor can assign work to someone.")
+
+    return _apply(
+        item=item,
+        action="assign",
+        by=by,
+        expected_version=expected_version,
+        note=note or f"Assigned to {to}",
+        check=check,
+        changes=lambda locked, now: {"assignee": to, **_stop_clock(locked, now)},
+        to_id=to.pk,
+    )
+
+
+def workitem_unassign(*, item, by, note: str = "", expected_version=None) -> WorkItem:
+    def check(locked):
+        if locked.assignee_id != by.pk and not _is_supervisor(by):
+            raise NotAllowed(f"Item #{locked.pk} is not yours.")
+
+    return _apply(
+        item=item,
+        action="unassign",
+        by=by,
+        expected_version=expected_version,
+        note=note,
+        check=check,
+        changes={"assignee": None},
+    )
+
+
+# --- The assignee's actions -------------------------------------------------------------
+
+
+def workitem_start(*, item, by, expected_version=None) -> WorkItem:
+    def changes(locked, now):
+        return {"started_at": locked.started_at or now, "active_since": now}
+
+    item = _apply(
+        item=item,
+        action="start",
+        by=by,
+        expected_version=expected_version,
+        check=_must_hold(by),
+        changes=changes,
+    )
+    presence_set(agent=by, state=_work_state(item), item=item)
+    return item
+
+
+def workitem_pend(*, item, by, note: str, expected_version=None) -> WorkItem:
+    if not (note or "").strip():
+        raise InvalidInput("Say what the item is waiting for.", field="note")
+    item = _apply(
+        item=item,
+        action="pend",
+        by=by,
+        expected_version=expected_version,
+        note=note,
+        check=_must_hold(by),
+        changes=_stop_clock,
+    )
+    presence_set(agent=by, state=PresenceState.AVAILABLE)
+    return item
+
+
+def workitem_complete(*, item, by, note: str = "", expected_version=None) -> WorkItem:
+    def changes(locked, now):
+        return {
+            "completed_at": now,
+            "started_at": locked.started_at or now,
+            **_stop_clock(locked, now),
+        }
+
+    item = _apply(
+        item=item,
+        action="complete",
+        by=by,
+        expected_version=expected_version,
+        note=note,
+        check=_must_hold(by),
+        changes=changes,
+    )
+    presence_set(agent=by, state=PresenceState.AVAILABLE)
+    return item
+
+
+def workitem_handoff(
+    *, item, by, work_type: WorkType, note: str = "", title: str = "", expected_version=None
+) -> WorkItem:
+    """Turn a front-office contact into back-office casework in one step; returns the case.
+
+    The contact is closed as handed off; the new case points at it (``origin``) and the
+    customer journey shows both.
+    """
+    if work_type.office != Office.BACK:
+        raise InvalidInput("Hand-offs go to a back-office work type.", field="work_type")
+    with transaction.atomic():
+
+        def check(locked):
+            _must_hold(by)(locked)
+            if locked.work_type.office != Office.FRONT:
+                raise IllegalTransition("Only front-office contacts are handed off.")
+
+        def changes(locked, now):
+            return {
+                "completed_at": now,
+                "started_at": locked.started_at or now,
+                **_stop_clock(locked, now),
+            }
+
+        contact = _apply(
+            item=item,
+            action="handoff",
+            by=by,
+            expected_version=expected_version,
+            note=note,
+            check=check,
+            changes=changes,
+            to_work_type=work_type.pk,
+        )
+        case = workitem_create(
+            work_type=work_type,
+            title=title or contact.title,
+            by=by,
+            customer=contact.customer,
+            details=note or contact.details,
+            source=Source.HANDOFF,
+            origin=contact,
+        )
+        WorkItemEvent.objects.filter(item=contact, kind=EventKind.HANDED_OFF).update(
+            data={"case_id": case.pk, "to_work_type": work_type.pk}
+        )
+    presence_set(agent=by, state=PresenceState.AVAILABLE)
+    return case
+
+
+def current_buddy(agent):
+    today = timezone.localdate()
+    pairing = (
+        BuddyPairing.objects.filter(agent=agent, starts_on__lte=today)
+        .exclude(ends_on__lt=today)
+        .select_related("buddy")
+        .order_by("-starts_on")
+        .first()
+    )
+    return pairing.buddy if pairing else None
+
+
+def workitem_escalate(*, item, by, note: str = "", expected_version=None) -> WorkItem:
+    """Escalate to the agent's buddy in the other office (their escalation path)."""
+    buddy = current_buddy(by)
+    if buddy is None:
+        raise InvalidInput("You have no buddy to escalate to; ask your supervisor.", field="buddy")
+    state = (
+        AgentPresence.objects.filter(agent=buddy).values_list("state", flat=True).first()
+        or PresenceState.OFFLINE
+    )
+    if state in (PresenceState.OFFLINE, PresenceState.BREAK, PresenceState.TRAINING):
+        raise InvalidInput(
+            f"Your buddy {buddy} is {PresenceState(state).label.lower()} now; "
+            "ask your supervisor to reassign it.",
+            field="buddy",
+        )
+    item = _apply(
+        item=item,
+        action="escalate",
+        by=by,
+        expected_version=expected_version,
+        note=note or f"Escalated to buddy {buddy}",
+        check=_must_hold(by),
+        changes=lambda locked, now: {"assignee": buddy, **_stop_clock(locked, now)},
+        to_id=buddy.pk,
+    )
+    presence_set(agent=by, state=PresenceState.AVAILABLE)
+    return item
+
+
+# --- Supervisors and reopen -------------------------------------------------------------
+
+
+def workitem_reopen(*, item, by, note: str = "") -> WorkItem:
+    """Reopen a done item: the same item within the window, else a new linked item.
+
+    Returns the item that is now open (the same one or the new one).
+    """
+    if not by.has_role(Role.AGENT, Role.SUPERVISOR):
+        raise NotAllowed("Only agents and supervisors reopen work.")
+    window = timedelta(days=settings.REOPEN_AS_SAME_ITEM_WITHIN_DAYS)
+    with transaction.atomic():
+        current = WorkItem.objects.select_related("work_type", "customer").get(pk=item.pk)
+        if current.status != S.DONE:
+            raise IllegalTransition(
+                f"Cannot reopen item #{current.pk}: it is {current.get_status_display().lower()}."
+            )
+        if current.completed_at and timezone.now() - current.completed_at <= window:
+            return _apply(
+                item=current,
+                action="reopen",
+                by=by,
+                note=note or "Reopened",
+                changes=lambda locked, now: {
+                    "assignee": None,
+                    "completed_at": None,
+                    "reopen_count": locked.reopen_count + 1,
+                },
+                same_item=True,
+            )
+        follow_up = workitem_create(
+            work_type=current.work_type,
+            title=current.title,
+            by=by,
+            customer=current.customer,
+            details=note or current.details,
+            source=Source.REOPEN,
+            related_to=current,
+        )
+        _apply(
+            item=current,
+            action="comment",
+            by=by,
+            note=f"Reopened after the {window.days}-day window as new item #{follow_up.pk}",
+            follow_up_id=follow_up.pk,
+        )
+        return follow_up
+
+
+def workitem_cancel(*, item, by, note: str, expected_version=None) -> WorkItem:
+    if not (note or "").strip():
+        raise InvalidInput("Give a reason for cancelling.", field="note")
+    return _apply(
+        item=item,
+        action="cancel",
+        by=by,
+        expected_version=expected_version,
+        note=note,
+        check=_must_supervise(by),
+        changes={"assignee": None} if item.status == S.NEW else {},
+    )
+
+
+def workitem_merge(*, item, into: WorkItem, by, note: str = "") -> WorkItem:
+    """Merge a duplicate into the item that continues (supervisors)."""
+    if into.pk == item.pk:
+        raise InvalidInput("An item cannot be merged into itself.", field="into")
+    if into.status not in OPEN_STATUSES and into.status != S.DONE:
+        raise InvalidInput(f"Item #{into.pk} is {into.get_status_display().lower()}.", field="into")
+    with transaction.atomic():
+        merged = _apply(
+            item=item,
+            action="merge",
+            by=by,
+            note=note or f"Merged into #{into.pk}",
+            check=_must_supervise(by),
+            changes={"duplicate_of": into, "is_duplicate_suspect": False},
+            into_id=into.pk,
+        )
+        _apply(
+            item=into,
+            action="comment",
+            by=by,
+            note=f"Item #{item.pk} merged into this one",
+            merged_id=item.pk,
+        )
+    return merged
+
+
+def workitem_comment(*, item, by, note: str) -> WorkItem:
+    if not (note or "").strip():
+        raise InvalidInput("A comment cannot be empty.", field="note")
+    return _apply(item=item, action="comment", by=by, note=note)
