@@ -1,0 +1,176 @@
+"""Reads shaped for pages and the API: aggregates and prefetches in SQL, constant queries."""
+
+from django.db.models import Count, IntegerField, Min, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from ccops.choices import Role
+from ccops.models import User
+from training.models import AgentSkill, AgentTier
+
+from .choices import OPEN_STATUSES, PresenceState, Status
+from .models import AgentPresence, WorkItem, WorkItemEvent
+from .routing import URGENCY_ORDER, Candidate, rank_candidates
+
+AVAILABLE_STATES = (PresenceState.AVAILABLE, PresenceState.AFTER_CONTACT)
+
+
+def backlog_by_type(*, team=None, now=None) -> list[dict]:
+    """Open work per type (live, from the items): open, unassigned, past due, oldest age."""
+    now = now or timezone.now()
+    items = WorkItem.objects.open()
+    if team is not None:
+        items = items.filter(team=team)
+    rows = (
+        items.values("work_type_id", "work_type__name", "work_type__office")
+        .annotate(
+            open=Count("id"),
+            unassigned=Count("id", filter=Q(status=Status.NEW)),
+            past_due=Count("id", filter=Q(due_at__lt=now)),
+            oldest_created_at=Min("created_at"),
+        )
+        .order_by("work_type__office", "work_type__name")
+    )
+    out = []
+    for row in rows:
+        oldest = row["oldest_created_at"]
+        out.append(
+            {
+                "work_type_id": row["work_type_id"],
+                "work_type": row["work_type__name"],
+                "office": row["work_type__office"],
+                "open": row["open"],
+                "unassigned": row["unassigned"],
+                "past_due": row["past_due"],
+                "oldest_created_at": oldest,
+                "oldest_age_seconds": int((now - oldest).total_seconds()) if oldest else 0,
+            }
+        )
+    return out
+
+
+def suggested_agents(*, item: WorkItem, limit: int = 5) -> list[dict]:
+    """Agents who may take ``item`` (skill and tier), ranked: available, least loaded,
+    most skilled. Two queries: the skilled agents with load and state, and nothing else."""
+    work_type = item.work_type
+    agents = User.objects.filter(is_active=True, groups__name=Role.AGENT)
+    today = timezone.localdate()
+    skill_level = Subquery(
+        AgentSkill.objects.filter(agent=OuterRef("pk"), skill_id=work_type.required_skill_id)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+        .values("level")[:1],
+        output_field=IntegerField(),
+    )
+    tier_rank = Subquery(
+        AgentTier.objects.filter(agent=OuterRef("pk")).values("tier__rank")[:1],
+        output_field=IntegerField(),
+    )
+    open_items = Subquery(
+        WorkItem.objects.filter(assignee=OuterRef("pk"), status__in=OPEN_STATUSES)
+        .values("assignee")
+        .annotate(n=Count("id"))
+        .values("n")[:1],
+        output_field=IntegerField(),
+    )
+    state = Subquery(AgentPresence.objects.filter(agent=OuterRef("pk")).values("state")[:1])
+    agents = agents.annotate(
+        skill_level=Coalesce(skill_level, 0),
+        tier_rank=Coalesce(tier_rank, 0),
+        open_items=Coalesce(open_items, 0),
+        state=Coalesce(state, PresenceState.OFFLINE),
+    ).select_related("team")
+    if work_type.required_skill_id:
+        agents = agents.filter(skill_level__gte=max(work_type.min_skill_level, 1))
+    if work_type.min_tier_rank:
+        agents = agents.filter(tier_rank__gte=work_type.min_tier_rank)
+    if item.assignee_id:
+        agents = agents.exclude(pk=item.assignee_id)
+    # Bounded: rank among the least loaded few hundred, never the whole workforce.
+    rows = list(agents.order_by("open_items", "-skill_level")[:200])
+    by_id = {a.pk: a for a in rows}
+    ranked = rank_candidates(
+        [
+            Candidate(a.pk, a.skill_level, a.open_items, a.state in AVAILABLE_STATES, a.tier_rank)
+            for a in rows
+        ]
+    )
+    return [
+        {
+            "agent": by_id[c.agent_id],
+            "skill_level": c.skill_level,
+            "open_items": c.open_items,
+            "state": by_id[c.agent_id].state,
+            "available": c.available,
+        }
+        for c in ranked[:limit]
+    ]
+
+
+def customer_journey(*, customer) -> list[dict]:
+    """The customer's items across both offices, oldest first, each with its events.
+
+    Two queries (items, then their events), whatever the number of items.
+    """
+    events = WorkItemEvent.objects.select_related("actor", "assignee").order_by("at", "id")
+    items = (
+        WorkItem.objects.filter(customer=customer)
+        .select_related("work_type", "assignee", "team", "origin", "related_to", "duplicate_of")
+        .prefetch_related(Prefetch("events", queryset=events))
+        .order_by("created_at", "id")
+    )
+    return [
+        {
+            "item": item,
+            "office": item.work_type.office,
+            "events": list(item.events.all()),
+        }
+        for item in items[:500]
+    ]
+
+
+def presence_board(*, team=None, office=None):
+    """Everyone's state and time in state, front and back office together."""
+    qs = (
+        AgentPresence.objects.select_related("agent__team", "item")
+        .filter(agent__is_active=True)
+        .order_by("agent__team__office", "agent__team__name", "agent__username")
+    )
+    if team is not None:
+        qs = qs.filter(agent__team=team)
+    if office:
+        qs = qs.filter(agent__team__office=office)
+    return qs
+
+
+def queue_queryset(
+    *,
+    user,
+    team=None,
+    work_type=None,
+    status=None,
+    past_due=None,
+    office=None,
+    q: str | None = None,
+    now=None,
+):
+    """The supervisor queue: open work (or the status asked for), most urgent first."""
+    now = now or timezone.now()
+    qs = WorkItem.objects.visible_to(user).select_related(
+        "work_type", "assignee", "team", "customer"
+    )
+    qs = qs.filter(status=status) if status else qs.open()
+    if team is not None:
+        qs = qs.filter(team=team)
+    if work_type is not None:
+        qs = qs.filter(work_type=work_type)
+    if office:
+        qs = qs.filter(work_type__office=office)
+    if past_due:
+        qs = qs.filter(due_at__lt=now)
+    if q:
+        q = q.strip()
+        text = Q(title__icontains=q) | Q(customer__name__icontains=q)
+        if q.lstrip("#").isdigit():
+            text |= Q(pk=int(q.lstrip("#")))
+        qs = qs.filter(text)
+    return qs.order_by(*URGENCY_ORDER)
