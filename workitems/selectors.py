@@ -1,6 +1,6 @@
 """Reads shaped for pages and the API: aggregates and prefetches in SQL, constant queries."""
 
-from django.db.models import Count, IntegerField, Min, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, IntegerField, Min, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -77,7 +77,7 @@ def suggested_agents(*, item: WorkItem, limit: int = 5) -> list[dict]:
         skill_level=Coalesce(skill_level, 0),
         tier_rank=Coalesce(tier_rank, 0),
         open_items=Coalesce(open_items, 0),
-        state=Coalesce(state, PresenceState.OFFLINE),
+        state=Coalesce(state, Value(PresenceState.OFFLINE.value)),
     ).select_related("team")
     if work_type.required_skill_id:
         agents = agents.filter(skill_level__gte=max(work_type.min_skill_level, 1))
