@@ -284,7 +284,7 @@ def test_next_item_picks_most_urgent(agent, skilled, make_item):
     skilled(agent)
     now = timezone.now()
     later = make_item(title="later", created_at=now - timedelta(minutes=5))
-    overdue = make_item(title="overdue", created_at=now - timedelta(hours=3), customer=None)
+    make_item(title="overdue", created_at=now - timedelta(hours=3), customer=None)
     urgent_same_due = make_item(
         title="high priority", created_at=now - timedelta(minutes=5), priority=5, customer=None
     )
