@@ -160,7 +160,7 @@ def _verdict(
     level = f"{(1 - alpha) * 100:g}%"
     detail = (
         f"{metric} by {_fmt(size, decimals, unit)} relative to control "
-        f"({level} CI {_fmt(low, decimals, '')} to {_fmt(high, decimals, unit)}, {_fmt_p(p)})"
+        f"({level} CI {_fmt(low, decimals, '')} to {_fmt(high, decimals, '')}, {_fmt_p(p)})"
     )
     if significant:
         return f"The pilot group {word} {detail}: the effect is statistically significant."
@@ -208,7 +208,7 @@ def compare_groups(
     means = {
         name: (float(g.mean()) if g.size else None) for name, g in zip(GROUPS, groups, strict=True)
     }
-    effect = None if None in means.values() else _did(list(means.values()))  # type: ignore[arg-type]
+    effect = _did([float(g.mean()) for g in groups]) if all(g.size for g in groups) else None
 
     short = [name for name in GROUPS if n[name] < MIN_DAYS_PER_GROUP]
     if short:

@@ -253,7 +253,9 @@ def _normalise_all(
     return normalised, errors
 
 
-def validate(criteria: Sequence[CriterionSpec], answers: Mapping[str, object]) -> dict[str, list[str]]:
+def validate(
+    criteria: Sequence[CriterionSpec], answers: Mapping[str, object]
+) -> dict[str, list[str]]:
     """Check answers against a scorecard; return ``{key: [messages]}``, empty when valid.
 
     Checks: every required criterion answered; yes/no answers in yes/no/na; scale answers whole
@@ -322,7 +324,9 @@ def score(
         critical_failures=critical_failures,
         sections={
             name: SectionScore(
-                _round(earned, POINTS_PLACES), _round(possible, POINTS_PLACES), _percent(earned, possible)
+                _round(earned, POINTS_PLACES),
+                _round(possible, POINTS_PLACES),
+                _percent(earned, possible),
             )
             for name, (earned, possible) in section_totals.items()
         },
