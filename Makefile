@@ -21,7 +21,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
 	touch $(VENV)/.runtime $@
 
 migrate: $(VENV)/.runtime
-	mkdir -p var
+	mkdir -p var/staticfiles
 	$(PY) manage.py migrate --noinput
 
 run: migrate
@@ -34,7 +34,7 @@ else
 endif
 
 test: $(VENV)/.dev
-	mkdir -p var
+	mkdir -p var/staticfiles
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev

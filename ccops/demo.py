@@ -75,6 +75,18 @@ LAST = [
     "Turner",
 ]
 
+# What `make run` prints when the demo is already loaded (the default --agents layout).
+DEMO_LOGINS = [
+    ("sup1", DEMO_PASSWORD, "Supervisor, Calls North (front office)"),
+    ("sup3", DEMO_PASSWORD, "Supervisor, Claims Casework (back office)"),
+    ("fo001", DEMO_PASSWORD, "Agent, front office"),
+    ("bo003", DEMO_PASSWORD, "Agent, back office"),
+    ("planner", DEMO_PASSWORD, "Workforce Planner"),
+    ("qa", DEMO_PASSWORD, "QA"),
+    ("hr", DEMO_PASSWORD, "HR"),
+    ("admin", ADMIN_PASSWORD, "Admin (also Django admin)"),
+]
+
 TEAMS = [
     ("Calls North", Office.FRONT, "Leeds"),
     ("Chat Crew", Office.FRONT, "Leeds"),

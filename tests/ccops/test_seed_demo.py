@@ -22,5 +22,5 @@ def test_seed_demo_is_deterministic_and_idempotent(capsys):
 def test_seed_demo_if_empty_skips(capsys):
     User.objects.create(username="someone")
     call_command("seed_demo", "--if-empty")
-    assert "not loaded" in capsys.readouterr().out
+    assert "not loaded again" in capsys.readouterr().out
     assert User.objects.count() == 1

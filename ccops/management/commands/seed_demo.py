@@ -5,7 +5,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from ccops.demo import new_context, seed_people
+from ccops.demo import DEMO_LOGINS, new_context, seed_people
 
 
 class Command(BaseCommand):
@@ -24,7 +24,11 @@ class Command(BaseCommand):
         if agents < 4:
             raise CommandError("--agents must be at least 4 (one per demo team).")
         if if_empty and User.objects.exists():
-            self.stdout.write("Database already has users: demo not loaded.")
+            self.stdout.write("Database already has users: demo not loaded again.")
+            if User.objects.filter(username="sup1").exists():
+                self.stdout.write("Demo logins (unless you changed them):")
+                for username, password, role in DEMO_LOGINS:
+                    self.stdout.write(f"  {username:<10} {password:<16} {role}")
             return
         ctx = new_context(seed, stdout=self.stdout)
         with transaction.atomic():
