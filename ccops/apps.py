@@ -12,6 +12,16 @@ def _after_migrate(sender, app_config=None, using="default", **kwargs):
     sync_schedules(using=using)
 
 
+def _teach_anonymous_roles():
+    # Views, templates and querysets ask ``user.has_role(...)`` of whoever is there; the
+    # anonymous user holds no role, so the question needs no "is authenticated" guard first.
+    from django.contrib.auth.models import AnonymousUser
+
+    AnonymousUser.has_role = lambda self, *roles: False
+    AnonymousUser.role_names = frozenset()
+    AnonymousUser.primary_role = None
+
+
 class CcopsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "ccops"
@@ -24,3 +34,16 @@ class CcopsConfig(AppConfig):
         navigation.register("Teams", "ccops:team_list", STAFF_ROLES, order=900)
         navigation.register("API docs", "api-docs", STAFF_ROLES, order=990)
         post_migrate.connect(_after_migrate, sender=self, dispatch_uid="ccops_after_migrate")
+        _teach_anonymous_roles()
+
+        # KPI framework: <app>/kpis.py modules, dashboards and the nightly recompute.
+        from . import kpis, schedules
+        from .choices import Role
+
+        kpis.autodiscover()
+        dashboard_roles = (Role.SUPERVISOR, Role.PLANNER, Role.QA, Role.HR)
+        navigation.register("Dashboard", "dashboard:overview", dashboard_roles, order=10)
+        navigation.register("Process map", "dashboard:process_map", dashboard_roles, order=11)
+        navigation.register("Pilots", "dashboard:pilot_list", dashboard_roles, order=12)
+        navigation.register("My scorecard", "dashboard:me", (Role.AGENT,), order=15)
+        schedules.register("nightly KPIs", "ccops.tasks.nightly_kpis", minute="15", hour="2")

@@ -338,3 +338,13 @@ def score(
 def max_points(criteria: Iterable[CriterionSpec]) -> Decimal:
     """Sum of all weights: the points possible when nothing is N/A."""
     return sum((spec.weight for spec in criteria), Decimal(0))
+
+
+def normalise(
+    criteria: Sequence[CriterionSpec], answers: Mapping[str, object]
+) -> tuple[dict[str, Answer], dict[str, list[str]]]:
+    """The normalised answers (None = unanswered) and the errors :func:`validate` reports.
+
+    For callers that store answers as typed (e.g. a draft) even when they cannot be scored yet.
+    """
+    return _normalise_all(criteria, answers)

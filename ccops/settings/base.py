@@ -166,6 +166,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "EvaluationStatusEnum": "quality.choices.EvaluationStatus",
+        "EvaluationSourceEnum": "quality.choices.EvaluationSource",
+        "CalibrationStatusEnum": "quality.choices.CalibrationStatus",
+    },
 }
 
 # Celery: eager (inline) unless a broker is configured, so a laptop needs no Redis.

@@ -1,0 +1,114 @@
+"""Reads of quality shaped for pages and the API: scoped, joined and aggregated in SQL."""
+
+from datetime import date
+
+from django.db.models import Avg, Count, Prefetch, Q
+from django.db.models.functions import TruncWeek
+
+from .choices import SCORED_STATUSES, EvaluationStatus
+from .models import (
+    CalibrationSession,
+    CoachingTip,
+    CoachingTipCriterion,
+    Criterion,
+    Evaluation,
+    Scorecard,
+)
+
+LIST_RELATED = ("item", "agent", "work_type", "scorecard", "evaluator")
+
+
+def evaluations_for(user):
+    """Evaluations ``user`` may see, with what lists show joined in."""
+    return Evaluation.objects.visible_to(user).select_related(*LIST_RELATED)
+
+
+def evaluator_queue(user):
+    """The drafts waiting for ``user`` to evaluate, oldest first."""
+    return (
+        Evaluation.objects.filter(evaluator=user, status=EvaluationStatus.DRAFT)
+        .select_related("item", "agent", "agent__team", "work_type", "scorecard")
+        .order_by("created_at", "id")
+    )
+
+
+def evaluation_detail_queryset(user):
+    return Evaluation.objects.visible_to(user).select_related(
+        *LIST_RELATED, "team", "team__supervisor", "resolved_by", "item__customer"
+    )
+
+
+def criteria_prefetch() -> Prefetch:
+    return Prefetch(
+        "criteria",
+        queryset=Criterion.objects.select_related("section").order_by("position"),
+    )
+
+
+def scorecards(*, include_old: bool = False):
+    qs = Scorecard.objects.prefetch_related(criteria_prefetch(), "work_types")
+    if not include_old:
+        qs = qs.filter(is_current=True)
+    return qs.order_by("name", "-version")
+
+
+def agent_summary(agent) -> dict:
+    """Count, mean score and pass rate of the agent's scored evaluations (one query)."""
+    row = Evaluation.objects.filter(agent=agent, status__in=SCORED_STATUSES).aggregate(
+        count=Count("id"),
+        mean=Avg("score"),
+        passed=Count("id", filter=Q(passed=True)),
+        disputed=Count("id", filter=Q(status=EvaluationStatus.DISPUTED)),
+        to_acknowledge=Count("id", filter=Q(status=EvaluationStatus.SUBMITTED)),
+    )
+    row["pass_rate"] = (row["passed"] * 100 / row["count"]) if row["count"] else None
+    return row
+
+
+def agent_weekly_scores(agent, *, since: date | None = None) -> list[dict]:
+    """Mean score and count per week of submission (one grouped query), for the chart."""
+    qs = Evaluation.objects.filter(agent=agent, status__in=SCORED_STATUSES)
+    if since:
+        qs = qs.filter(submitted_at__date__gte=since)
+    rows = (
+        qs.annotate(week=TruncWeek("submitted_at"))
+        .values("week")
+        .annotate(mean=Avg("score"), count=Count("id"))
+        .order_by("week")
+    )
+    return [
+        {
+            "week": r["week"].date().isoformat() if hasattr(r["week"], "date") else str(r["week"]),
+            "mean": round(float(r["mean"]), 2),
+            "count": r["count"],
+        }
+        for r in rows
+    ]
+
+
+def tips_for(evaluation: Evaluation) -> list[CoachingTip]:
+    """Active library tips tagged with a criterion the evaluation missed, for its office."""
+    keys = list(evaluation.failed_criteria or [])
+    if not keys:
+        return []
+    matching = CoachingTipCriterion.objects.filter(criterion_key__in=keys).values("tip_id")
+    return list(
+        CoachingTip.objects.filter(active=True, pk__in=matching)
+        .filter(Q(office="") | Q(office=evaluation.office))
+        .prefetch_related("criteria")
+        .order_by("title")
+    )
+
+
+def calibration_sessions_for(user):
+    from .services.common import is_qa
+
+    qs = CalibrationSession.objects.select_related("scorecard", "reference_evaluator")
+    if not is_qa(user):
+        # A subquery, not a join: the participant count below must see every participant.
+        through = CalibrationSession.participants.through
+        qs = qs.filter(pk__in=through.objects.filter(user=user).values("calibrationsession_id"))
+    return qs.annotate(
+        n_items=Count("items", distinct=True),
+        n_participants=Count("participants", distinct=True),
+    ).order_by("-created_at")

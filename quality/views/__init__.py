@@ -1,0 +1,1 @@
+"""Quality pages, one module per area."""

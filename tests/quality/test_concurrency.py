@@ -1,0 +1,69 @@
+"""Real concurrency on PostgreSQL: row locks and conditional updates keep one winner."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+
+from quality import services
+from quality.errors import QualityError
+from quality.models import Evaluation, EvaluationEvent
+from tests.services import require_postgres
+
+from .conftest import PERFECT
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def race(*calls):
+    """Run the calls at the same moment in threads; return their results or errors."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(i, call):
+        try:
+            barrier.wait()
+            results[i] = call()
+        except QualityError as exc:
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return results
+
+
+def test_acknowledge_and_dispute_at_once_one_wins(qa, agent, front_card, done_item):
+    require_postgres()
+    evaluation = services.evaluation_start(
+        item=done_item(agent), evaluator=qa, answers=PERFECT, submit=True
+    )
+    results = race(
+        lambda: services.evaluation_acknowledge(evaluation=evaluation, by=agent),
+        lambda: services.evaluation_dispute(evaluation=evaluation, by=agent, reason="No"),
+    )
+    errors = [r for r in results if isinstance(r, QualityError)]
+    assert len(errors) == 1
+    final = Evaluation.objects.get(pk=evaluation.pk)
+    assert final.status in ("acknowledged", "disputed") and final.version == 3
+    actions = set(EvaluationEvent.objects.filter(evaluation=final).values_list("action", flat=True))
+    assert actions == {"created", "submitted", final.status}
+
+
+def test_concurrent_samples_of_a_week_draw_the_quota_once(qa, agent, front_card, done_item):
+    require_postgres()
+    week = services.previous_week_start()
+    start, _ = services.week_bounds(week)
+    for day in range(5):
+        done_item(agent, completed_at=start + timedelta(days=day, hours=10))
+    results = race(
+        lambda: services.sample_draw(week_start=week, per_agent=3),
+        lambda: services.sample_draw(week_start=week, per_agent=3),
+    )
+    assert sorted(r.count for r in results) == [0, 3]
+    assert Evaluation.objects.count() == 3
