@@ -4,3 +4,43 @@ from django.apps import AppConfig
 class WorkitemsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "workitems"
+    verbose_name = "Work items"
+
+    def ready(self):
+        from ccops import navigation
+        from ccops.choices import Role
+        from ccops.roles import grant
+
+        navigation.register(
+            "My work", "workitems:my_work", {Role.AGENT}, order=10, home_for={Role.AGENT}
+        )
+        navigation.register(
+            "Queue", "workitems:queue", {Role.SUPERVISOR}, order=20, home_for={Role.SUPERVISOR}
+        )
+        navigation.register("Presence", "workitems:presence_board", {Role.SUPERVISOR}, order=30)
+        navigation.register("Import", "workitems:import", {Role.SUPERVISOR}, order=40)
+
+        # Model permissions (Django admin and API model checks); pages check roles.
+        read = ("workitems.view_workitem", "workitems.view_worktype", "workitems.view_customer")
+        grant(Role.AGENT, *read)
+        grant(
+            Role.SUPERVISOR,
+            *read,
+            "workitems.add_workitem",
+            "workitems.change_workitem",
+            "workitems.view_workitemevent",
+            "workitems.view_agentpresence",
+            "workitems.view_presencechange",
+            "workitems.add_customer",
+            "workitems.change_customer",
+        )
+        grant(
+            Role.PLANNER,
+            *read,
+            "workitems.view_workitemevent",
+            "workitems.view_agentpresence",
+            "workitems.view_presencechange",
+        )
+        grant(Role.QA, *read, "workitems.view_workitemevent")
+        grant(Role.HR, "workitems.view_agentpresence")
+        grant(Role.ADMIN, "workitems.*")

@@ -206,6 +206,15 @@ def presence_set(*, agent, state: str, item=None, at=None) -> AgentPresence:
 # --- Creation ---------------------------------------------------------------------------
 
 
+def _by_external_ref(source: str, external_ref: str) -> WorkItem | None:
+    # The repeated condition lets SQLite use the partial unique index (else a table scan).
+    return (
+        WorkItem.objects.filter(source=source, external_ref=external_ref)
+        .exclude(external_ref="")
+        .first()
+    )
+
+
 def workitem_create(
     *,
     work_type: WorkType,
@@ -237,7 +246,7 @@ def workitem_create(
         raise InvalidInput(f"Unknown source {source!r}.", field="source")
     external_ref = (external_ref or "").strip()
     if external_ref:
-        existing = WorkItem.objects.filter(source=source, external_ref=external_ref).first()
+        existing = _by_external_ref(source, external_ref)
         if existing:
             existing.was_existing = True
             return existing
@@ -297,7 +306,7 @@ def workitem_create(
                 )
     except IntegrityError:
         # Another request created the same external reference at the same moment.
-        existing = WorkItem.objects.filter(source=source, external_ref=external_ref).first()
+        existing = _by_external_ref(source, external_ref)
         if existing is None:
             raise
         existing.was_existing = True

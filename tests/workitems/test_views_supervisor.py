@@ -1,0 +1,312 @@
+"""Supervisor pages: the queue (filters, pages, bulk assign, live backlog, CSV export) and the
+presence board."""
+
+import csv
+import io
+import threading
+from datetime import timedelta
+
+import pytest
+from django.contrib.messages import get_messages
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from ccops.choices import Office, Role
+from tests.factories import make_user
+from tests.services import require_postgres
+from workitems import services
+from workitems.choices import EventKind, PresenceState, Status
+from workitems.models import Customer, WorkItem
+
+pytestmark = pytest.mark.django_db
+
+QUEUE = reverse("workitems:queue")
+EXPORT = reverse("workitems:queue_export")
+BULK = reverse("workitems:bulk_assign")
+BACKLOG = reverse("workitems:queue_backlog")
+PRESENCE = reverse("workitems:presence_board")
+
+
+def texts(response):
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+@pytest.fixture
+def as_user(client):
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+def rows(page: str) -> int:
+    return page.count('data-testid="queue-row"')
+
+
+@pytest.mark.parametrize("url", [QUEUE, EXPORT, BACKLOG, PRESENCE, reverse("workitems:import")])
+@pytest.mark.parametrize("persona", ["agent", "qa", "planner", "norole"])
+def test_supervisor_pages_refuse_other_roles(as_user, request, persona, url):
+    user = request.getfixturevalue(persona)
+    assert as_user(user).get(url).status_code == 403
+
+
+def test_bulk_assign_refuses_agents(as_user, agent, make_item):
+    item = make_item()
+    response = as_user(agent).post(BULK, {"items": [f"{item.pk}:1"], "agent": agent.pk})
+    assert response.status_code == 403
+    item.refresh_from_db()
+    assert item.assignee is None
+
+
+def test_supervisor_lands_on_the_queue_with_menu(as_user, supervisor):
+    response = as_user(supervisor).get("/", follow=True)
+    assert response.redirect_chain[-1][0] == QUEUE
+    page = response.content.decode()
+    for label in ("Queue", "Presence", "Import"):
+        assert f">{label}</a>" in page
+
+
+def test_queue_filters(as_user, supervisor, make_item, back_type, front_type, agent):
+    now = timezone.now()
+    make_item(title="Call late", created_at=now - timedelta(hours=2), customer=None)
+    make_item(title="Call fresh", customer=None)
+    make_item(work_type=back_type, title="Claim fresh", customer=None)
+    done = make_item(title="Call done", customer=None)
+    services.workitem_assign(item=done, to=agent, by=supervisor)
+    services.workitem_complete(item=done, by=agent)
+    client = as_user(supervisor)
+
+    def titles(**params):
+        page = client.get(QUEUE, params).content.decode()
+        return {t for t in ("Call late", "Call fresh", "Claim fresh", "Call done") if t in page}
+
+    assert titles() == {"Call late", "Call fresh", "Claim fresh"}  # open work by default
+    assert titles(past_due="on") == {"Call late"}
+    assert titles(office=Office.BACK) == {"Claim fresh"}
+    assert titles(work_type=front_type.pk) == {"Call late", "Call fresh"}
+    assert titles(team=back_type.owning_team_id) == {"Claim fresh"}
+    assert titles(status=Status.DONE) == {"Call done"}
+    assert titles(q="fresh") == {"Call fresh", "Claim fresh"}
+    assert titles(q=f"#{done.pk}", status=Status.DONE) == {"Call done"}
+    # A bad filter value is ignored rather than failing the page.
+    assert client.get(QUEUE, {"team": "nope", "status": "weird"}).status_code == 200
+
+
+def test_queue_paginates_by_50(as_user, supervisor, front_type):
+    WorkItem.objects.bulk_create(
+        [WorkItem(work_type=front_type, title=f"Bulk {i}") for i in range(61)]
+    )
+    client = as_user(supervisor)
+    first = client.get(QUEUE).content.decode()
+    assert rows(first) == 50 and "Page 1 of 2" in first
+    second = client.get(QUEUE, {"page": 2, "office": "front"}).content.decode()
+    assert rows(second) == 11
+    assert "?office=front&amp;page=1" in second  # filters kept across pages
+
+
+def test_bulk_assign_reports_what_worked_and_what_failed(
+    as_user, supervisor, agent, other_agent, make_item
+):
+    fresh = make_item(title="A", customer=None)
+    stale = make_item(title="B", customer=None)
+    taken = make_item(title="C", customer=None)
+    services.workitem_comment(item=stale, by=supervisor, note="changed since the page loaded")
+    services.workitem_assign(item=taken, to=other_agent, by=supervisor)
+    taken.refresh_from_db()
+    response = as_user(supervisor).post(
+        BULK,
+        {
+            "items": [f"{fresh.pk}:1", f"{stale.pk}:1", f"{taken.pk}:{taken.version}", "99999:1"],
+            "agent": agent.pk,
+            "next": f"{QUEUE}?office=front",
+        },
+    )
+    assert response["Location"] == f"{QUEUE}?office=front"
+    ok, failed = texts(response)
+    assert ok == f"Assigned 2 item(s) to {agent}."
+    assert failed.startswith("2 item(s) not assigned: ")
+    assert f"#{stale.pk}: Item #{stale.pk} was changed by someone else" in failed
+    assert "#99999: not found" in failed
+    assert set(WorkItem.objects.filter(assignee=agent).values_list("title", flat=True)) == {
+        "A",
+        "C",
+    }
+    stale.refresh_from_db()
+    assert stale.assignee is None
+
+
+def test_bulk_assign_bad_input(as_user, supervisor, make_item, qa):
+    item = make_item()
+    client = as_user(supervisor)
+    response = client.post(BULK, {"agent": qa.pk})
+    assert "Tick the items to assign." in texts(response)[-1]
+    # Only agents can be chosen: a QA user is not in the list.
+    response = client.post(BULK, {"items": [f"{item.pk}:1"], "agent": qa.pk})
+    assert texts(response)[-1].startswith("Assign ticked items to: Select a valid choice.")
+    response = client.post(BULK, {"items": ["1;drop"], "agent": qa.pk})
+    assert "Bad item reference" in texts(response)[-1]
+    item.refresh_from_db()
+    assert item.assignee is None
+
+
+def test_queue_page_has_the_bulk_assign_and_live_backlog(as_user, supervisor, make_item, agent):
+    item = make_item(created_at=timezone.now() - timedelta(hours=2))
+    page = as_user(supervisor).get(QUEUE, {"team": item.team_id}).content.decode()
+    assert f'value="{item.pk}:{item.version}" form="bulk-assign"' in page
+    assert 'id="bulk-assign"' in page and f'value="{agent.pk}"' in page
+    assert f'hx-get="{BACKLOG}?team={item.team_id}"' in page
+    assert 'hx-trigger="every 30s"' in page
+
+
+def test_backlog_partial_counts(as_user, supervisor, make_item, back_type):
+    make_item(created_at=timezone.now() - timedelta(hours=2), customer=None)
+    make_item(customer=None)
+    make_item(work_type=back_type, customer=None)
+    page = as_user(supervisor).get(BACKLOG).content.decode()
+    assert "<html" not in page and 'hx-trigger="every 30s"' in page
+    calls = page.split("<td>Calls</td>")[1].split("</tr>")[0]
+    cells = [c.split("</td>")[0].split(">")[-1] for c in calls.split("<td")[2:6]]
+    assert cells[:3] == ["2", "2", "1"]  # open, unassigned, past due
+    assert "2\xa0hours" in cells[3]
+    assert page.count('data-testid="backlog-row"') == 2
+
+
+def test_export_streams_the_filtered_queue(as_user, supervisor, make_item, back_type):
+    customer = Customer.objects.create(external_ref="C-9", name="=HYPERLINK(evil)")
+    late = make_item(
+        title="Late call", created_at=timezone.now() - timedelta(hours=2), customer=customer
+    )
+    make_item(work_type=back_type, title="A claim", customer=None)
+    response = as_user(supervisor).get(EXPORT, {"office": "front"})
+    assert response.streaming
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment; filename=" in response["Content-Disposition"]
+    body = b"".join(response.streaming_content).decode()
+    lines = list(csv.DictReader(io.StringIO(body)))
+    assert [r["title"] for r in lines] == ["Late call"]
+    row = lines[0]
+    assert row["id"] == str(late.pk) and row["work_type"] == "Calls" and row["office"] == "front"
+    assert row["past_due"] == "yes" and row["status"] == "new"
+    assert row["customer_name"] == "'=HYPERLINK(evil)"  # no formula in a spreadsheet
+
+
+@pytest.mark.parametrize("n", [2, 30])
+def test_queue_queries_are_constant(as_user, supervisor, make_item, n, django_assert_num_queries):
+    for i in range(n):
+        make_item(title=f"Q{i}")
+    client = as_user(supervisor)
+    # 1 session, 2 user, 3 groups, 4 count, 5 the page of items (with type, assignee, team,
+    # customer), 6 backlog aggregate, 7 teams (filter), 8 work types (filter),
+    # 9 agents (bulk assign select)
+    with django_assert_num_queries(9):
+        response = client.get(QUEUE)
+    assert rows(response.content.decode()) == n
+
+
+# --- Presence board ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def crowd(front_team, back_team):
+    people = []
+    for i in range(6):
+        team = front_team if i % 2 else back_team
+        user = make_user(Role.AGENT, username=f"p{i}", team=team)
+        state = PresenceState.AVAILABLE if i < 4 else PresenceState.BREAK
+        services.presence_set(agent=user, state=state, at=timezone.now() - timedelta(minutes=i))
+        people.append(user)
+    return people
+
+
+def test_presence_board_shows_both_offices_and_filters(as_user, supervisor, crowd, back_team):
+    client = as_user(supervisor)
+    page = client.get(PRESENCE).content.decode()
+    assert page.count('data-testid="presence-row"') == 6
+    assert "Front office" in page and "Back office" in page
+    assert "Available: <strong>4</strong>" in page and "Break: <strong>2</strong>" in page
+    assert 'hx-trigger="every 30s"' in page
+    back = client.get(PRESENCE, {"office": "back"}).content.decode()
+    assert back.count('data-testid="presence-row"') == 3
+    on_break = client.get(PRESENCE, {"state": "break"}).content.decode()
+    assert on_break.count('data-testid="presence-row"') == 2
+    team = client.get(PRESENCE, {"team": back_team.pk}).content.decode()
+    assert team.count('data-testid="presence-row"') == 3
+
+
+def test_presence_board_htmx_refresh_returns_the_table_only(as_user, supervisor, crowd):
+    response = as_user(supervisor).get(PRESENCE, {"office": "front"}, HTTP_HX_REQUEST="true")
+    page = response.content.decode()
+    assert "<html" not in page and page.count('data-testid="presence-row"') == 3
+    assert f'hx-get="{PRESENCE}?office=front"' in page
+
+
+@pytest.mark.parametrize("n", [2, 20])
+def test_presence_board_queries_are_constant(
+    as_user, supervisor, front_team, n, django_assert_num_queries
+):
+    for i in range(n):
+        user = make_user(Role.AGENT, username=f"q{i}", team=front_team)
+        services.presence_set(agent=user, state=PresenceState.AVAILABLE)
+    client = as_user(supervisor)
+    # 1 session, 2 user, 3 groups, 4 count, 5 page of presences (agent, team, item),
+    # 6 counts by state, 7 teams (filter)
+    with django_assert_num_queries(7):
+        response = client.get(PRESENCE)
+    assert response.content.decode().count('data-testid="presence-row"') == n
+
+
+@pytest.mark.parametrize("n", [2, 30])
+def test_export_and_backlog_queries_are_constant(
+    as_user, supervisor, make_item, back_type, n, django_assert_num_queries
+):
+    for i in range(n):
+        make_item(title=f"E{i}", work_type=back_type if i % 2 else None)
+    client = as_user(supervisor)
+    # 1 session, 2 user, 3 groups, 4 the rows, read in chunks from one cursor
+    with django_assert_num_queries(4):
+        body = b"".join(client.get(EXPORT).streaming_content)
+    assert body.count(b"\n") == n + 1
+    # 1 session, 2 user, 3 groups, 4 the backlog aggregate
+    with django_assert_num_queries(4):
+        page = client.get(BACKLOG).content.decode()
+    assert page.count('data-testid="backlog-row"') == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_bulk_assigns_never_lose_an_update(supervisor, front_team, make_item):
+    """Two supervisors assign the same item from the same page at the same moment: exactly
+    one wins, the other is told it changed; one assignment event, no lost update."""
+    require_postgres()
+    item = make_item()
+    second = make_user(Role.SUPERVISOR, username="super2", team=front_team)
+    targets = [make_user(Role.AGENT, username=f"t{i}", team=front_team) for i in range(2)]
+    barrier = threading.Barrier(2)
+    results = {}
+
+    def post(n, who):
+        client = Client()
+        client.force_login(who)
+        barrier.wait()
+        response = client.post(
+            BULK, {"items": [f"{item.pk}:{item.version}"], "agent": targets[n].pk}
+        )
+        results[n] = [str(m) for m in get_messages(response.wsgi_request)]
+        connection.close()
+
+    threads = [
+        threading.Thread(target=post, args=(n, who)) for n, who in enumerate([supervisor, second])
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    outcomes = sorted(results.values())
+    winners = [r for r in outcomes if r[0].startswith("Assigned 1 item(s)")]
+    losers = [r for r in outcomes if "changed by someone else" in r[0]]
+    assert len(winners) == 1 and len(losers) == 1, outcomes
+    item.refresh_from_db()
+    assert winners[0][0] == f"Assigned 1 item(s) to {item.assignee}."
+    assert item.events.filter(kind=EventKind.ASSIGNED).count() == 1

@@ -1,0 +1,324 @@
+"""Forms of the work pages. Action forms carry the item's ``version`` (optimistic concurrency):
+a page that is out of date gets "changed by someone else" instead of overwriting a change."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row, Submit
+from django import forms
+from django.urls import reverse
+
+from ccops.choices import Office, Role
+from ccops.models import Team, User
+
+from . import csv_io
+from .choices import SELF_SET_STATES, PresenceState, Status
+from .models import WorkType
+
+OFFICE_CHOICES = [("", "Both offices"), *Office.choices]
+
+
+def submit(label: str, css_class: str) -> Submit:
+    """A submit button with exactly these classes (crispy's Submit always adds btn-primary)."""
+    button = Submit("submit", label)
+    button.field_classes = f"btn {css_class}"
+    return button
+
+
+def agent_choices():
+    """Active agents, for assign selects (one query when rendered)."""
+    return (
+        User.objects.filter(is_active=True, groups__name=Role.AGENT)
+        .select_related("team")
+        .order_by("team__office", "team__name", "display_name", "username")
+    )
+
+
+class AgentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj} ({obj.team})" if obj.team_id else str(obj)
+
+
+# --- Actions on one item ----------------------------------------------------------------
+
+
+class ActionForm(forms.Form):
+    """Base of every action on an item: posts to ``item_action`` with the item's version."""
+
+    action = ""
+    submit_label = ""
+    submit_class = "btn-primary"
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    next = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, item=None, next_url="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.item = item
+        if item is not None and not self.is_bound:
+            self.initial.setdefault("version", item.version)
+            self.initial.setdefault("next", next_url)
+        self.helper = FormHelper(self)
+        self.helper.form_class = f"action-form action-{self.action}"
+        self.helper.attrs = {"data-testid": f"form-{self.action}"}
+        if item is not None:
+            self.helper.form_action = reverse(
+                "workitems:item_action", kwargs={"pk": item.pk, "action": self.action}
+            )
+        self.helper.add_input(submit(self.submit_label, f"{self.submit_class} btn-sm"))
+
+
+def _note(label, required=False, rows=2, placeholder=""):
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": rows, "placeholder": placeholder}),
+    )
+
+
+class StartForm(ActionForm):
+    action = "start"
+    submit_label = "Start"
+
+
+class CompleteForm(ActionForm):
+    action = "complete"
+    submit_label = "Mark done"
+    submit_class = "btn-success"
+    note = _note("Note (optional)", placeholder="What was done")
+
+
+class PendForm(ActionForm):
+    action = "pend"
+    submit_label = "Pause"
+    submit_class = "btn-outline-secondary"
+    note = _note("Waiting for", required=True, placeholder="e.g. documents from the customer")
+
+
+class HandoffForm(ActionForm):
+    action = "handoff"
+    submit_label = "Hand off"
+    submit_class = "btn-outline-primary"
+    work_type = forms.ModelChoiceField(
+        label="Back-office work type",
+        queryset=WorkType.objects.filter(office=Office.BACK, active=True).order_by("name"),
+    )
+    note = _note("What the back office needs to know", placeholder="Case summary")
+
+
+class EscalateForm(ActionForm):
+    action = "escalate"
+    submit_label = "Escalate to buddy"
+    submit_class = "btn-outline-danger"
+    note = _note("Note (optional)", placeholder="Why it is urgent")
+
+
+class CommentForm(ActionForm):
+    action = "comment"
+    submit_label = "Add comment"
+    submit_class = "btn-outline-secondary"
+    note = _note("Comment", required=True)
+
+
+class ReopenForm(ActionForm):
+    action = "reopen"
+    submit_label = "Reopen"
+    submit_class = "btn-outline-warning"
+    note = _note("Why it is reopened (optional)")
+
+
+class AssignForm(ActionForm):
+    action = "assign"
+    submit_label = "Assign"
+    agent = AgentChoiceField(queryset=User.objects.none(), label="Agent")
+    note = forms.CharField(label="Note (optional)", required=False, max_length=500)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agent"].queryset = agent_choices()
+
+
+class MergeForm(ActionForm):
+    action = "merge"
+    submit_label = "Merge into the original"
+    submit_class = "btn-outline-danger"
+
+
+ACTION_FORMS = {
+    cls.action: cls
+    for cls in (
+        StartForm,
+        CompleteForm,
+        PendForm,
+        HandoffForm,
+        EscalateForm,
+        CommentForm,
+        ReopenForm,
+        AssignForm,
+        MergeForm,
+    )
+}
+
+
+# --- My work ------------------------------------------------------------------------------
+
+
+class PresenceForm(forms.Form):
+    state = forms.ChoiceField(
+        label="My state",
+        choices=[(s.value, s.label) for s in SELF_SET_STATES],
+        widget=forms.Select(attrs={"data-autosubmit": "1", "aria-label": "My state"}),
+    )
+
+    def __init__(self, *args, current: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if current is not None:
+            if current in SELF_SET_STATES:
+                self.initial["state"] = current
+            else:
+                # Set by work (on a contact, casework): offer a change, do not pretend.
+                field = self.fields["state"]
+                field.choices = [("", "Change state…"), *field.choices]
+        self.helper = FormHelper(self)
+        self.helper.form_action = reverse("workitems:presence_set")
+        self.helper.form_class = "d-flex gap-2 align-items-end"
+        self.helper.attrs = {"data-testid": "presence-form"}
+        self.helper.field_class = "mb-0"
+        self.helper.form_show_labels = False
+        self.helper.add_input(submit("Set", "btn-outline-primary"))
+
+
+# --- Supervisor queue ---------------------------------------------------------------------
+
+
+class QueueFilterForm(forms.Form):
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.order_by("office", "name"), required=False, empty_label="All teams"
+    )
+    work_type = forms.ModelChoiceField(
+        queryset=WorkType.objects.order_by("office", "name"),
+        required=False,
+        empty_label="All work types",
+    )
+    status = forms.ChoiceField(choices=[("", "Open (any)")] + list(Status.choices), required=False)
+    office = forms.ChoiceField(choices=OFFICE_CHOICES, required=False)
+    past_due = forms.BooleanField(label="Past due only", required=False)
+    q = forms.CharField(label="Search", required=False, max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_method = "get"
+        self.helper.disable_csrf = True
+        self.helper.attrs = {"data-testid": "queue-filters"}
+        self.helper.layout = Layout(
+            Row(
+                Column("team", css_class="col-6 col-md-2"),
+                Column("work_type", css_class="col-6 col-md-2"),
+                Column("status", css_class="col-6 col-md-2"),
+                Column("office", css_class="col-6 col-md-2"),
+                Column("q", css_class="col-6 col-md-2"),
+                Column("past_due", css_class="col-6 col-md-2 pt-4"),
+            )
+        )
+        self.helper.add_input(submit("Filter", "btn-secondary btn-sm"))
+
+    def filters(self) -> dict:
+        """Keyword arguments for ``selectors.queue_queryset`` (bad values are ignored)."""
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {
+            "team": data.get("team"),
+            "work_type": data.get("work_type"),
+            "status": data.get("status") or None,
+            "office": data.get("office") or None,
+            "past_due": bool(data.get("past_due")),
+            "q": data.get("q") or None,
+        }
+
+
+class ItemVersionsField(forms.Field):
+    """Checked rows of the queue, each ``"<id>:<version>"``."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        out = []
+        for raw in value or []:
+            pk, _, version = str(raw).partition(":")
+            if not (pk.isdigit() and version.isdigit()):
+                raise forms.ValidationError(f"Bad item reference {raw!r}.")
+            out.append((int(pk), int(version)))
+        return out
+
+    def validate(self, value):
+        super().validate(value)
+        if len(value) > 500:
+            raise forms.ValidationError("Assign at most 500 items at a time.")
+
+
+class BulkAssignForm(forms.Form):
+    items = ItemVersionsField(error_messages={"required": "Tick the items to assign."})
+    agent = AgentChoiceField(queryset=User.objects.none(), label="Assign ticked items to")
+    next = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agent"].queryset = agent_choices()
+        self.helper = FormHelper(self)
+        self.helper.form_id = "bulk-assign"
+        self.helper.form_action = reverse("workitems:bulk_assign")
+        self.helper.attrs = {"data-testid": "bulk-assign"}
+        self.helper.form_class = "d-flex flex-wrap gap-2 align-items-end"
+        self.helper.layout = Layout("agent", "next")
+        self.helper.add_input(submit("Assign", "btn-primary mb-3"))
+
+
+class PresenceFilterForm(forms.Form):
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.order_by("office", "name"), required=False, empty_label="All teams"
+    )
+    office = forms.ChoiceField(choices=OFFICE_CHOICES, required=False)
+    state = forms.ChoiceField(
+        choices=[("", "Any state")] + list(PresenceState.choices), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_method = "get"
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Row(
+                Column("team", css_class="col-6 col-md-3"),
+                Column("office", css_class="col-6 col-md-3"),
+                Column("state", css_class="col-6 col-md-3"),
+            )
+        )
+        self.helper.add_input(submit("Filter", "btn-secondary btn-sm"))
+
+
+# --- Import -------------------------------------------------------------------------------
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="UTF-8 CSV with the template's columns; at most 5 MB and 50,000 rows.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.attrs = {"data-testid": "import-form"}
+        self.helper.add_input(submit("Import", "btn-primary"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = csv_io.max_upload_bytes()
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"The file is {upload.size / 1_048_576:.1f} MB; the limit is "
+                f"{limit / 1_048_576:.0f} MB. Split it into smaller files."
+            )
+        return upload
