@@ -4,3 +4,35 @@ from django.apps import AppConfig
 class StaffingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "staffing"
+    verbose_name = "Staffing"
+
+    def ready(self):
+        from ccops import navigation, roles, schedules
+        from ccops.choices import Role
+
+        from .permissions import PLAN_READERS, SHIFT_EDITORS
+
+        navigation.register("Erlang calculator", "staffing:erlang", PLAN_READERS, order=300)
+        navigation.register("Backlog plan", "staffing:backlog", PLAN_READERS, order=310)
+        navigation.register("Forecasts", "staffing:forecasts", PLAN_READERS, order=320)
+        navigation.register(
+            "Plans", "staffing:plan_list", PLAN_READERS, order=330, home_for={Role.PLANNER}
+        )
+        navigation.register("Schedule", "staffing:schedule", SHIFT_EDITORS, order=340)
+        navigation.register("Intraday", "staffing:intraday", PLAN_READERS, order=350)
+        navigation.register("My schedule", "staffing:my_schedule", (Role.AGENT,), order=360)
+
+        view = {f"staffing.view_{m}" for m in MODELS}
+        roles.grant(Role.PLANNER, "staffing.*")
+        roles.grant(Role.SUPERVISOR, *view, "staffing.add_shift", "staffing.change_shift")
+        roles.grant(Role.SUPERVISOR, "staffing.delete_shift")
+        roles.grant(Role.ADMIN, "staffing.*")
+        schedules.register(
+            "staffing: rebuild forecasts (nightly)",
+            "staffing.tasks.rebuild_forecasts",
+            minute="30",
+            hour="2",
+        )
+
+
+MODELS = ("shift", "forecastvalue", "forecastoverride", "forecastbuild", "staffingplan", "planline")

@@ -1,0 +1,142 @@
+"""Schedule adherence: minutes in the scheduled activity / scheduled minutes.
+
+A presence state matches a shift's activity as in :data:`staffing.choices.ADHERENT_STATES`
+(front office <-> on a contact, available, after-contact work; back office <-> casework,
+available; training and shadowing <-> training; break <-> break). ``off`` blocks are not
+scheduled time. Only elapsed time counts: for today, time after ``now`` is left out of both
+numerator and denominator. One SQL query per call: each shift block (clipped to the day)
+sums its overlap with the agent's matching presence intervals in a correlated subquery, and
+the blocks are grouped per agent.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.db.models import (
+    Case,
+    CharField,
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest, Least
+from django.utils import timezone
+
+from workitems.models import PresenceChange
+
+from .choices import ADHERENT_STATES, PRODUCTIVE_ACTIVITIES, Activity
+from .models import Shift
+from .timeutil import day_start
+
+ZERO = timedelta(0)
+
+
+def _matching_state() -> Q:
+    """``state`` matches the outer shift's activity (a CASE over the mapping)."""
+    whens = [
+        When(Q(state__in=states) & Q(_activity=activity), then=Value(1))
+        for activity, states in ADHERENT_STATES.items()
+    ]
+    return Case(*whens, default=Value(0), output_field=IntegerField())
+
+
+def _window(day: date, now: datetime | None) -> tuple[datetime, datetime]:
+    start, end = day_start(day), day_start(day + timedelta(days=1))
+    now = now or timezone.now()
+    return start, max(start, min(end, now))
+
+
+def adherence_by_agent(
+    *, day: date, now: datetime | None = None, agent_ids=None, team_ids=None
+) -> dict[int, dict]:
+    """``{agent_id: {"scheduled_minutes", "adherent_minutes", "adherence"}}`` for ``day``
+    (one query). ``agent_ids``/``team_ids`` narrow it; ``adherence`` is None with no
+    scheduled minutes yet."""
+    start, until = _window(day, now)
+    if until <= start:
+        return {}
+    shifts = Shift.objects.filter(start__lt=until, end__gt=start).exclude(activity=Activity.OFF)
+    if agent_ids is not None:
+        shifts = shifts.filter(agent_id__in=agent_ids)
+    if team_ids is not None:
+        shifts = shifts.filter(agent__team_id__in=team_ids)
+    dt = DateTimeField()
+    shifts = shifts.annotate(
+        s_start=Greatest(F("start"), Value(start, output_field=dt), output_field=dt),
+        s_end=Least(F("end"), Value(until, output_field=dt), output_field=dt),
+    )
+    overlap = ExpressionWrapper(
+        Least(
+            Coalesce(F("ended_at"), Value(until, output_field=dt), output_field=dt),
+            OuterRef("s_end"),
+            output_field=dt,
+        )
+        - Greatest(F("started_at"), OuterRef("s_start"), output_field=dt),
+        output_field=DurationField(),
+    )
+    matching = (
+        PresenceChange.objects.filter(
+            agent_id=OuterRef("agent_id"),
+            started_at__lt=OuterRef("s_end"),
+        )
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=OuterRef("s_start")))
+        .annotate(_activity=ExpressionWrapper(OuterRef("activity"), output_field=CharField()))
+        .annotate(_match=_matching_state())
+        .filter(_match=1)
+        .order_by()
+        .values("agent_id")
+        .annotate(total=Sum(overlap))
+        .values("total")[:1]
+    )
+    scheduled = ExpressionWrapper(F("s_end") - F("s_start"), output_field=DurationField())
+    rows = (
+        shifts.annotate(
+            adherent=Coalesce(
+                Subquery(matching, output_field=DurationField()),
+                Value(ZERO, output_field=DurationField()),
+            )
+        )
+        .order_by()
+        .values("agent_id")
+        .annotate(scheduled=Sum(scheduled), adherent_total=Sum("adherent"))
+    )
+    out = {}
+    for row in rows:
+        sched = row["scheduled"].total_seconds() / 60 if row["scheduled"] else 0.0
+        adh = row["adherent_total"].total_seconds() / 60 if row["adherent_total"] else 0.0
+        adh = min(adh, sched)
+        out[row["agent_id"]] = {
+            "scheduled_minutes": round(sched, 2),
+            "adherent_minutes": round(adh, 2),
+            "adherence": (adh / sched) if sched else None,
+        }
+    return out
+
+
+def productive_minutes_per_agent(day: date) -> dict[int, float]:
+    """Scheduled front- and back-office minutes per agent on ``day`` (one SQL SUM; blocks
+    clipped to the day). The KPI framework's normalised productivity divides earned
+    standard minutes by this."""
+    start, end = day_start(day), day_start(day + timedelta(days=1))
+    dt = DateTimeField()
+    duration = ExpressionWrapper(
+        Least(F("end"), Value(end, output_field=dt), output_field=dt)
+        - Greatest(F("start"), Value(start, output_field=dt), output_field=dt),
+        output_field=DurationField(),
+    )
+    rows = (
+        Shift.objects.filter(start__lt=end, end__gt=start, activity__in=PRODUCTIVE_ACTIVITIES)
+        .order_by()
+        .values("agent_id")
+        .annotate(total=Sum(duration))
+    )
+    return {r["agent_id"]: r["total"].total_seconds() / 60 for r in rows if r["total"]}

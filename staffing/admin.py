@@ -1,0 +1,85 @@
+from django.contrib import admin
+
+from .models import ForecastBuild, ForecastOverride, ForecastValue, PlanLine, Shift, StaffingPlan
+
+
+@admin.register(Shift)
+class ShiftAdmin(admin.ModelAdmin):
+    list_display = ["agent", "activity", "start", "end", "note", "created_by"]
+    list_filter = ["activity", "agent__team"]
+    search_fields = ["agent__username", "agent__display_name", "note"]
+    date_hierarchy = "start"
+    raw_id_fields = ["agent", "created_by"]
+    list_select_related = ["agent", "created_by"]
+
+
+@admin.register(ForecastValue)
+class ForecastValueAdmin(admin.ModelAdmin):
+    list_display = [
+        "work_type",
+        "interval_start",
+        "granularity",
+        "volume",
+        "aht_seconds",
+        "method",
+        "built_at",
+    ]
+    list_filter = ["granularity", "method", "work_type"]
+    search_fields = ["work_type__name"]
+    date_hierarchy = "interval_start"
+    list_select_related = ["work_type"]
+
+
+@admin.register(ForecastOverride)
+class ForecastOverrideAdmin(admin.ModelAdmin):
+    list_display = ["work_type", "interval_start", "volume", "by", "reason", "updated_at"]
+    list_filter = ["work_type"]
+    search_fields = ["work_type__name", "reason", "by__username"]
+    date_hierarchy = "interval_start"
+    raw_id_fields = ["by"]
+    list_select_related = ["work_type", "by"]
+
+
+@admin.register(ForecastBuild)
+class ForecastBuildAdmin(admin.ModelAdmin):
+    list_display = [
+        "work_type",
+        "built_at",
+        "as_of",
+        "method",
+        "season_length",
+        "history_periods",
+        "mape",
+        "wape",
+        "aht_seconds",
+    ]
+    list_filter = ["method", "granularity", "work_type"]
+    search_fields = ["work_type__name"]
+    list_select_related = ["work_type"]
+
+
+@admin.register(StaffingPlan)
+class StaffingPlanAdmin(admin.ModelAdmin):
+    list_display = ["name", "start", "end", "status", "created_by", "copied_from", "built_at"]
+    list_filter = ["status"]
+    search_fields = ["name", "created_by__username"]
+    raw_id_fields = ["created_by", "copied_from"]
+    list_select_related = ["created_by", "copied_from"]
+
+
+@admin.register(PlanLine)
+class PlanLineAdmin(admin.ModelAdmin):
+    list_display = [
+        "plan",
+        "work_type",
+        "interval_start",
+        "forecast_volume",
+        "override_volume",
+        "required_agents",
+        "scheduled_agents",
+        "gap",
+    ]
+    list_filter = ["plan__status", "work_type"]
+    search_fields = ["plan__name", "work_type__name"]
+    raw_id_fields = ["plan"]
+    list_select_related = ["plan", "work_type"]

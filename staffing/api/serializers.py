@@ -1,0 +1,337 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from workitems.models import WorkType
+
+from ..choices import Activity
+from ..models import ForecastBuild, ForecastOverride, ForecastValue, PlanLine, Shift, StaffingPlan
+
+# --- Calculators --------------------------------------------------------------------------
+
+
+class ErlangRequestSerializer(serializers.Serializer):
+    """One interval of a queue. Erlang C, or Erlang A when ``patience_seconds`` is given."""
+
+    volume = serializers.FloatField(min_value=0, help_text="Contacts offered in the interval.")
+    aht_seconds = serializers.FloatField(help_text="Average handle time, seconds (> 0).")
+    interval_minutes = serializers.IntegerField(min_value=1, max_value=1440, default=30)
+    target_service_level = serializers.FloatField(help_text="Share answered in time, (0, 1].")
+    target_answer_seconds = serializers.FloatField(min_value=0)
+    shrinkage = serializers.FloatField(min_value=0, default=0.0, help_text="[0, 1).")
+    max_occupancy = serializers.FloatField(required=False, allow_null=True, help_text="(0, 1].")
+    patience_seconds = serializers.FloatField(
+        required=False, allow_null=True, help_text="Mean patience (Erlang A), seconds (> 0)."
+    )
+
+    def validate_aht_seconds(self, value):
+        if not value > 0:
+            raise serializers.ValidationError("Must be greater than 0.")
+        return value
+
+    def validate_target_service_level(self, value):
+        if not 0 < value <= 1:
+            raise serializers.ValidationError("Must be greater than 0 and at most 1.")
+        return value
+
+    def validate_shrinkage(self, value):
+        if not 0 <= value < 1:
+            raise serializers.ValidationError("Must be at least 0 and less than 1.")
+        return value
+
+    def validate_max_occupancy(self, value):
+        if value is not None and not 0 < value <= 1:
+            raise serializers.ValidationError("Must be greater than 0 and at most 1.")
+        return value
+
+    def validate_patience_seconds(self, value):
+        if value is not None and not value > 0:
+            raise serializers.ValidationError("Must be greater than 0.")
+        return value
+
+
+class ErlangResponseSerializer(serializers.Serializer):
+    agents = serializers.IntegerField(help_text="Agents needed on the queue.")
+    scheduled_agents = serializers.IntegerField(help_text="ceil(agents / (1 - shrinkage)).")
+    service_level = serializers.FloatField()
+    asa_seconds = serializers.FloatField()
+    occupancy = serializers.FloatField()
+    wait_probability = serializers.FloatField()
+    abandon_rate = serializers.FloatField(allow_null=True, help_text="Erlang A only.")
+    traffic_erlangs = serializers.FloatField()
+    model = serializers.ChoiceField(choices=["erlang_c", "erlang_a"])
+
+
+class BucketSerializer(serializers.Serializer):
+    count = serializers.IntegerField(min_value=0, max_value=10_000_000)
+    due_date = serializers.DateField()
+
+
+class BacklogPlanRequestSerializer(serializers.Serializer):
+    """A back-office horizon: arrivals per working day, SLA, handle time and people."""
+
+    start = serializers.DateField()
+    arrivals = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=10_000_000),
+        min_length=1,
+        max_length=366,
+    )
+    weekdays_only = serializers.BooleanField(default=True)
+    holidays = serializers.ListField(child=serializers.DateField(), required=False, default=list)
+    aht_minutes = serializers.FloatField()
+    sla_working_days = serializers.IntegerField(min_value=0, max_value=60)
+    productive_hours = serializers.FloatField(default=7.5)
+    shrinkage = serializers.FloatField(default=0.0)
+    starting_backlog = BucketSerializer(many=True, required=False, default=list)
+    agents = serializers.ListField(
+        child=serializers.FloatField(min_value=0, max_value=1_000_000),
+        required=False,
+        help_text="Agents per day for the projection (default: the required agents).",
+    )
+
+    def validate_aht_minutes(self, value):
+        if not value > 0:
+            raise serializers.ValidationError("Must be greater than 0.")
+        return value
+
+    def validate_productive_hours(self, value):
+        if not 0 < value <= 24:
+            raise serializers.ValidationError("Must be greater than 0 and at most 24.")
+        return value
+
+    def validate_shrinkage(self, value):
+        if not 0 <= value < 1:
+            raise serializers.ValidationError("Must be at least 0 and less than 1.")
+        return value
+
+    def validate(self, attrs):
+        agents = attrs.get("agents")
+        if agents is not None and len(agents) != len(attrs["arrivals"]):
+            raise serializers.ValidationError({"agents": ["Give one value per day of arrivals."]})
+        return attrs
+
+
+class BacklogDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    arrivals = serializers.IntegerField()
+    required_agents = serializers.IntegerField()
+    agents = serializers.FloatField(help_text="Agents used for the projection.")
+    capacity = serializers.FloatField()
+    completions = serializers.IntegerField()
+    completed_on_time = serializers.IntegerField()
+    completed_late = serializers.IntegerField()
+    backlog_end = serializers.IntegerField()
+    past_due_end = serializers.IntegerField()
+    sla_attainment = serializers.FloatField(allow_null=True)
+    cumulative_due = serializers.IntegerField()
+    cumulative_capacity = serializers.FloatField()
+
+
+class BacklogPlanResponseSerializer(serializers.Serializer):
+    days = BacklogDaySerializer(many=True)
+    required_agents = serializers.ListField(child=serializers.IntegerField())
+    level_agents = serializers.IntegerField(help_text="Fewest constant agents for every day.")
+    clear_date = serializers.DateField(allow_null=True)
+    first_breach_date = serializers.DateField(allow_null=True)
+    sla_attainment = serializers.FloatField(allow_null=True)
+    backlog_end = serializers.IntegerField()
+    past_due_end = serializers.IntegerField()
+
+
+# --- Shifts -------------------------------------------------------------------------------
+
+
+class ShiftSerializer(serializers.ModelSerializer):
+    agent_username = serializers.CharField(source="agent.username", read_only=True)
+    team = serializers.IntegerField(source="agent.team_id", read_only=True, allow_null=True)
+    minutes = serializers.FloatField(read_only=True)
+    activity = serializers.ChoiceField(choices=Activity.choices)
+
+    class Meta:
+        model = Shift
+        fields = [
+            "id",
+            "agent",
+            "agent_username",
+            "team",
+            "start",
+            "end",
+            "activity",
+            "note",
+            "minutes",
+            "created_by",
+            "updated_at",
+        ]
+        read_only_fields = ["created_by", "updated_at"]
+        # Overlaps and rights are the service's business (one rule for pages, API, CSV).
+        validators: list = []
+
+
+class ShiftUpdateSerializer(ShiftSerializer):
+    class Meta(ShiftSerializer.Meta):
+        read_only_fields = ["agent", "created_by", "updated_at"]
+
+
+# --- Forecasts ----------------------------------------------------------------------------
+
+
+METHOD_HELP = "holt_winters | seasonal_average | mean (see the forecasting rules)."
+
+
+class ForecastValueSerializer(serializers.ModelSerializer):
+    override_volume = serializers.FloatField(read_only=True, allow_null=True)
+    method = serializers.CharField(read_only=True, help_text=METHOD_HELP)
+
+    class Meta:
+        model = ForecastValue
+        fields = [
+            "id",
+            "work_type",
+            "interval_start",
+            "granularity",
+            "volume",
+            "aht_seconds",
+            "method",
+            "built_at",
+            "override_volume",
+        ]
+        read_only_fields = fields
+
+
+class ForecastOverrideSerializer(serializers.ModelSerializer):
+    volume = serializers.FloatField(min_value=0)
+
+    class Meta:
+        model = ForecastOverride
+        fields = ["id", "work_type", "interval_start", "volume", "reason", "by", "updated_at"]
+        read_only_fields = ["by", "updated_at"]
+        validators: list = []
+
+
+class ForecastBuildSerializer(serializers.ModelSerializer):
+    work_type_name = serializers.CharField(source="work_type.name", read_only=True)
+    method = serializers.CharField(read_only=True, help_text=METHOD_HELP)
+
+    class Meta:
+        model = ForecastBuild
+        fields = [
+            "id",
+            "work_type",
+            "work_type_name",
+            "built_at",
+            "as_of",
+            "granularity",
+            "method",
+            "season_length",
+            "history_periods",
+            "horizon_periods",
+            "holdout_periods",
+            "mape",
+            "wape",
+            "aht_seconds",
+        ]
+        read_only_fields = fields
+
+
+class ForecastRebuildSerializer(serializers.Serializer):
+    work_type = serializers.PrimaryKeyRelatedField(queryset=WorkType.objects.filter(active=True))
+    as_of = serializers.DateField(required=False)
+    history_days = serializers.IntegerField(min_value=7, max_value=366, default=56)
+    horizon_days = serializers.IntegerField(min_value=1, max_value=62, default=14)
+
+
+# --- Plans --------------------------------------------------------------------------------
+
+
+class StaffingPlanSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(
+        read_only=True, help_text="draft | published (POST .../publish/; read-only then)."
+    )
+    line_count = serializers.IntegerField(read_only=True)
+    short_count = serializers.IntegerField(read_only=True)
+    target_service_level = serializers.FloatField(default=0.8)
+    shrinkage = serializers.FloatField(default=0.3)
+    productive_hours = serializers.FloatField(default=7.5)
+
+    class Meta:
+        model = StaffingPlan
+        fields = [
+            "id",
+            "name",
+            "start",
+            "end",
+            "status",
+            "target_service_level",
+            "shrinkage",
+            "productive_hours",
+            "created_by",
+            "copied_from",
+            "created_at",
+            "built_at",
+            "published_at",
+            "line_count",
+            "short_count",
+        ]
+        read_only_fields = [
+            "status",
+            "created_by",
+            "copied_from",
+            "created_at",
+            "built_at",
+            "published_at",
+        ]
+
+    def validate_target_service_level(self, value):
+        if not 0 < value <= 1:
+            raise serializers.ValidationError("Must be greater than 0 and at most 1.")
+        return value
+
+    def validate_shrinkage(self, value):
+        if not 0 <= value < 1:
+            raise serializers.ValidationError("Must be at least 0 and less than 1.")
+        return value
+
+    def validate_productive_hours(self, value):
+        if not 0 < value <= 24:
+            raise serializers.ValidationError("Must be greater than 0 and at most 24.")
+        return value
+
+    def validate(self, attrs):
+        start = attrs.get("start", getattr(self.instance, "start", None))
+        end = attrs.get("end", getattr(self.instance, "end", None))
+        if start and end:
+            if end < start:
+                raise serializers.ValidationError({"end": ["Must be on or after the start."]})
+            if (end - start).days + 1 > StaffingPlan.MAX_DAYS:
+                raise serializers.ValidationError(
+                    {"end": [f"A plan covers at most {StaffingPlan.MAX_DAYS} days."]}
+                )
+        return attrs
+
+
+class PlanCopySerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120, required=False)
+
+
+class PlanLineSerializer(serializers.ModelSerializer):
+    work_type_name = serializers.CharField(source="work_type.name", read_only=True)
+    override_volume = serializers.FloatField(min_value=0, allow_null=True, required=True)
+
+    class Meta:
+        model = PlanLine
+        fields = [
+            "id",
+            "plan",
+            "work_type",
+            "work_type_name",
+            "interval_start",
+            "forecast_volume",
+            "forecast_aht",
+            "override_volume",
+            "required_agents",
+            "scheduled_agents",
+            "gap",
+            "projected_backlog",
+            "projected_past_due",
+        ]
+        read_only_fields = [f for f in fields if f != "override_volume"]

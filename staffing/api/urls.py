@@ -1,0 +1,24 @@
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+router = DefaultRouter()
+router.register("staffing/plans", views.StaffingPlanViewSet, basename="staffing-plan")
+router.register("staffing/plan-lines", views.PlanLineViewSet, basename="staffing-plan-line")
+router.register("staffing/forecasts", views.ForecastValueViewSet, basename="staffing-forecast")
+router.register(
+    "staffing/forecast-builds", views.ForecastBuildViewSet, basename="staffing-forecast-build"
+)
+router.register(
+    "staffing/forecast-overrides",
+    views.ForecastOverrideViewSet,
+    basename="staffing-forecast-override",
+)
+router.register("staffing/shifts", views.ShiftViewSet, basename="staffing-shift")
+
+urlpatterns = [
+    path("staffing/erlang/", views.ErlangView.as_view(), name="staffing-erlang"),
+    path("staffing/backlog-plan/", views.BacklogPlanView.as_view(), name="staffing-backlog-plan"),
+    *router.urls,
+]

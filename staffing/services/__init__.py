@@ -1,0 +1,37 @@
+"""Every staffing write, in one namespace: ``from staffing import services``."""
+
+from .forecasts import (
+    forecast_build,
+    forecast_build_all,
+    forecast_override_delete,
+    forecast_override_set,
+)
+from .plans import (
+    plan_build,
+    plan_copy,
+    plan_create,
+    plan_delete,
+    plan_line_set_override,
+    plan_publish,
+    plan_update,
+)
+from .shifts import ShiftRow, shift_create, shift_delete, shift_update, shifts_import
+
+__all__ = [
+    "ShiftRow",
+    "forecast_build",
+    "forecast_build_all",
+    "forecast_override_delete",
+    "forecast_override_set",
+    "plan_build",
+    "plan_copy",
+    "plan_create",
+    "plan_delete",
+    "plan_line_set_override",
+    "plan_publish",
+    "plan_update",
+    "shift_create",
+    "shift_delete",
+    "shift_update",
+    "shifts_import",
+]

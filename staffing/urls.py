@@ -1,0 +1,31 @@
+from django.urls import path
+
+from . import views
+
+app_name = "staffing"
+
+urlpatterns = [
+    path("erlang/", views.ErlangCalculatorView.as_view(), name="erlang"),
+    path("backlog/", views.BacklogPlanView.as_view(), name="backlog"),
+    path("forecasts/", views.ForecastListView.as_view(), name="forecasts"),
+    path("forecasts/rebuild/", views.ForecastRebuildView.as_view(), name="forecast_rebuild"),
+    path("forecasts/<int:pk>/", views.ForecastTypeView.as_view(), name="forecast_type"),
+    path("plans/", views.PlanListView.as_view(), name="plan_list"),
+    path("plans/<int:pk>/", views.PlanDetailView.as_view(), name="plan_detail"),
+    path(
+        "plans/<int:pk>/lines/<int:line_pk>/override/",
+        views.PlanLineOverrideView.as_view(),
+        name="plan_line_override",
+    ),
+    path(
+        "plans/<int:pk>/<slug:action>/",
+        views.PlanActionView.as_view(),
+        name="plan_action",
+    ),
+    path("schedule/", views.ScheduleGridView.as_view(), name="schedule"),
+    path("schedule/export.csv", views.ScheduleExportView.as_view(), name="schedule_export"),
+    path("schedule/import/", views.ScheduleImportView.as_view(), name="schedule_import"),
+    path("schedule/shifts/<int:pk>/delete/", views.ShiftDeleteView.as_view(), name="shift_delete"),
+    path("my-schedule/", views.MyScheduleView.as_view(), name="my_schedule"),
+    path("intraday/", views.IntradayView.as_view(), name="intraday"),
+]

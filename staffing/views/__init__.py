@@ -1,0 +1,29 @@
+from .calculators import BacklogPlanView, ErlangCalculatorView
+from .forecasts import ForecastListView, ForecastRebuildView, ForecastTypeView
+from .intraday import IntradayView
+from .plans import PlanActionView, PlanDetailView, PlanLineOverrideView, PlanListView
+from .schedule import (
+    MyScheduleView,
+    ScheduleExportView,
+    ScheduleGridView,
+    ScheduleImportView,
+    ShiftDeleteView,
+)
+
+__all__ = [
+    "BacklogPlanView",
+    "ErlangCalculatorView",
+    "ForecastListView",
+    "ForecastRebuildView",
+    "ForecastTypeView",
+    "IntradayView",
+    "MyScheduleView",
+    "PlanActionView",
+    "PlanDetailView",
+    "PlanLineOverrideView",
+    "PlanListView",
+    "ScheduleExportView",
+    "ScheduleGridView",
+    "ScheduleImportView",
+    "ShiftDeleteView",
+]
