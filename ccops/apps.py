@@ -5,9 +5,16 @@ from django.db.models.signals import post_migrate
 def _after_migrate(sender, app_config=None, using="default", **kwargs):
     # Runs once per migrate (sender is this app): keep groups and beat schedules in step with
     # the code that declares them, whichever apps were added since.
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+
     from .roles import sync_role_permissions
     from .schedules import sync_schedules
 
+    # post_migrate reaches ccops before the apps listed after it have their permissions:
+    # create every app's permissions first so each role gets all of its grants at once.
+    for config in apps.get_app_configs():
+        create_permissions(config, verbosity=0, using=using)
     sync_role_permissions(using=using)
     sync_schedules(using=using)
 
