@@ -253,7 +253,8 @@ def validate(text: str, *, now=None) -> tuple[list[ParsedRow], ImportReport]:
         raw.append((line, row))
         if len(raw) > max_rows():
             raise FileRejected(
-                f"The file has more than {max_rows():,} rows. Split it into smaller files, or send larger loads through the API."
+                f"The file has more than {max_rows():,} rows. Split it into smaller files, "
+                "or send larger loads through the API."
             )
     report.rows = len(raw)
     if not raw:
@@ -319,7 +320,8 @@ def import_csv(*, data: bytes, by, now=None) -> ImportReport:
     if len(data) > max_upload_bytes():
         return ImportReport(
             file_error=f"The file is {len(data) / 1_048_576:.1f} MB; the limit is "
-            f"{max_upload_bytes() / 1_048_576:.0f} MB. Split it into smaller files, or send larger loads through the API."
+            f"{max_upload_bytes() / 1_048_576:.0f} MB. Split it into smaller files, "
+            "or send larger loads through the API."
         )
     try:
         rows, report = validate(decode(data), now=now)

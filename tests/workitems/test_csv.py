@@ -153,7 +153,10 @@ def test_quoted_multiline_field_and_line_numbers(supervisor, back_type):
 @override_settings(WORKITEM_IMPORT_MAX_ROWS=2)
 def test_row_limit(supervisor, back_type):
     report = csv_io.import_csv(data=GOOD, by=supervisor)
-    assert report.file_error == "The file has more than 2 rows. Split it into smaller files."
+    assert (
+        report.file_error == "The file has more than 2 rows. Split it into smaller files, "
+        "or send larger loads through the API."
+    )
 
 
 @override_settings(WORKITEM_IMPORT_MAX_BYTES=100)
