@@ -4,6 +4,7 @@ a page that is out of date gets "changed by someone else" instead of overwriting
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
+from django.db.models import Q
 from django.urls import reverse
 
 from ccops.choices import Office, Role
@@ -23,12 +24,22 @@ def submit(label: str, css_class: str) -> Submit:
     return button
 
 
-def agent_choices():
-    """Active agents, for assign selects (one query when rendered)."""
-    return (
-        User.objects.filter(is_active=True, groups__name=Role.AGENT)
-        .select_related("team")
-        .order_by("team__office", "team__name", "display_name", "username")
+def agent_choices(*, user=None, team_ids=()):
+    """Active agents, for assign selects (one query when rendered).
+
+    A rendered select lists only the agents of the supervisor's teams and of ``team_ids``:
+    with 5,000 agents a select of everyone is unusable and slow to render. A posted form is
+    validated against every active agent (no ``user``), so cross-team assignment still works.
+    """
+    qs = User.objects.filter(is_active=True, groups__name=Role.AGENT)
+    if user is not None:
+        scope = Q(team__in=Team.objects.filter(supervisor=user).values("id"))
+        ids = [t for t in (*team_ids, user.team_id) if t is not None]
+        if ids:
+            scope |= Q(team_id__in=ids)
+        qs = qs.filter(scope)
+    return qs.select_related("team").order_by(
+        "team__office", "team__name", "display_name", "username"
     )
 
 
@@ -132,9 +143,13 @@ class AssignForm(ActionForm):
     agent = AgentChoiceField(queryset=User.objects.none(), label="Agent")
     note = forms.CharField(label="Note (optional)", required=False, max_length=500)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agent"].queryset = agent_choices()
+        if self.is_bound or user is None:
+            self.fields["agent"].queryset = agent_choices()
+        else:
+            team_ids = [self.item.team_id] if self.item is not None else []
+            self.fields["agent"].queryset = agent_choices(user=user, team_ids=team_ids)
 
 
 class MergeForm(ActionForm):
@@ -262,9 +277,14 @@ class BulkAssignForm(forms.Form):
     agent = AgentChoiceField(queryset=User.objects.none(), label="Assign ticked items to")
     next = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, team=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agent"].queryset = agent_choices()
+        if self.is_bound or user is None:
+            self.fields["agent"].queryset = agent_choices()
+        elif team is not None:
+            self.fields["agent"].queryset = agent_choices().filter(team=team)
+        else:
+            self.fields["agent"].queryset = agent_choices(user=user)
         self.helper = FormHelper(self)
         self.helper.form_id = "bulk-assign"
         self.helper.form_action = reverse("workitems:bulk_assign")

@@ -160,11 +160,17 @@ class WorkItem(models.Model):
             ),
         ]
         indexes = [
-            # Routing: unassigned items by urgency (partial: only the open queue is indexed).
+            # Routing: unassigned items of a type by urgency (partial: only the queue).
             models.Index(
-                fields=["due_at", "-priority", "created_at"],
+                fields=["work_type", "due_at", "-priority", "created_at", "id"],
                 condition=Q(status=Status.NEW),
-                name="wi_route_new",
+                name="wi_route_type_new",
+            ),
+            # The supervisor queue: open work, most urgent first.
+            models.Index(
+                fields=["due_at", "-priority", "created_at", "id"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="wi_open_urgency",
             ),
             models.Index(
                 fields=["work_type", "due_at"],

@@ -58,15 +58,17 @@ def suggested_agents(*, item: WorkItem, limit: int = 5) -> list[dict]:
     skill_level = Subquery(
         AgentSkill.objects.filter(agent=OuterRef("pk"), skill_id=work_type.required_skill_id)
         .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+        .order_by()
         .values("level")[:1],
         output_field=IntegerField(),
     )
     tier_rank = Subquery(
-        AgentTier.objects.filter(agent=OuterRef("pk")).values("tier__rank")[:1],
+        AgentTier.objects.filter(agent=OuterRef("pk")).order_by().values("tier__rank")[:1],
         output_field=IntegerField(),
     )
     open_items = Subquery(
         WorkItem.objects.filter(assignee=OuterRef("pk"), status__in=OPEN_STATUSES)
+        .order_by()
         .values("assignee")
         .annotate(n=Count("id"))
         .values("n")[:1],
@@ -114,7 +116,9 @@ def customer_journey(*, customer) -> list[dict]:
     events = WorkItemEvent.objects.select_related("actor", "assignee").order_by("at", "id")
     items = (
         WorkItem.objects.filter(customer=customer)
-        .select_related("work_type", "assignee", "team", "origin", "related_to", "duplicate_of")
+        .select_related(
+            "work_type", "customer", "assignee", "team", "origin", "related_to", "duplicate_of"
+        )
         .prefetch_related(Prefetch("events", queryset=events))
         .order_by("created_at", "id")
     )

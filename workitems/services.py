@@ -337,6 +337,33 @@ def eligible_work_type_ids(agent) -> list[int]:
     return eligible_work_types(rules, skills, tier or 0)
 
 
+# One candidate per eligible work type through the (work_type, urgency) partial index, then
+# the most urgent of those: walking one urgency index across all types would skip every
+# more urgent item of a type the agent cannot take (thousands of rows at 100k open items).
+_NEXT_CANDIDATE_SQL = """
+SELECT c.id FROM unnest(%s::bigint[]) AS t(wt) CROSS JOIN LATERAL (
+    SELECT id, due_at, priority, created_at FROM {table}
+    WHERE status = %s AND work_type_id = t.wt
+    ORDER BY due_at, priority DESC, created_at, id
+    LIMIT 1 FOR UPDATE SKIP LOCKED
+) AS c
+ORDER BY c.due_at, c.priority DESC, c.created_at, c.id
+LIMIT 1
+"""
+
+
+def _next_candidate_id(eligible: list[int]) -> int | None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            sql = _NEXT_CANDIDATE_SQL.format(table=WorkItem._meta.db_table)
+            cursor.execute(sql, [eligible, S.NEW])
+            row = cursor.fetchone()
+        return row[0] if row else None
+    # Elsewhere (SQLite) writers are serialised; the conditional UPDATE below settles races.
+    queue = WorkItem.objects.filter(status=S.NEW, work_type_id__in=eligible)
+    return queue.order_by(*URGENCY_ORDER).values_list("id", flat=True).first()
+
+
 def workitem_claim_next(*, agent) -> WorkItem | None:
     """Give the agent the most urgent open item they are skilled for; ``None`` if none.
 
@@ -348,11 +375,9 @@ def workitem_claim_next(*, agent) -> WorkItem | None:
     if not agent.has_role(Role.AGENT):
         raise NotAllowed("Only agents take work from the queue.")
     eligible = eligible_work_type_ids(agent)
-    AgentPresence.objects.get_or_create(agent=agent)
-    skip_locked = connection.features.has_select_for_update_skip_locked
     for _attempt in range(10):
         with transaction.atomic():
-            AgentPresence.objects.select_for_update().get(agent=agent)
+            AgentPresence.objects.select_for_update().get_or_create(agent=agent)
             held = (
                 WorkItem.objects.filter(assignee=agent, status=S.ASSIGNED)
                 .select_related("work_type")
@@ -363,18 +388,15 @@ def workitem_claim_next(*, agent) -> WorkItem | None:
                 return held
             if not eligible:
                 return None
-            queue = WorkItem.objects.filter(status=S.NEW, work_type_id__in=eligible)
-            if skip_locked:
-                queue = queue.select_for_update(skip_locked=True, of=("self",))
-            candidate = queue.order_by(*URGENCY_ORDER).first()
-            if candidate is None:
+            candidate_id = _next_candidate_id(eligible)
+            if candidate_id is None:
                 return None
             now = timezone.now()
-            won = WorkItem.objects.filter(pk=candidate.pk, status=S.NEW).update(
+            won = WorkItem.objects.filter(pk=candidate_id, status=S.NEW).update(
                 status=S.ASSIGNED, assignee=agent, version=F("version") + 1, updated_at=now
             )
             if won:
-                item = WorkItem.objects.select_related("work_type", "customer").get(pk=candidate.pk)
+                item = WorkItem.objects.select_related("work_type", "customer").get(pk=candidate_id)
                 _event(
                     item,
                     EventKind.ASSIGNED,
@@ -662,6 +684,40 @@ def workitem_merge(*, item, into: WorkItem, by, note: str = "") -> WorkItem:
             merged_id=item.pk,
         )
     return merged
+
+
+EDITABLE_FIELDS = ("title", "details", "priority")
+
+
+def workitem_update(*, item, by, changes: dict, expected_version: int) -> WorkItem:
+    """Correct an open item's title, details or priority (supervisors), kept as an event."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        field = sorted(unknown)[0]
+        raise InvalidInput(f"{field} cannot be edited here.", field=field)
+    if "title" in changes and not str(changes["title"] or "").strip():
+        raise InvalidInput("A title is required.", field="title")
+    if "priority" in changes and not 1 <= int(changes["priority"]) <= 5:
+        raise InvalidInput("Priority must be between 1 and 5.", field="priority")
+
+    def check(locked):
+        if not _is_supervisor(by):
+            raise NotAllowed("Only a supervisor can edit an item.")
+        if locked.status not in OPEN_STATUSES:
+            raise IllegalTransition(
+                f"Cannot edit item #{locked.pk}: it is {locked.get_status_display().lower()}."
+            )
+
+    return _apply(
+        item=item,
+        action="comment",
+        by=by,
+        expected_version=expected_version,
+        note="Edited " + ", ".join(sorted(changes)),
+        check=check,
+        changes=changes,
+        edited=changes,
+    )
 
 
 def workitem_comment(*, item, by, note: str) -> WorkItem:

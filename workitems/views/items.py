@@ -68,7 +68,7 @@ class ItemDetailView(LoginRequiredMixin, DetailView):
             ),
             is_holder=item.assignee_id == user.pk,
             suggestions=selectors.suggested_agents(item=item) if can_assign else [],
-            assign_form=wf.AssignForm(item=item, next_url=url) if can_assign else None,
+            assign_form=(wf.AssignForm(item=item, next_url=url, user=user) if can_assign else None),
             merge_form=(
                 wf.MergeForm(item=item, next_url=url)
                 if supervisor

@@ -66,7 +66,9 @@ class QueueView(SupervisorRequiredMixin, ListView):
         ctx.update(
             filter_form=self.filter_form,
             bulk_form=BulkAssignForm(
-                initial={"next": f"{self.request.path}?{self.request.GET.urlencode()}"}
+                initial={"next": f"{self.request.path}?{self.request.GET.urlencode()}"},
+                user=self.request.user,
+                team=self.filters.get("team"),
             ),
             query_string=query,
             backlog=selectors.backlog_by_type(team=self.filters.get("team")),
