@@ -186,20 +186,25 @@ def presence_set(*, agent, state: str, item=None, at=None) -> AgentPresence:
     """Set an agent's state; the previous state's interval is closed in the history."""
     if state not in PresenceState.values:
         raise InvalidInput(f"Unknown presence state {state!r}.", field="state")
-    at = at or timezone.now()
     with transaction.atomic():
-        presence, _ = AgentPresence.objects.get_or_create(agent=agent)
-        presence = AgentPresence.objects.select_for_update().get(pk=presence.pk)
-        item_id = getattr(item, "pk", None)
-        if presence.state == state and presence.item_id == item_id:
-            return presence
-        if presence.state != state:
-            PresenceChange.objects.filter(agent=agent, ended_at__isnull=True).update(ended_at=at)
-            PresenceChange.objects.create(agent=agent, state=state, started_at=at)
-            presence.since = at
-        presence.state = state
-        presence.item_id = item_id
-        presence.save(update_fields=["state", "since", "item"])
+        presence, _ = AgentPresence.objects.select_for_update().get_or_create(agent=agent)
+        return _presence_change(presence, state, item, at or timezone.now())
+
+
+def _presence_change(presence: AgentPresence, state: str, item, at) -> AgentPresence:
+    """Apply a state to a presence row the caller has locked."""
+    item_id = getattr(item, "pk", None)
+    if presence.state == state and presence.item_id == item_id:
+        return presence
+    if presence.state != state:
+        PresenceChange.objects.filter(agent_id=presence.agent_id, ended_at__isnull=True).update(
+            ended_at=at
+        )
+        PresenceChange.objects.create(agent_id=presence.agent_id, state=state, started_at=at)
+        presence.since = at
+    presence.state = state
+    presence.item_id = item_id
+    presence.save(update_fields=["state", "since", "item"])
     return presence
 
 
@@ -377,7 +382,7 @@ def workitem_claim_next(*, agent) -> WorkItem | None:
     eligible = eligible_work_type_ids(agent)
     for _attempt in range(10):
         with transaction.atomic():
-            AgentPresence.objects.select_for_update().get_or_create(agent=agent)
+            presence, _ = AgentPresence.objects.select_for_update().get_or_create(agent=agent)
             held = (
                 WorkItem.objects.filter(assignee=agent, status=S.ASSIGNED)
                 .select_related("work_type")
@@ -407,7 +412,7 @@ def workitem_claim_next(*, agent) -> WorkItem | None:
                     at=now,
                     claimed=True,
                 )
-                presence_set(agent=agent, state=_work_state(item), item=item, at=now)
+                _presence_change(presence, _work_state(item), item, now)
                 return item
         # Lost the race for this candidate (possible without SKIP LOCKED): look again.
     return None
