@@ -32,3 +32,6 @@ class JobRunAdmin(admin.ModelAdmin):
     list_filter = ["name", "status"]
     search_fields = ["name", "key", "detail"]
     date_hierarchy = "started_at"
+
+
+from . import kpi_admin  # noqa: E402,F401 - KPI framework admin

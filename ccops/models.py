@@ -111,3 +111,6 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.key} ({self.status})"
+
+
+from .kpi_models import *  # noqa: E402,F401,F403

@@ -12,6 +12,11 @@ ccops_patterns = (
 
 api_patterns = [
     path("", include("ccops.api.urls")),
+    path("", include("ccops.kpi_api.urls")),
+    path("", include("staffing.api.urls")),
+    path("", include("workitems.api.urls")),
+    path("", include("quality.api.urls")),
+    path("", include("training.api.urls")),
 ]
 
 urlpatterns = [
@@ -30,6 +35,11 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("core/", include(ccops_patterns)),
+    path("dashboard/", include("ccops.dashboards.urls")),
+    path("staffing/", include("staffing.urls")),
+    path("quality/", include("quality.urls")),
+    path("work/", include("workitems.urls")),
+    path("training/", include("training.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_patterns)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),

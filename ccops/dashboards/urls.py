@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "dashboard"
+
+urlpatterns = [
+    path("", views.OverviewView.as_view(), name="overview"),
+    path("office/<str:office>/", views.OfficeView.as_view(), name="office"),
+    path("team/<int:pk>/", views.TeamView.as_view(), name="team"),
+    path("agent/<int:pk>/", views.AgentView.as_view(), name="agent"),
+    path("me/", views.MyScorecardView.as_view(), name="me"),
+    path("process/", views.ProcessMapView.as_view(), name="process_map"),
+    path("pilots/", views.PilotListView.as_view(), name="pilot_list"),
+    path("pilots/new/", views.PilotCreateView.as_view(), name="pilot_create"),
+    path("pilots/<int:pk>/", views.PilotDetailView.as_view(), name="pilot_detail"),
+]

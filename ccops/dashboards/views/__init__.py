@@ -1,0 +1,15 @@
+from .overview import AgentView, MyScorecardView, OfficeView, OverviewView, TeamView
+from .pilots import PilotCreateView, PilotDetailView, PilotListView
+from .process import ProcessMapView
+
+__all__ = [
+    "AgentView",
+    "MyScorecardView",
+    "OfficeView",
+    "OverviewView",
+    "PilotCreateView",
+    "PilotDetailView",
+    "PilotListView",
+    "ProcessMapView",
+    "TeamView",
+]

@@ -1,0 +1,201 @@
+"""Overview, office, team and agent pages, and the agent's own scorecard."""
+
+from django.contrib.auth.models import Group
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from workitems.selectors import backlog_by_type
+
+from ...choices import Office
+from ...kpi_models import OFFICE_SCOPE_IDS, ScopeKind
+from ...kpis import goals as goal_rules
+from ...models import Team, User
+from .. import builders
+from ..selectors import office_scopes, series, totals
+from .base import EVERY_ROLE, DashboardView, chart_json
+
+OFFICE_LABELS = dict(Office.choices)
+
+
+def _office_scope_labels() -> dict[str, str]:
+    return {
+        f"office:{OFFICE_SCOPE_IDS[Office.FRONT]}": "Front office",
+        f"office:{OFFICE_SCOPE_IDS[Office.BACK]}": "Back office",
+        "overall:0": "Overall",
+    }
+
+
+class OverviewView(DashboardView):
+    """Today's live backlog, shared goals front and back side by side, trends and the team
+    comparison. Queries (constant in teams, agents and days): teams, live backlog, goals and
+    their adjustments, office totals, overall totals, team totals, the chart series."""
+
+    template_name = "ccops/dashboard/overview.html"
+
+    def live_team(self, teams):
+        """``?team=<id>|all``; a supervisor of a team starts on their own team."""
+        wanted = self.request.GET.get("team", "")
+        if wanted == "all":
+            return None, ""
+        if wanted:
+            by_id = {str(t.pk): t for t in teams}
+            if wanted not in by_id:
+                return None, f"team: no team with id {wanted!r}; showing all teams."
+            return by_id[wanted], ""
+        own = [t for t in teams if t.supervisor_id == self.request.user.pk]
+        return (own[0] if own else None), ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        period, user = self.period, self.request.user
+        teams = list(Team.objects.order_by("office", "name"))
+        live_team, team_error = self.live_team(teams)
+        live = backlog_by_type(team=live_team)
+        goals = goal_rules.load_goals(period.start, period.end)
+        office_values = totals(ScopeKind.OFFICE, period)
+        overall_values = totals(ScopeKind.OVERALL, period)
+        team_values = totals(ScopeKind.TEAM, period)
+        query = self.request.GET.copy()
+        query.pop("export", None)
+        query.pop("team", None)
+        own = {t.pk for t in teams if t.supervisor_id == user.pk}
+        title = f"Today, live: open work of {live_team}" if live_team else "Today, live: open work"
+        context.update(
+            teams=teams,
+            live_team=live_team,
+            team_error=team_error,
+            tables=[
+                builders.live_backlog_table(live, title),
+                builders.goals_table(office_values, overall_values, goals, period),
+                builders.team_comparison_table(
+                    teams, team_values, goals, period, query.urlencode(), highlight=own
+                ),
+            ],
+            chart=chart_json(series(office_scopes(), period), _office_scope_labels()),
+        )
+        return context
+
+
+class OfficeView(DashboardView):
+    """One office: its teams ranked, its trend and its live backlog."""
+
+    template_name = "ccops/dashboard/office.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        office = kwargs["office"]
+        if office not in OFFICE_SCOPE_IDS:
+            raise Http404("No such office.")
+        period = self.period
+        teams = list(Team.objects.filter(office=office).order_by("name"))
+        goals = goal_rules.load_goals(period.start, period.end)
+        team_values = totals(ScopeKind.TEAM, period, office=office)
+        live = [r for r in backlog_by_type() if r["office"] == office]
+        scope = (ScopeKind.OFFICE, OFFICE_SCOPE_IDS[office])
+        label = OFFICE_LABELS[office]
+        context.update(
+            office=office,
+            office_label=label,
+            tables=[
+                builders.team_comparison_table(
+                    teams, team_values, goals, period, self.request.GET.urlencode()
+                ),
+                builders.live_backlog_table(live, f"Today, live: open work of the {label}"),
+            ],
+            chart=chart_json(
+                series([scope, (ScopeKind.OVERALL, 0)], period),
+                {f"office:{scope[1]}": label, "overall:0": "Overall"},
+            ),
+        )
+        return context
+
+
+class TeamView(DashboardView):
+    """One team: its agents against their own targets, its trend, its live backlog."""
+
+    template_name = "ccops/dashboard/team.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        period = self.period
+        team = get_object_or_404(Team.objects.select_related("supervisor"), pk=kwargs["pk"])
+        agents = list(
+            User.objects.filter(team=team, is_active=True)
+            .prefetch_related(Prefetch("groups", queryset=Group.objects.only("name")))
+            .order_by("username")
+        )
+        for agent in agents:  # primary_role reads the prefetched groups, not a query each
+            agent._role_names = frozenset(g.name for g in agent.groups.all())
+        goals = goal_rules.load_goals(period.start, period.end)
+        agent_values = totals(ScopeKind.AGENT, period, team_id=team.pk)
+        office_id = OFFICE_SCOPE_IDS[team.office]
+        context.update(
+            team=team,
+            tables=[
+                builders.agents_table(
+                    agents, agent_values, goals, period, self.request.GET.urlencode(), team.office
+                ),
+                builders.live_backlog_table(
+                    backlog_by_type(team=team), f"Today, live: open work of {team}"
+                ),
+            ],
+            chart=chart_json(
+                series([(ScopeKind.TEAM, team.pk), (ScopeKind.OFFICE, office_id)], period),
+                {f"team:{team.pk}": team.name, f"office:{office_id}": OFFICE_LABELS[team.office]},
+            ),
+        )
+        return context
+
+
+class ScorecardMixin:
+    template_name = "ccops/dashboard/scorecard.html"
+
+    def scorecard_context(self, person):
+        period = self.period
+        goals = goal_rules.load_goals(period.start, period.end)
+        values = totals(ScopeKind.AGENT, period, scope_ids=[person.pk])
+        team_values = (
+            totals(ScopeKind.TEAM, period, scope_ids=[person.team_id]) if person.team_id else {}
+        )
+        office = person.team.office if person.team_id else ""
+        office_values = (
+            totals(ScopeKind.OFFICE, period, scope_ids=[OFFICE_SCOPE_IDS[office]]) if office else {}
+        )
+        scopes = {f"agent:{person.pk}": str(person)}
+        chart_scopes = [(ScopeKind.AGENT, person.pk)]
+        if person.team_id:
+            scopes[f"team:{person.team_id}"] = person.team.name
+            chart_scopes.append((ScopeKind.TEAM, person.team_id))
+        return {
+            "person": person,
+            "tables": [
+                builders.scorecard_table(person, values, team_values, office_values, goals, period)
+            ],
+            "chart": chart_json(series(chart_scopes, period), scopes),
+        }
+
+
+class AgentView(ScorecardMixin, DashboardView):
+    """An agent's scorecard as their supervisor (or planner, QA, HR) sees it."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        person = get_object_or_404(
+            User.objects.select_related("team").prefetch_related("groups"), pk=kwargs["pk"]
+        )
+        person._role_names = frozenset(g.name for g in person.groups.all())
+        context.update(self.scorecard_context(person), own=False)
+        return context
+
+
+class MyScorecardView(ScorecardMixin, DashboardView):
+    """The signed-in person's own scorecard: the only dashboard page agents open."""
+
+    required_roles = EVERY_ROLE
+    export_stem = "my-scorecard"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(self.scorecard_context(self.request.user), own=True)
+        return context

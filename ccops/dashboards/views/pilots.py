@@ -1,0 +1,136 @@
+"""Pilots: the list, a form to start one, and the result page (difference in differences)."""
+
+import json
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect
+from django.views.generic import CreateView, ListView
+
+from ...choices import Role
+from ...kpi_models import Pilot
+from ...kpis import pilots as pilot_service
+from ...models import Team, User
+from ...permissions import RoleRequiredMixin
+from ..forms import PilotForm
+from ..tables import Cell, Table, fmt
+from .base import DASHBOARD_ROLES, DashboardView
+
+PILOT_WRITERS = (Role.SUPERVISOR,)
+
+
+def _with_members(qs):
+    users = User.objects.only("id", "username", "display_name", "first_name", "last_name")
+    teams = Team.objects.only("id", "name", "office")
+    return qs.prefetch_related(
+        Prefetch("pilot_agents", queryset=users),
+        Prefetch("pilot_teams", queryset=teams),
+        Prefetch("control_agents", queryset=users),
+        Prefetch("control_teams", queryset=teams),
+    )
+
+
+class PilotListView(RoleRequiredMixin, ListView):
+    """Pilots, newest first. Queries: count, page, and one prefetch per group relation."""
+
+    required_roles = DASHBOARD_ROLES
+    template_name = "ccops/dashboard/pilot_list.html"
+    context_object_name = "pilots"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return _with_members(Pilot.objects.order_by("-starts_on", "name"))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_create"] = self.request.user.has_role(*PILOT_WRITERS)
+        return context
+
+
+class PilotCreateView(RoleRequiredMixin, CreateView):
+    required_roles = PILOT_WRITERS
+    template_name = "ccops/dashboard/pilot_form.html"
+    form_class = PilotForm
+
+    def form_valid(self, form):
+        form.instance.created_by = self.request.user
+        pilot = form.save()
+        messages.success(self.request, f"Pilot {pilot} created.")
+        return redirect("dashboard:pilot_detail", pk=pilot.pk)
+
+
+class PilotDetailView(DashboardView):
+    """Pilot versus control, before and during, per KPI: effect, CI, p-value, verdict."""
+
+    template_name = "ccops/dashboard/pilot_detail.html"
+    export_stem = "pilot"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        pilot = get_object_or_404(_with_members(Pilot.objects.all()), pk=kwargs["pk"])
+        outcomes = pilot_service.results(pilot)
+        spans = pilot_service.periods(pilot)
+        table = Table(
+            "results",
+            "Results (difference in differences)",
+            [
+                "KPI",
+                "Pilot before",
+                "Pilot during",
+                "Control before",
+                "Control during",
+                "Effect",
+                "CI low",
+                "CI high",
+                "p-value",
+                "Days (pb/pd/cb/cd)",
+                "Verdict",
+            ],
+        )
+        for o in outcomes:
+            r, d = o.result, max(o.kpi.decimals, 1)
+            means = [fmt(r.means[g], d) for g in ("pilot_before", "pilot_during")]
+            means += [fmt(r.means[g], d) for g in ("control_before", "control_during")]
+            css = "text-success" if r.significant else ""
+            table.rows.append(
+                [Cell(f"{o.kpi.name} ({o.kpi.unit})")]
+                + [Cell(m) for m in means]
+                + [
+                    Cell(fmt(r.effect, d), css=css),
+                    Cell(fmt(r.ci_low, d)),
+                    Cell(fmt(r.ci_high, d)),
+                    Cell("-" if r.p_value is None else f"{r.p_value:.3f}"),
+                    Cell("/".join(str(r.n[g]) for g in r.n)),
+                    Cell(r.verdict),
+                ]
+            )
+        context.update(
+            pilot=pilot,
+            outcomes=outcomes,
+            spans=spans,
+            tables=[table],
+            chart=_chart(outcomes, spans),
+            default_kpi=outcomes[0].kpi.key if outcomes else "",
+        )
+        return context
+
+
+def _chart(outcomes, spans) -> str:
+    first, last = spans.before[0], spans.during[1]
+    days = [first.fromordinal(o) for o in range(first.toordinal(), last.toordinal() + 1)]
+    kpis = {}
+    for o in outcomes:
+        kpis[o.kpi.key] = {
+            "name": o.kpi.name,
+            "unit": o.kpi.unit,
+            "series": {
+                group: [round(o.daily[group][d], 3) if d in o.daily[group] else None for d in days]
+                for group in ("pilot", "control")
+            },
+        }
+    payload = {
+        "labels": [d.isoformat() for d in days],
+        "kpis": kpis,
+        "scopes": {"pilot": "Pilot group", "control": "Control group"},
+    }
+    return json.dumps(payload, separators=(",", ":"))
