@@ -5,6 +5,7 @@ local-memory cache. ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL and 
 no code change. Secrets are read from ``NAME`` or from the file named by ``NAME_FILE``.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -49,6 +50,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "django_celery_beat",
+    "axes",
+    "simple_history",
     "ccops",
     "training",
     "workitems",
@@ -66,12 +69,19 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ccops.urls"
 WSGI_APPLICATION = "ccops.wsgi.application"
 AUTH_USER_MODEL = "ccops.User"
-AUTHENTICATION_BACKENDS = ["ccops.backends.TeamAwareBackend"]
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a login from a locked-out username/IP before any check.
+    "axes.backends.AxesStandaloneBackend",
+    "ccops.backends.TeamAwareBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -192,6 +202,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
+
+# Login throttling (django-axes): 5 failures for one username from one address lock that
+# pair out for 15 minutes; a successful login resets the count.
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
 
 # Domain settings.
 REOPEN_AS_SAME_ITEM_WITHIN_DAYS = env.int("REOPEN_AS_SAME_ITEM_WITHIN_DAYS", default=7)
