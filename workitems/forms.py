@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from ccops.choices import Office, Role
 from ccops.models import Team, User
+from ccops.widgets import FastSelect
 
 from . import csv_io
 from .choices import SELF_SET_STATES, PresenceState, Status
@@ -37,13 +38,18 @@ def agent_choices(*, user=None, team_ids=()):
         ids = [t for t in (*team_ids, user.team_id) if t is not None]
         if ids:
             scope |= Q(team_id__in=ids)
-        qs = qs.filter(scope)
+        # Rendered as a select: load only what its labels need.
+        qs = qs.filter(scope).only(
+            "id", "username", "display_name", "first_name", "last_name", "team__name"
+        )
     return qs.select_related("team").order_by(
         "team__office", "team__name", "display_name", "username"
     )
 
 
 class AgentChoiceField(forms.ModelChoiceField):
+    widget = FastSelect
+
     def label_from_instance(self, obj):
         return f"{obj} ({obj.team})" if obj.team_id else str(obj)
 

@@ -51,7 +51,8 @@ def backlog_by_type(*, team=None, now=None) -> list[dict]:
 
 def suggested_agents(*, item: WorkItem, limit: int = 5) -> list[dict]:
     """Agents who may take ``item`` (skill and tier), ranked: available, least loaded,
-    most skilled. Two queries: the skilled agents with load and state, and nothing else."""
+    most skilled. Two queries: the skilled agents' load and state as plain values, then
+    the chosen few as users."""
     work_type = item.work_type
     agents = User.objects.filter(is_active=True, groups__name=Role.AGENT)
     today = timezone.localdate()
@@ -87,24 +88,27 @@ def suggested_agents(*, item: WorkItem, limit: int = 5) -> list[dict]:
         agents = agents.filter(tier_rank__gte=work_type.min_tier_rank)
     if item.assignee_id:
         agents = agents.exclude(pk=item.assignee_id)
-    # Bounded: rank among the least loaded few hundred, never the whole workforce.
-    rows = list(agents.order_by("open_items", "-skill_level")[:200])
-    by_id = {a.pk: a for a in rows}
-    ranked = rank_candidates(
-        [
-            Candidate(a.pk, a.skill_level, a.open_items, a.state in AVAILABLE_STATES, a.tier_rank)
-            for a in rows
-        ]
-    )
+    # Bounded: rank among the least loaded few hundred, never the whole workforce; rank plain
+    # values and load only the chosen few as users.
+    rows = agents.order_by("open_items", "-skill_level").values_list(
+        "pk", "skill_level", "open_items", "state", "tier_rank"
+    )[:200]
+    states = {}
+    candidates = []
+    for pk, level, load, state, tier in rows:
+        states[pk] = state
+        candidates.append(Candidate(pk, level, load, state in AVAILABLE_STATES, tier))
+    ranked = rank_candidates(candidates)[:limit]
+    users = User.objects.select_related("team").in_bulk([c.agent_id for c in ranked])
     return [
         {
-            "agent": by_id[c.agent_id],
+            "agent": users[c.agent_id],
             "skill_level": c.skill_level,
             "open_items": c.open_items,
-            "state": by_id[c.agent_id].state,
+            "state": states[c.agent_id],
             "available": c.available,
         }
-        for c in ranked[:limit]
+        for c in ranked
     ]
 
 

@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from ccops.choices import Office, Role
@@ -323,50 +323,121 @@ def workitem_create(
 # --- Routing ----------------------------------------------------------------------------
 
 
-def eligible_work_type_ids(agent) -> list[int]:
+def _eligible_work_types(agent) -> dict[int, WorkType]:
+    """Active work types the agent may take, by id, read in one query: each type carries the
+    agent's (unexpired) level in its required skill and the agent's tier rank, and the rule
+    itself is ``routing.eligible_work_types`` on those plain values."""
     today = timezone.localdate()
-    skills = {
-        skill_id: level
-        for skill_id, level, expires in AgentSkill.objects.filter(agent=agent).values_list(
-            "skill_id", "level", "expires_on"
+    level = AgentSkill.objects.filter(agent=agent, skill=OuterRef("required_skill")).filter(
+        Q(expires_on__isnull=True) | Q(expires_on__gte=today)
+    )
+    tier = AgentTier.objects.filter(agent=agent)
+    types = list(
+        WorkType.objects.filter(active=True).annotate(
+            agent_level=Subquery(level.values("level")[:1]),
+            agent_tier=Subquery(tier.values("tier__rank")[:1]),
         )
-        if expires is None or expires >= today
-    }
-    tier = AgentTier.objects.filter(agent=agent).values_list("tier__rank", flat=True).first()
+    )
+    if not types:
+        return {}
+    skills = {t.required_skill_id: t.agent_level for t in types if t.agent_level is not None}
     rules = [
-        WorkTypeRule(*row)
-        for row in WorkType.objects.filter(active=True).values_list(
-            "id", "required_skill_id", "min_skill_level", "min_tier_rank"
-        )
+        WorkTypeRule(t.id, t.required_skill_id, t.min_skill_level, t.min_tier_rank) for t in types
     ]
-    return eligible_work_types(rules, skills, tier or 0)
+    allowed = set(eligible_work_types(rules, skills, types[0].agent_tier or 0))
+    return {t.id: t for t in types if t.id in allowed}
+
+
+def eligible_work_type_ids(agent) -> list[int]:
+    return list(_eligible_work_types(agent))
 
 
 # One candidate per eligible work type through the (work_type, urgency) partial index, then
 # the most urgent of those: walking one urgency index across all types would skip every
 # more urgent item of a type the agent cannot take (thousands of rows at 100k open items).
-_NEXT_CANDIDATE_SQL = """
-SELECT c.id FROM unnest(%s::bigint[]) AS t(wt) CROSS JOIN LATERAL (
-    SELECT id, due_at, priority, created_at FROM {table}
-    WHERE status = %s AND work_type_id = t.wt
-    ORDER BY due_at, priority DESC, created_at, id
-    LIMIT 1 FOR UPDATE SKIP LOCKED
-) AS c
-ORDER BY c.due_at, c.priority DESC, c.created_at, c.id
-LIMIT 1
+# The claim is one statement: pick (skipping rows other claimers hold), assign, and return
+# the claimed row with its customer, so the hot path costs one round trip, not three.
+_CLAIM_SQL = """
+WITH claimed AS (
+    UPDATE {items} SET status = %s, assignee_id = %s, version = version + 1, updated_at = %s
+    WHERE id = (
+        SELECT c.id FROM unnest(%s::bigint[]) AS t(wt) CROSS JOIN LATERAL (
+            SELECT id, due_at, priority, created_at FROM {items}
+            WHERE status = %s AND work_type_id = t.wt
+            ORDER BY due_at, priority DESC, created_at, id
+            LIMIT 1 FOR UPDATE SKIP LOCKED
+        ) AS c
+        ORDER BY c.due_at, c.priority DESC, c.created_at, c.id
+        LIMIT 1
+    ) AND status = %s
+    RETURNING {item_columns}
+)
+SELECT claimed.*, {customer_columns}
+FROM claimed LEFT JOIN {customers} cu ON cu.id = claimed.customer_id
 """
 
 
-def _next_candidate_id(eligible: list[int]) -> int | None:
+def _claim_sql() -> str:
+    item_fields = WorkItem._meta.concrete_fields
+    customer_fields = Customer._meta.concrete_fields
+    return _CLAIM_SQL.format(
+        items=WorkItem._meta.db_table,
+        customers=Customer._meta.db_table,
+        item_columns=", ".join(connection.ops.quote_name(f.column) for f in item_fields),
+        customer_columns=", ".join(
+            f"cu.{connection.ops.quote_name(f.column)}" for f in customer_fields
+        ),
+    )
+
+
+def _claim_candidate(agent, types: dict[int, WorkType], now) -> WorkItem | None:
+    """Assign the most urgent open item of ``types`` to ``agent``; ``None`` if there is none
+    (or, off PostgreSQL, if another claimer won the race for it)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            sql = _NEXT_CANDIDATE_SQL.format(table=WorkItem._meta.db_table)
-            cursor.execute(sql, [eligible, S.NEW])
+            cursor.execute(_claim_sql(), [S.ASSIGNED, agent.pk, now, list(types), S.NEW, S.NEW])
             row = cursor.fetchone()
-        return row[0] if row else None
-    # Elsewhere (SQLite) writers are serialised; the conditional UPDATE below settles races.
-    queue = WorkItem.objects.filter(status=S.NEW, work_type_id__in=eligible)
-    return queue.order_by(*URGENCY_ORDER).values_list("id", flat=True).first()
+        if row is None:
+            return None
+        item_fields = WorkItem._meta.concrete_fields
+        item = WorkItem.from_db(
+            connection.alias, [f.attname for f in item_fields], row[: len(item_fields)]
+        )
+        if item.customer_id is not None:
+            customer_fields = Customer._meta.concrete_fields
+            item.customer = Customer.from_db(
+                connection.alias,
+                [f.attname for f in customer_fields],
+                row[len(item_fields) :],
+            )
+        item.work_type = types[item.work_type_id]
+        return item
+    # Elsewhere (SQLite) writers are serialised; the conditional UPDATE settles races.
+    queue = WorkItem.objects.filter(status=S.NEW, work_type_id__in=list(types))
+    candidate_id = queue.order_by(*URGENCY_ORDER).values_list("id", flat=True).first()
+    if candidate_id is None:
+        return None
+    won = WorkItem.objects.filter(pk=candidate_id, status=S.NEW).update(
+        status=S.ASSIGNED, assignee=agent, version=F("version") + 1, updated_at=now
+    )
+    if not won:
+        return None
+    return WorkItem.objects.select_related("work_type", "customer").get(pk=candidate_id)
+
+
+def _lock_presence(agent, held: QuerySet) -> AgentPresence:
+    """The agent's presence row, locked (claims for one agent queue up on it), carrying in
+    ``held_id`` the item they were given and have not started, if any."""
+    query = (
+        AgentPresence.objects.select_for_update(of=("self",))
+        .filter(agent=agent)
+        .annotate(held_id=Subquery(held.order_by(*URGENCY_ORDER).values("id")[:1]))
+    )
+    presence = query.first()
+    if presence is None:
+        AgentPresence.objects.get_or_create(agent=agent)
+        presence = query.get()
+    return presence
 
 
 def workitem_claim_next(*, agent) -> WorkItem | None:
@@ -379,29 +450,20 @@ def workitem_claim_next(*, agent) -> WorkItem | None:
     """
     if not agent.has_role(Role.AGENT):
         raise NotAllowed("Only agents take work from the queue.")
-    eligible = eligible_work_type_ids(agent)
+    types = _eligible_work_types(agent)
+    held = WorkItem.objects.filter(assignee=agent, status=S.ASSIGNED)
     for _attempt in range(10):
         with transaction.atomic():
-            presence, _ = AgentPresence.objects.select_for_update().get_or_create(agent=agent)
-            held = (
-                WorkItem.objects.filter(assignee=agent, status=S.ASSIGNED)
-                .select_related("work_type")
-                .order_by(*URGENCY_ORDER)
-                .first()
-            )
-            if held is not None:
-                return held
-            if not eligible:
-                return None
-            candidate_id = _next_candidate_id(eligible)
-            if candidate_id is None:
+            presence = _lock_presence(agent, held)
+            if presence.held_id is not None:
+                return WorkItem.objects.select_related("work_type", "customer").get(
+                    pk=presence.held_id
+                )
+            if not types:
                 return None
             now = timezone.now()
-            won = WorkItem.objects.filter(pk=candidate_id, status=S.NEW).update(
-                status=S.ASSIGNED, assignee=agent, version=F("version") + 1, updated_at=now
-            )
-            if won:
-                item = WorkItem.objects.select_related("work_type", "customer").get(pk=candidate_id)
+            item = _claim_candidate(agent, types, now)
+            if item is not None:
                 _event(
                     item,
                     EventKind.ASSIGNED,
@@ -414,6 +476,8 @@ def workitem_claim_next(*, agent) -> WorkItem | None:
                 )
                 _presence_change(presence, _work_state(item), item, now)
                 return item
+            if connection.vendor == "postgresql":
+                return None  # SKIP LOCKED found nothing free: the queue is empty for them
         # Lost the race for this candidate (possible without SKIP LOCKED): look again.
     return None
 

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from ccops.choices import Role
@@ -366,3 +367,28 @@ def test_suggested_agents_ranked_by_availability_and_load(make_item, skilled, fr
     assert names[:2] == [free.pk, busy.pk]
     assert unskilled.pk not in names
     assert suggestions[1]["open_items"] == 1
+
+
+@pytest.mark.parametrize("open_items", [2, 30])
+def test_claim_next_queries_are_few_and_constant(
+    agent, supervisor, skilled, make_item, open_items, django_assert_num_queries
+):
+    skilled(agent)
+    for i in range(open_items):
+        make_item(title=f"Waiting {i}")
+    first = services.workitem_claim_next(agent=agent)  # creates the presence row
+    services.workitem_complete(item=first, by=agent)
+    postgres = connection.vendor == "postgresql"
+    # 1 eligible types with the agent's levels and tier, 2 lock presence (with any held
+    # item), 3 claim (PostgreSQL: pick, assign and return with customer in one statement;
+    # SQLite: pick, conditional update, re-read = 3), 4 event, 5-7 presence history and row,
+    # plus the transaction's savepoint pair when the test wraps it in one.
+    expected = 9 if postgres else 11
+    with django_assert_num_queries(expected):
+        item = services.workitem_claim_next(agent=agent)
+    with django_assert_num_queries(0):
+        assert item.customer.name
+        assert item.work_type.name
+    assert item.status == Status.ASSIGNED and item.assignee == agent
+    assert WorkItem.objects.get(pk=item.pk).version == item.version
+    assert AgentPresence.objects.get(agent=agent).item_id == item.pk

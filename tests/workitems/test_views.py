@@ -422,17 +422,27 @@ def test_my_work_queries_are_constant(
 
 @pytest.mark.parametrize("n", [2, 10])
 def test_item_page_queries_are_constant(
-    as_user, supervisor, agent, make_item, n, django_assert_num_queries
+    as_user, supervisor, agent, skilled, make_item, n, django_assert_num_queries
 ):
+    skilled(agent)
     item = make_item()
+    earlier = make_item(title="Earlier contact")
+    WorkItem.objects.filter(pk=item.pk).update(duplicate_of=earlier, related_to=earlier)
     for i in range(n):
         services.workitem_comment(item=item, by=agent, note=f"note {i}")
     client = as_user(supervisor)
-    # 1 session, 2 user, 3 groups, 4 the item with its relations, 5 events with people,
-    # 6 linked items, 7 suggested agents, 8 agents for the assign select
-    with django_assert_num_queries(8):
+    # 1 session, 2 user, 3 groups, 4 the item with type, customer and people, 5 events with
+    # people, 6 items it points at and that point at it, 7 suggested agents' load and state,
+    # 8 the suggested agents, 9 agents for the assign select
+    with django_assert_num_queries(9):
         response = client.get(item_url(item))
-    assert response.content.decode().count('data-testid="event"') == n + 1
+    page = response.content.decode()
+    assert page.count('data-testid="event"') == n + 1
+    assert f'Possible duplicate of <a href="{item_url(earlier)}">#{earlier.pk} Earlier' in page
+    assert f'Continues <a href="{item_url(earlier)}">#{earlier.pk} Earlier contact' in page
+    suggestions = response.context["suggestions"]
+    assert [s["agent"] for s in suggestions] == [agent]
+    assert suggestions[0]["skill_level"] >= 1
 
 
 @pytest.mark.parametrize("n", [1, 8])
