@@ -1,6 +1,7 @@
 """Admin for the KPI framework (imported at the end of ``ccops.admin``)."""
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .kpi_models import BacklogSnapshot, GoalAdjustment, KpiSnapshot, Pilot, SharedGoal
 
@@ -47,7 +48,7 @@ class GoalAdjustmentInline(admin.TabularInline):
 
 
 @admin.register(SharedGoal)
-class SharedGoalAdmin(admin.ModelAdmin):
+class SharedGoalAdmin(SimpleHistoryAdmin):
     list_display = ["name", "kpi", "office", "target", "effective_from", "effective_to"]
     list_filter = ["kpi", "office"]
     search_fields = ["name", "kpi", "description"]
@@ -62,7 +63,7 @@ class SharedGoalAdmin(admin.ModelAdmin):
 
 
 @admin.register(Pilot)
-class PilotAdmin(admin.ModelAdmin):
+class PilotAdmin(SimpleHistoryAdmin):
     list_display = ["name", "starts_on", "ends_on", "method", "alpha"]
     list_filter = ["method"]
     search_fields = ["name", "hypothesis"]

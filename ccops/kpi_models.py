@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from .choices import Office, Role, TenureBand
 
@@ -200,6 +201,9 @@ class SharedGoal(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
+    # Audit trail (who changed the target or period, when): shown on the goal page.
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["kpi", "office", "-effective_from"]
         constraints = [
@@ -279,6 +283,8 @@ class Pilot(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-starts_on", "name"]

@@ -59,10 +59,31 @@ def _check_broker() -> str:
         return f"error: {exc.__class__.__name__}: {exc}"[:300]
 
 
+def _check_cache() -> str:
+    from django.core.cache import cache
+
+    ping = getattr(cache, "ping", None)  # ccops.cache.ResilientRedisCache
+    if ping is None:
+        return "local"
+    try:
+        ping()
+        return "ok"
+    except Exception as exc:  # noqa: BLE001
+        return f"error: {exc.__class__.__name__}: {exc}"[:300]
+
+
 class HealthzView(View):
-    """Liveness for load balancers: 200 when the database and broker answer, else 503."""
+    """Liveness for load balancers: 200 when the database and broker answer, else 503.
+
+    The cache is reported but does not make the node unhealthy: a dead cache is a miss
+    (ccops.cache), and pages keep working without it."""
 
     def get(self, request):
-        body = {"database": _check_database(), "broker": _check_broker(), "version": __version__}
+        body = {
+            "database": _check_database(),
+            "broker": _check_broker(),
+            "cache": _check_cache(),
+            "version": __version__,
+        }
         healthy = body["database"] == "ok" and body["broker"] in ("ok", "eager")
         return JsonResponse(body, status=200 if healthy else 503)

@@ -3,6 +3,7 @@ Scorecards page, which creates a new version (see ``services.scorecards``). Eval
 results are written by the services only, so they are read-only here too."""
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     CalibrationScore,
@@ -33,7 +34,7 @@ class SectionInline(admin.TabularInline):
 
 
 @admin.register(Scorecard)
-class ScorecardAdmin(admin.ModelAdmin):
+class ScorecardAdmin(SimpleHistoryAdmin):
     list_display = ["name", "version", "is_current", "office", "pass_mark", "created_at"]
     list_filter = ["is_current", "office"]
     search_fields = ["name", "description"]

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import ForecastBuild, ForecastOverride, ForecastValue, PlanLine, Shift, StaffingPlan
 
@@ -59,7 +60,7 @@ class ForecastBuildAdmin(admin.ModelAdmin):
 
 
 @admin.register(StaffingPlan)
-class StaffingPlanAdmin(admin.ModelAdmin):
+class StaffingPlanAdmin(SimpleHistoryAdmin):
     list_display = ["name", "start", "end", "status", "created_by", "copied_from", "built_at"]
     list_filter = ["status"]
     search_fields = ["name", "created_by__username"]

@@ -9,6 +9,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from ccops import uploads
 from workitems.models import WorkType
 
 from .choices import Activity
@@ -206,7 +207,10 @@ class ShiftForm(Bootstrap, forms.Form):
 
 
 class ShiftImportForm(forms.Form):
-    file = forms.FileField(help_text="CSV: agent,date,start,end,activity,note")
+    file = forms.FileField(
+        help_text="CSV: agent,date,start,end,activity,note",
+        validators=[uploads.CsvUploadValidator(rows_setting="SHIFT_IMPORT_MAX_ROWS")],
+    )
     replace = forms.BooleanField(
         required=False, help_text="Replace the agents' shifts on the days in the file."
     )

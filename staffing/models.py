@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from workitems.models import WorkType
 
@@ -185,6 +186,10 @@ class StaffingPlan(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     built_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+
+    # Audit trail of the plan's own fields; a line's what-if volume is recorded here too, as
+    # the change reason of the rebuild it triggers (lines are bulk-written, not historised).
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-start", "-created_at"]

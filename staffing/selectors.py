@@ -175,12 +175,15 @@ def forecast_day_rows(*, work_type: WorkType, day: date) -> list[dict]:
 
 
 def shifts_visible_to(user):
-    """Planners, supervisors and admins read every shift; agents their own; others none."""
+    """Planners and admins read every shift; supervisors their teams' agents' and their own
+    (as on the schedule grid); agents their own; others none."""
     qs = Shift.objects.all()
     if not user.is_authenticated:
         return qs.none()
-    if user.has_role(Role.PLANNER, Role.SUPERVISOR):
+    if user.has_role(Role.PLANNER):
         return qs
+    if user.has_role(Role.SUPERVISOR):
+        return qs.filter(Q(agent__team__supervisor=user) | Q(agent=user))
     if user.has_role(Role.AGENT):
         return qs.filter(agent=user)
     return qs.none()

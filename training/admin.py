@@ -2,6 +2,7 @@
 (skill levels, enrollments), so tier standing and history stay right."""
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     AgentSkill,
@@ -26,14 +27,14 @@ PEOPLE = ["agent__username", "agent__display_name"]
 
 
 @admin.register(Skill)
-class SkillAdmin(admin.ModelAdmin):
+class SkillAdmin(SimpleHistoryAdmin):
     list_display = ["name", "office"]
     list_filter = ["office"]
     search_fields = ["name"]
 
 
 @admin.register(AgentSkill)
-class AgentSkillAdmin(admin.ModelAdmin):
+class AgentSkillAdmin(SimpleHistoryAdmin):
     list_display = ["agent", "skill", "level", "certified_on", "expires_on"]
     list_filter = ["skill", "level"]
     search_fields = ["agent__username", "agent__display_name", "skill__name"]
@@ -53,7 +54,7 @@ class TierSkillRequirementInline(admin.TabularInline):
 
 
 @admin.register(Tier)
-class TierAdmin(admin.ModelAdmin):
+class TierAdmin(SimpleHistoryAdmin):
     list_display = ["name", "rank", "pay_differential_percent", "pay_differential_hourly"]
     search_fields = ["name"]
     list_filter = ["rank"]
@@ -62,7 +63,7 @@ class TierAdmin(admin.ModelAdmin):
 
 
 @admin.register(TierSkillRequirement)
-class TierSkillRequirementAdmin(admin.ModelAdmin):
+class TierSkillRequirementAdmin(SimpleHistoryAdmin):
     list_display = ["tier", "skill", "min_level"]
     list_filter = ["tier", "skill"]
     search_fields = ["tier__name", "skill__name"]
@@ -70,7 +71,7 @@ class TierSkillRequirementAdmin(admin.ModelAdmin):
 
 
 @admin.register(AgentTier)
-class AgentTierAdmin(admin.ModelAdmin):
+class AgentTierAdmin(SimpleHistoryAdmin):
     list_display = ["agent", "tier", "since"]
     list_filter = ["tier"]
     search_fields = PEOPLE

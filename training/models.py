@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from ccops.choices import Office
 
@@ -38,6 +39,8 @@ class Skill(models.Model):
     office = models.CharField(max_length=5, choices=Office.choices, blank=True)
     description = models.TextField(blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name"]
 
@@ -64,6 +67,8 @@ class AgentSkill(models.Model):
         related_name="certified_skills",
     )
     expires_on = models.DateField(null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["agent", "skill"]
@@ -93,6 +98,8 @@ class Tier(models.Model):
         "TrainingModule", blank=True, related_name="required_for_tiers"
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["rank"]
 
@@ -108,6 +115,9 @@ class AgentTier(models.Model):
     )
     tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="agents")
     since = models.DateField(default=timezone.localdate)
+
+    # Every write, including admin edits that bypass ``TierChange``.
+    history = HistoricalRecords()
 
     def __str__(self) -> str:
         return f"{self.agent}: {self.tier}"
@@ -155,6 +165,8 @@ class TierSkillRequirement(models.Model):
     min_level = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["tier__rank", "skill__name"]

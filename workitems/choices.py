@@ -53,6 +53,7 @@ class EventKind(models.TextChoices):
     MERGED = "merged", "Merged"
     CANCELLED = "cancelled", "Cancelled"
     COMMENTED = "commented", "Comment"
+    EDITED = "edited", "Edited"
     DUPLICATE_FLAGGED = "duplicate_flagged", "Flagged as possible duplicate"
 
 

@@ -11,9 +11,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import OperationalError, transaction
 from django.utils import timezone
+
+from ccops import uploads
 
 from . import services
 from .choices import Source
@@ -34,14 +35,14 @@ REQUIRED_COLUMNS = ("external_ref", "work_type", "title")
 
 
 def max_upload_bytes() -> int:
-    return getattr(settings, "WORKITEM_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+    return uploads.csv_max_bytes()
 
 
 def max_rows() -> int:
     # Rows are created one by one through workitem_create (about 3 ms each, with duplicate
-    # detection and events), so a file must finish well inside a web request's time limit.
-    # Larger loads go through the API in batches.
-    return getattr(settings, "WORKITEM_IMPORT_MAX_ROWS", 5_000)
+    # detection and events), so a file must finish well inside a web request's time limit
+    # (settings.CSV_IMPORT_MAX_ROWS). Larger loads go through the API.
+    return uploads.csv_max_rows()
 
 
 class FileRejected(Exception):
@@ -253,8 +254,8 @@ def validate(text: str, *, now=None) -> tuple[list[ParsedRow], ImportReport]:
         raw.append((line, row))
         if len(raw) > max_rows():
             raise FileRejected(
-                f"The file has more than {max_rows():,} rows. Split it into smaller files, "
-                "or send larger loads through the API."
+                f"The file has more than {max_rows():,} rows; the limit is {max_rows():,} rows "
+                "per file. Split it into smaller files, or send larger loads through the API."
             )
     report.rows = len(raw)
     if not raw:
@@ -317,12 +318,10 @@ def _customers_for(rows: list[ParsedRow]) -> dict[str, Customer]:
 def import_csv(*, data: bytes, by, now=None) -> ImportReport:
     """Import a whole file or nothing. Rows already imported (same ``external_ref`` from an
     earlier import) are counted and skipped, so importing a file twice changes nothing."""
-    if len(data) > max_upload_bytes():
-        return ImportReport(
-            file_error=f"The file is {len(data) / 1_048_576:.1f} MB; the limit is "
-            f"{max_upload_bytes() / 1_048_576:.0f} MB. Split it into smaller files, "
-            "or send larger loads through the API."
-        )
+    try:
+        uploads.check_csv(data)
+    except uploads.UploadRejected as exc:
+        return ImportReport(file_error=str(exc))
     try:
         rows, report = validate(decode(data), now=now)
     except FileRejected as exc:

@@ -7,11 +7,11 @@ from django import forms
 from django.db.models import Q
 from django.urls import reverse
 
+from ccops import uploads
 from ccops.choices import Office, Role
 from ccops.models import Team, User
 from ccops.widgets import FastSelect
 
-from . import csv_io
 from .choices import SELF_SET_STATES, PresenceState, Status
 from .models import WorkType
 
@@ -328,23 +328,15 @@ class PresenceFilterForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(
-        label="CSV file",
-        help_text="UTF-8 CSV with the template's columns; at most 5 MB and 50,000 rows.",
-    )
+    file = forms.FileField(label="CSV file", validators=[uploads.CsvUploadValidator()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = (
+            f"UTF-8 CSV with the template's columns; at most "
+            f"{uploads.human_size(uploads.csv_max_bytes())} and "
+            f"{uploads.csv_max_rows():,} rows."
+        )
         self.helper = FormHelper(self)
         self.helper.attrs = {"data-testid": "import-form"}
         self.helper.add_input(submit("Import", "btn-primary"))
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        limit = csv_io.max_upload_bytes()
-        if upload.size > limit:
-            raise forms.ValidationError(
-                f"The file is {upload.size / 1_048_576:.1f} MB; the limit is "
-                f"{limit / 1_048_576:.0f} MB. Split it into smaller files."
-            )
-        return upload

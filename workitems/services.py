@@ -67,6 +67,7 @@ TRANSITIONS: dict[str, Transition] = {
     "cancel": Transition(frozenset(OPEN_STATUSES), S.CANCELLED, EventKind.CANCELLED),
     "merge": Transition(frozenset(OPEN_STATUSES), S.MERGED, EventKind.MERGED),
     "comment": Transition(frozenset(Status.values), None, EventKind.COMMENTED),
+    "edit": Transition(frozenset(OPEN_STATUSES), None, EventKind.EDITED),
 }
 
 ACTION_LABELS = {
@@ -81,6 +82,7 @@ ACTION_LABELS = {
     "cancel": "cancel",
     "merge": "merge",
     "comment": "comment on",
+    "edit": "edit",
 }
 
 SUPERVISING_ROLES = (Role.SUPERVISOR,)
@@ -143,7 +145,7 @@ def _apply(*, item, action, by, expected_version=None, note="", changes=None, ch
             by,
             from_status=from_status,
             to_status=locked.status,
-            note=note,
+            note=note() if callable(note) else note,
             at=now,
             **data,
         )
@@ -769,24 +771,35 @@ def workitem_update(*, item, by, changes: dict, expected_version: int) -> WorkIt
     if "priority" in changes and not 1 <= int(changes["priority"]) <= 5:
         raise InvalidInput("Priority must be between 1 and 5.", field="priority")
 
+    edited: dict[str, list] = {}
+
     def check(locked):
         if not _is_supervisor(by):
             raise NotAllowed("Only a supervisor can edit an item.")
-        if locked.status not in OPEN_STATUSES:
-            raise IllegalTransition(
-                f"Cannot edit item #{locked.pk}: it is {locked.get_status_display().lower()}."
-            )
+        for field, value in changes.items():
+            if getattr(locked, field) != value:
+                edited[field] = [getattr(locked, field), value]
+        if not edited:
+            raise _NothingChanged
 
-    return _apply(
-        item=item,
-        action="comment",
-        by=by,
-        expected_version=expected_version,
-        note="Edited " + ", ".join(sorted(changes)),
-        check=check,
-        changes=changes,
-        edited=changes,
-    )
+    try:
+        return _apply(
+            item=item,
+            action="edit",
+            by=by,
+            expected_version=expected_version,
+            note=lambda: "Edited " + ", ".join(sorted(edited)),
+            check=check,
+            changes=lambda locked, now: {field: new for field, (_old, new) in edited.items()},
+            edited=edited,
+        )
+    except _NothingChanged:
+        # The same values again: no new version, no event.
+        return WorkItem.objects.select_related("work_type").get(pk=item.pk)
+
+
+class _NothingChanged(Exception):
+    pass
 
 
 def workitem_comment(*, item, by, note: str) -> WorkItem:

@@ -2,7 +2,9 @@
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.db.models import ProtectedError, RestrictedError
+from django.http import Http404, JsonResponse
+from django.views.defaults import page_not_found
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -35,6 +37,10 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, ProtectedError | RestrictedError):
+        # Deleting a row that others still point to: a plain CRUD delete with no service.
+        names = sorted({type(obj)._meta.verbose_name for obj in exc.args[1]})
+        exc = Conflict(f"Cannot delete: still used by {', '.join(names)}.")
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -60,3 +66,11 @@ def exception_handler(exc, context):
 
 def error_response(detail: str, status_code: int, errors: dict | None = None) -> Response:
     return Response({"detail": detail, "errors": errors or {}}, status=status_code)
+
+
+def not_found(request, exception=None):
+    """``handler404``: a URL no route matches (``/api/v1/teams/1.5/``) answers in the API's
+    JSON shape under ``/api/``, and with Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found.", "errors": {}}, status=404)
+    return page_not_found(request, exception)

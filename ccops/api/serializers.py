@@ -4,9 +4,8 @@ from ..models import Team, User
 
 
 class TeamSerializer(serializers.ModelSerializer):
-    supervisor_name = serializers.CharField(
-        source="supervisor.__str__", read_only=True, default=None
-    )
+    # Not source="supervisor.__str__": with no supervisor that is None.__str__, a string.
+    supervisor_name = serializers.StringRelatedField(source="supervisor", allow_null=True)
     member_count = serializers.IntegerField(read_only=True)
 
     class Meta:

@@ -30,6 +30,10 @@ class TeamViewSet(viewsets.ModelViewSet):
         .order_by("office", "name")
     )
 
+    def perform_create(self, serializer):
+        team = serializer.save()
+        serializer.instance = self.get_queryset().get(pk=team.pk)  # with its member_count
+
 
 class UserFilter(filters.FilterSet):
     class Meta:

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from ..choices import Role
-from ..kpi_models import Pilot
+from ..kpi_models import Pilot, SharedGoal
 from ..kpis import registry
 from ..models import User
 from .selectors import DEFAULT_PERIOD, PERIODS, Period
@@ -85,3 +85,23 @@ class PilotForm(forms.ModelForm):
         for field, message in errors.items():
             self.add_error(field, message)
         return data
+
+
+class GoalForm(forms.ModelForm):
+    """A shared goal's target and period (adjustments by role and tenure: admin or API)."""
+
+    kpi = forms.ChoiceField(label="KPI")
+
+    class Meta:
+        model = SharedGoal
+        fields = ["name", "kpi", "office", "target", "effective_from", "effective_to"]
+        fields += ["description"]
+        widgets = {
+            "effective_from": forms.DateInput(attrs={"type": "date"}),
+            "effective_to": forms.DateInput(attrs={"type": "date"}),
+            "description": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kpi"].choices = [(k.key, k.name) for k in registry.all_kpis()]

@@ -148,7 +148,7 @@ class PilotViewSet(viewsets.ModelViewSet):
         serializer.save(created_by=self.request.user)
 
     @extend_schema(responses=PilotResultSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def results(self, request, pk=None):
         pilot = self.get_object()
         out = []

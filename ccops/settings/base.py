@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "ccops.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -114,12 +115,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
+    # A dead Redis behaves as an empty cache (misses, dropped writes), never as a 500; after a
+    # failure the cache is skipped for ``retry_after`` seconds. See ccops/cache.py.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "ccops.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "ccops",
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1, "retry_after": 5},
         }
     }
 else:
@@ -162,7 +165,11 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON only: the Swagger UI at /api/v1/docs/ is the explorer. DRF's browsable API uses
+    # inline style attributes our Content Security Policy refuses, so only DEBUG offers it.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
+    + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    "DEFAULT_SCHEMA_CLASS": "ccops.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "ccops.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -176,6 +183,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "ccops.api.schema.add_error_responses",  # the Error shape on every operation
+    ],
     "ENUM_NAME_OVERRIDES": {
         "EvaluationStatusEnum": "quality.choices.EvaluationStatus",
         "EvaluationSourceEnum": "quality.choices.EvaluationSource",
@@ -199,7 +210,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Redis redelivers a task whose worker died (acks_late) once it has been unacknowledged this
+# long: keep it above the longest task (CELERY_TASK_TIME_LIMIT), or a slow task runs twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 
@@ -212,6 +227,52 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
+
+# Security headers (ccops.middleware.SecurityHeadersMiddleware). Every page loads scripts,
+# styles, fonts and images from our own static files only: no inline <script>, no style=""
+# attributes, no eval. Page data reaches scripts through json_script (type application/json,
+# which the policy does not execute). CSP_REPORT_ONLY=true reports violations in the browser
+# console without blocking, to try a stricter policy on a live site first.
+CSP = env.str(
+    "CSP",
+    default="; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "frame-ancestors 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "object-src 'none'",
+        ]
+    ),
+)
+CSP_REPORT_ONLY = env.bool("CSP_REPORT_ONLY", default=False)
+# Django's SecurityMiddleware sets these two; named here so the policy is in one place.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURITY_HEADERS = {
+    # No page needs these browser features; refuse them to any script or frame.
+    "Permissions-Policy": "accelerometer=(), camera=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), payment=(), usb=()",
+}
+
+# Uploads. A CSV import refuses a file over CSV_IMPORT_MAX_BYTES or with more than
+# CSV_IMPORT_MAX_ROWS data rows (work items are created one by one, about 3 ms each, so a
+# file must finish well inside a request); shifts are bulk-inserted, so a file may hold a
+# week for a large centre. Request bodies other than files are capped by Django at
+# DATA_UPLOAD_MAX_MEMORY_SIZE (a 400 page, or a JSON 400 from the API); uploaded files over
+# FILE_UPLOAD_MAX_MEMORY_SIZE are streamed to a temporary file instead of memory.
+# The reverse proxy should also cap the whole body (e.g. nginx client_max_body_size 10m).
+CSV_IMPORT_MAX_BYTES = env.int("CSV_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+CSV_IMPORT_MAX_ROWS = env.int("CSV_IMPORT_MAX_ROWS", default=5_000)
+SHIFT_IMPORT_MAX_ROWS = env.int("SHIFT_IMPORT_MAX_ROWS", default=20_000)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 
 # Domain settings.
 REOPEN_AS_SAME_ITEM_WITHIN_DAYS = env.int("REOPEN_AS_SAME_ITEM_WITHIN_DAYS", default=7)

@@ -53,7 +53,7 @@ class ScorecardSerializer(serializers.ModelSerializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
-    actor_name = serializers.CharField(source="actor.__str__", read_only=True, default=None)
+    actor_name = serializers.StringRelatedField(source="actor", allow_null=True)
 
     class Meta:
         model = EvaluationEvent

@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from ccops.api.errors import error_response
+from ccops.api.schema import ErrorSerializer
 from ccops.choices import Role
 from ccops.models import User
 from ccops.permissions import HasRole
@@ -240,7 +241,7 @@ class CalibrationSessionViewSet(QualityErrorsMixin, viewsets.ReadOnlyModelViewSe
             return CalibrationSession.objects.none()
         return selectors.calibration_sessions_for(self.request.user)
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses={200: OpenApiTypes.OBJECT, 409: ErrorSerializer})
     @action(detail=True, methods=["get"])
     def results(self, request, pk=None):
         """Scores against the group mean and the reference, spread per criterion, agreement.

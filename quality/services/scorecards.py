@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
+from ccops.audit import audited
 from ccops.choices import Office
 from workitems.models import WorkType
 
@@ -251,7 +252,8 @@ def scorecard_save(
     try:
         with transaction.atomic():
             if scorecard is None:
-                target = Scorecard.objects.create(created_by=by, **fields)
+                target = audited(Scorecard(created_by=by, **fields), by)
+                target.save()
             else:
                 locked = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
                 if not locked.is_current:
@@ -281,7 +283,8 @@ def scorecard_save(
                         for c in cleaned
                     ),
                 )
-                if _definition(locked) == new_definition:
+                old_definition = _definition(locked)
+                if old_definition == new_definition:
                     return locked
                 if scorecard_in_use(locked):
                     # Conditional UPDATE: a concurrent editor that got here first wins.
@@ -289,16 +292,32 @@ def scorecard_save(
                         is_current=False
                     ):
                         raise Conflict("The scorecard was changed by someone else; reload.")
-                    target = Scorecard.objects.create(
-                        family=locked.family,
-                        version=locked.version + 1,
-                        created_by=by,
-                        **fields,
+                    # The conditional UPDATE bypasses simple-history: record it by hand.
+                    locked.is_current = False
+                    Scorecard.history.bulk_history_create([locked], update=True, default_user=by)
+                    target = audited(
+                        Scorecard(
+                            family=locked.family,
+                            version=locked.version + 1,
+                            created_by=by,
+                            **fields,
+                        ),
+                        by,
                     )
+                    target.save()
                 else:
                     for attr, value in fields.items():
                         setattr(locked, attr, value)
-                    locked.save(update_fields=list(fields))
+                    # Criteria and work types are rewritten below, outside the history
+                    # table: say so on this version's history record.
+                    moved = [
+                        what
+                        for what, i in (("work types", 4), ("criteria", 5))
+                        if old_definition[i] != new_definition[i]
+                    ]
+                    if moved:
+                        locked._change_reason = f"Changed {' and '.join(moved)}"
+                    audited(locked, by).save(update_fields=list(fields))
                     locked.sections.all().delete()  # cascades to its criteria
                     target = locked
             _write_criteria(target, cleaned)

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.generic import DetailView, ListView
 
+from ccops.audit import can_view_history, history_rows_for
 from ccops.choices import Role
 from ccops.permissions import RoleRequiredMixin
 
@@ -61,6 +62,12 @@ class ScorecardDetailView(RoleRequiredMixin, DetailView):
         context["in_use"] = any(
             v.n_evaluations for v in context["versions"] if v.pk == self.object.pk
         )
+        # Only QA (and Admins) open this page, so QA, the owner role, sees the trail.
+        context["show_history"] = can_view_history(self.request.user, Role.QA)
+        if context["show_history"]:
+            context["history"] = history_rows_for(
+                Scorecard.history.filter(family=self.object.family), label_field="version"
+            )
         return context
 
 

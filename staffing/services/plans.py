@@ -75,6 +75,15 @@ def _check_params(
         raise InvalidInput(next(iter(errors.values()))[0], errors=errors)
 
 
+def _audit(plan: StaffingPlan, by, reason: str = "") -> StaffingPlan:
+    """Name ``by`` (and why) on the plan's next history record, also outside a request."""
+    if by is not None:
+        plan._history_user = by
+    if reason:
+        plan._change_reason = reason[:100]  # simple-history's change reason column size
+    return plan
+
+
 def _ensure_draft(plan: StaffingPlan) -> None:
     if plan.status == PlanStatus.PUBLISHED:
         raise PlanLocked("This plan is published and read-only; copy it for a what-if.")
@@ -333,7 +342,7 @@ def plan_create(
         productive_hours=productive_hours,
     )
     with transaction.atomic():
-        plan = StaffingPlan.objects.create(
+        plan = StaffingPlan(
             name=name.strip()[:120],
             start=start,
             end=end,
@@ -342,6 +351,8 @@ def plan_create(
             productive_hours=float(productive_hours),
             created_by=by,
         )
+        _audit(plan, by).save()
+        plan._change_reason = "Lines built"
         _rebuild(plan, list(WorkType.objects.filter(active=True).order_by("office", "name")))
     return plan
 
@@ -349,7 +360,7 @@ def plan_create(
 def plan_build(*, plan: StaffingPlan, by) -> StaffingPlan:
     """Recompute a draft's lines from today's forecasts, shifts and backlog."""
     with transaction.atomic():
-        plan = StaffingPlan.objects.select_for_update().get(pk=plan.pk)
+        plan = _audit(StaffingPlan.objects.select_for_update().get(pk=plan.pk), by, "Rebuilt")
         _ensure_draft(plan)
         _rebuild(plan, list(WorkType.objects.filter(active=True).order_by("office", "name")))
     return plan
@@ -362,7 +373,7 @@ def plan_update(*, plan: StaffingPlan, by, **fields) -> StaffingPlan:
     if unknown:
         raise InvalidInput("Cannot change this field.", field=sorted(unknown)[0])
     with transaction.atomic():
-        plan = StaffingPlan.objects.select_for_update().get(pk=plan.pk)
+        plan = _audit(StaffingPlan.objects.select_for_update().get(pk=plan.pk), by)
         _ensure_draft(plan)
         values = {f: getattr(plan, f) for f in allowed} | fields
         _check_params(**values)
@@ -371,6 +382,7 @@ def plan_update(*, plan: StaffingPlan, by, **fields) -> StaffingPlan:
             setattr(plan, f, values[f])
         plan.name = plan.name.strip()[:120]
         plan.save()
+        plan._change_reason = "Lines rebuilt after the change"
         if changed - {"name"}:
             if {"start", "end"} & changed:
                 PlanLine.objects.filter(plan=plan).exclude(
@@ -391,8 +403,17 @@ def plan_line_set_override(*, line: PlanLine, volume: float | None, by) -> PlanL
     with transaction.atomic():
         plan = StaffingPlan.objects.select_for_update().get(pk=line.plan_id)
         _ensure_draft(plan)
-        PlanLine.objects.filter(pk=line.pk).update(
-            override_volume=None if volume is None else float(volume)
+        new = None if volume is None else float(volume)
+        old = PlanLine.objects.filter(pk=line.pk).values_list("override_volume", flat=True).get()
+        PlanLine.objects.filter(pk=line.pk).update(override_volume=new)
+        # Lines are bulk-written and not historised; the plan's trail keeps the edit (the
+        # rebuild below saves the plan, and that history record carries this reason).
+        at = timezone.localtime(line.interval_start)
+        _audit(
+            plan,
+            by,
+            f"What-if volume of {line.work_type} {at:%Y-%m-%d %H:%M}: "
+            f"{_volume(old)} \N{RIGHTWARDS ARROW} {_volume(new)}",
         )
         _rebuild(plan, [line.work_type])
         return PlanLine.objects.select_related("work_type").get(
@@ -400,9 +421,13 @@ def plan_line_set_override(*, line: PlanLine, volume: float | None, by) -> PlanL
         )
 
 
+def _volume(value: float | None) -> str:
+    return "forecast" if value is None else f"{value:g}"
+
+
 def plan_publish(*, plan: StaffingPlan, by) -> StaffingPlan:
     with transaction.atomic():
-        plan = StaffingPlan.objects.select_for_update().get(pk=plan.pk)
+        plan = _audit(StaffingPlan.objects.select_for_update().get(pk=plan.pk), by)
         _ensure_draft(plan)
         plan.status = PlanStatus.PUBLISHED
         plan.published_at = timezone.now()
@@ -416,7 +441,7 @@ def plan_copy(*, plan: StaffingPlan, by, name: str | None = None) -> StaffingPla
     if not name:
         raise InvalidInput("Give the copy a name.", field="name")
     with transaction.atomic():
-        copy = StaffingPlan.objects.create(
+        copy = StaffingPlan(
             name=name,
             start=plan.start,
             end=plan.end,
@@ -427,6 +452,7 @@ def plan_copy(*, plan: StaffingPlan, by, name: str | None = None) -> StaffingPla
             copied_from=plan,
             built_at=plan.built_at,
         )
+        _audit(copy, by, f"Copied from {plan.name}").save()
         fields = [
             "work_type_id",
             "interval_start",
@@ -451,6 +477,6 @@ def plan_copy(*, plan: StaffingPlan, by, name: str | None = None) -> StaffingPla
 
 def plan_delete(*, plan: StaffingPlan, by) -> None:
     with transaction.atomic():
-        plan = StaffingPlan.objects.select_for_update().get(pk=plan.pk)
+        plan = _audit(StaffingPlan.objects.select_for_update().get(pk=plan.pk), by)
         _ensure_draft(plan)
         plan.delete()

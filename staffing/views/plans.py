@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, ListView
 
+from ccops.audit import can_view_history, history_rows
 from ccops.choices import Office
 
 from .. import selectors, services
@@ -99,7 +100,10 @@ class PlanDetailView(PlanReaderRequired, DetailView):
             editable=not plan.is_published and self.request.user.has_role(*PLAN_WRITERS),
             can_write=self.request.user.has_role(*PLAN_WRITERS),
             copy_form=PlanCopyForm(initial={"name": f"{plan.name} (what-if)"}),
+            show_history=can_view_history(self.request.user),
         )
+        if ctx["show_history"]:
+            ctx["history"] = history_rows(plan)
         return ctx
 
     @staticmethod

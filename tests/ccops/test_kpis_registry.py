@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from django.db import DatabaseError
+from django.db import DatabaseError, InterfaceError
 from django.urls import reverse
 
 from ccops import kpis, tasks
@@ -71,7 +71,7 @@ def test_task_options_retry_on_database_and_broker_errors():
     from kombu.exceptions import OperationalError
 
     for task in (tasks.nightly_kpis, tasks.recompute_kpis_day):
-        assert set(task.autoretry_for) == {DatabaseError, OperationalError}
+        assert set(task.autoretry_for) == {DatabaseError, InterfaceError, OperationalError}
         assert task.retry_backoff and task.acks_late
 
 

@@ -204,7 +204,8 @@ def test_pilot_detail_query_count(client, supervisor, groups, django_assert_num_
     pilot = make_pilot(groups[0], groups[3])
     client.force_login(supervisor)
     # 1 session, 2 user, 3 groups, 4 the pilot, 5-8 its four group relations,
-    # 9 pilot group daily values, 10 control group daily values
-    with django_assert_num_queries(10):
+    # 9 pilot group daily values, 10 control group daily values, 11 the pilot's history
+    # records with their users (one record: no predecessors or related names to load)
+    with django_assert_num_queries(11):
         response = client.get(reverse("dashboard:pilot_detail", args=[pilot.pk]))
     assert len(response.context["outcomes"]) == 1

@@ -278,8 +278,9 @@ def test_scorecard_pages_constant_queries(
     with django_assert_num_queries(5):
         response = client.get("/quality/scorecards/")
     assert [c.name for c in response.context["object_list"]] == ["Back case", "Front call"]
-    # session, user, roles, scorecard, its criteria (+sections), work types, versions
-    with django_assert_num_queries(7):
+    # session, user, roles, scorecard, its criteria (+sections), work types, versions, the
+    # family's history records (with users), the users named in them (created_by)
+    with django_assert_num_queries(9):
         response = client.get(f"/quality/scorecards/{front_card.pk}/")
     assert "Verifies identity" in response.content.decode()
     # session, user, roles, scorecard, criteria (+sections), work types, work type choices

@@ -259,7 +259,12 @@ def test_supervisor_edits_with_version_and_stale_is_409(api_as, supervisor, agen
     assert ok.status_code == 200, ok.content
     assert ok.json()["title"] == "Card blocked" and ok.json()["version"] == 2
     event = item.events.latest("id")
-    assert event.note == "Edited priority, title" and event.data["edited"]["priority"] == 5
+    assert event.note == "Edited priority, title" and event.data["edited"]["priority"] == [3, 5]
+    assert event.kind == EventKind.EDITED
+
+    same = client.patch(detail(item), {"title": "Card blocked", "priority": 5, "version": 2})
+    assert same.status_code == 200 and same.json()["version"] == 2  # nothing changed
+    assert item.events.latest("id") == event
 
     stale = client.patch(detail(item), {"title": "Other", "version": 1})
     assert_error(stale, 409, contains="changed by someone else")

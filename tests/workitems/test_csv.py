@@ -150,19 +150,21 @@ def test_quoted_multiline_field_and_line_numbers(supervisor, back_type):
     assert [(e.line, e.external_ref) for e in report.errors] == [(4, "R-2")]
 
 
-@override_settings(WORKITEM_IMPORT_MAX_ROWS=2)
+@override_settings(CSV_IMPORT_MAX_ROWS=2)
 def test_row_limit(supervisor, back_type):
     report = csv_io.import_csv(data=GOOD, by=supervisor)
-    assert (
-        report.file_error == "The file has more than 2 rows. Split it into smaller files, "
-        "or send larger loads through the API."
+    assert report.file_error == (
+        "The file has more than 2 rows; the limit is 2 rows per file. Split it into smaller "
+        "files and import them one by one. Nothing was imported."
     )
+    assert not WorkItem.objects.exists()
 
 
-@override_settings(WORKITEM_IMPORT_MAX_BYTES=100)
+@override_settings(CSV_IMPORT_MAX_BYTES=100)
 def test_size_limit(supervisor, back_type):
     report = csv_io.import_csv(data=GOOD, by=supervisor)
-    assert report.file_error.startswith("The file is 0.0 MB; the limit is 0 MB.")
+    assert report.file_error.startswith(f"The file is {len(GOOD)} bytes; the limit is 100 bytes")
+    assert not WorkItem.objects.exists()
 
 
 def test_template_has_the_columns_and_imports_cleanly(client, supervisor, back_type, front_type):
@@ -214,10 +216,13 @@ def test_import_page_imports_and_reimports(client, supervisor, back_type, front_
 def test_import_page_form_errors(client, supervisor):
     client.force_login(supervisor)
     response = client.post(IMPORT, {})
-    assert response.status_code == 200 and "This field is required." in response.content.decode()
-    with override_settings(WORKITEM_IMPORT_MAX_BYTES=10):
+    assert response.status_code == 400 and "This field is required." in response.content.decode()
+    with override_settings(CSV_IMPORT_MAX_BYTES=10):
         response = upload(client, GOOD)
-    assert "the limit is 0 MB. Split it into smaller files." in response.content.decode()
+    assert response.status_code == 400
+    assert "the limit is 10 bytes per file. Split it into smaller files" in (
+        response.content.decode()
+    )
     assert not WorkItem.objects.exists()
 
 

@@ -36,6 +36,7 @@ EXPECTED = {
     "cancel": (OPEN, S.CANCELLED, EventKind.CANCELLED),
     "merge": (OPEN, S.MERGED, EventKind.MERGED),
     "comment": (ALL, None, EventKind.COMMENTED),
+    "edit": (OPEN, None, EventKind.EDITED),
 }
 
 
@@ -66,6 +67,10 @@ def run_action(agent, supervisor, buddy, back_type, make_item):
             return services.workitem_pend(item=item, by=agent, note="waiting for documents")
         if action == "comment":
             return services.workitem_comment(item=item, by=agent, note="called back")
+        if action == "edit":
+            return services.workitem_update(
+                item=item, by=supervisor, changes={"priority": 5}, expected_version=item.version
+            )
         return getattr(services, f"workitem_{action}")(item=item, by=agent)
 
     return run

@@ -43,9 +43,7 @@ class SkillSerializer(serializers.ModelSerializer):
 class AgentSkillSerializer(serializers.ModelSerializer):
     agent_name = serializers.CharField(source="agent.__str__", read_only=True)
     skill_name = serializers.CharField(source="skill.name", read_only=True)
-    certified_by_name = serializers.CharField(
-        source="certified_by.__str__", read_only=True, default=None
-    )
+    certified_by_name = serializers.StringRelatedField(source="certified_by", allow_null=True)
     current = serializers.SerializerMethodField()
 
     class Meta:
@@ -230,7 +228,7 @@ class ApplyInput(serializers.Serializer):
 
 class RecognitionSerializer(serializers.ModelSerializer):
     agent_name = serializers.CharField(source="agent.__str__", read_only=True)
-    given_by_name = serializers.CharField(source="given_by.__str__", read_only=True, default=None)
+    given_by_name = serializers.StringRelatedField(source="given_by", allow_null=True)
 
     class Meta:
         model = Recognition

@@ -2,12 +2,12 @@
 the caller and writes through the services, whose errors become the JSON error shape."""
 
 from django.db.models import Prefetch, Q
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404  # a malformed id is a 404, not a 500
 from rest_framework.response import Response
 
 from ccops.api.errors import error_response
@@ -49,6 +49,16 @@ class ServiceErrorsMixin:
 
 def sees_everyone(user, roles=PEOPLE_READERS) -> bool:
     return user.has_role(*roles)
+
+
+def people_of(user) -> Q | None:
+    """The agents whose development rows ``user`` reads: None (everyone) for HR and admins;
+    a supervisor their teams' agents and themselves; anyone else themselves."""
+    if user.has_role(Role.HR):
+        return None
+    if user.has_role(Role.SUPERVISOR):
+        return Q(agent__team__supervisor=user) | Q(agent=user)
+    return Q(agent=user)
 
 
 def schema_only(view) -> bool:
@@ -178,9 +188,9 @@ class ModuleViewSet(viewsets.ModelViewSet):
 class EnrollmentViewSet(
     ServiceErrorsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    """Enrollments. HR and supervisors read all; agents their own. ``POST`` enrols (HR, the
-    agent's supervisor, or the agent in an e-learning module); ``/{id}/result/`` records a
-    score (pass mark completes the module)."""
+    """Enrollments. HR reads all; supervisors their teams' agents'; agents their own.
+    ``POST`` enrols (HR, the agent's supervisor, or the agent in an e-learning module);
+    ``/{id}/result/`` records a score (pass mark completes the module)."""
 
     serializer_class = s.EnrollmentSerializer
     permission_classes = [HasRole.of(*EVERYONE)]
@@ -192,9 +202,8 @@ class EnrollmentViewSet(
         )
         if schema_only(self):
             return qs.none()
-        if not sees_everyone(self.request.user, MANAGERS):
-            qs = qs.filter(agent=self.request.user)
-        return qs
+        scope = people_of(self.request.user)
+        return qs if scope is None else qs.filter(scope)
 
     @extend_schema(request=s.EnrollmentInput, responses=s.EnrollmentSerializer)
     def create(self, request):
@@ -205,7 +214,7 @@ class EnrollmentViewSet(
     @extend_schema(request=s.ResultInput, responses=s.EnrollmentSerializer)
     @action(detail=True, methods=["post"])
     def result(self, request, pk=None):
-        row = get_object_or_404(Enrollment.objects.select_related("agent", "module"), pk=pk)
+        row = get_object_or_404(self.get_queryset(), pk=pk)
         data = self.valid(s.ResultInput)
         row = services.enrollment_record_result(
             enrollment=row,
@@ -295,9 +304,10 @@ class PairingViewSet(
 class RecognitionViewSet(
     ServiceErrorsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    """Recognition points. HR and supervisors read all; others what they received or gave.
-    ``POST`` gives kudos or an award (by role); ``/leaderboard/?window=month&office=back``
-    ranks agents by points with the office-normalised index."""
+    """Recognition points. HR reads all; supervisors their teams' agents'; everyone what
+    they received or gave. ``POST`` gives kudos or an award (by role);
+    ``/leaderboard/?window=month&office=back`` ranks agents by points with the
+    office-normalised index."""
 
     serializer_class = s.RecognitionSerializer
     permission_classes = [HasRole.of(*EVERYONE)]
@@ -308,9 +318,8 @@ class RecognitionViewSet(
         if schema_only(self):
             return qs.none()
         user = self.request.user
-        if not sees_everyone(user, MANAGERS):
-            qs = qs.filter(Q(agent=user) | Q(given_by=user))
-        return qs
+        scope = people_of(user)
+        return qs if scope is None else qs.filter(scope | Q(given_by=user))
 
     @extend_schema(request=s.RecognitionInput, responses=s.RecognitionSerializer)
     def create(self, request):

@@ -4,6 +4,7 @@ from datetime import date
 
 from django.db import transaction
 
+from ccops.audit import audited
 from ccops.choices import Office
 from ccops.models import User
 
@@ -48,16 +49,12 @@ def agent_skill_set(
         raise InvalidInput("Expiry must be after the certification date.", field="expires_on")
     with transaction.atomic():
         lock_users([agent.pk])
-        row, _ = AgentSkill.objects.update_or_create(
-            agent=agent,
-            skill=skill,
-            defaults={
-                "level": level,
-                "certified_on": certified_on,
-                "certified_by": by,
-                "expires_on": expires_on,
-            },
-        )
+        # Saved one by one (not update_or_create) so the history record names ``by``.
+        row = AgentSkill.objects.filter(agent=agent, skill=skill).first()
+        row = row or AgentSkill(agent=agent, skill=skill)
+        row.level, row.certified_on, row.expires_on = level, certified_on, expires_on
+        row.certified_by = by
+        audited(row, by).save()
         agent_tier_recompute(agent=agent, by=by)
     return row
 
@@ -67,7 +64,9 @@ def agent_skill_remove(*, agent_skill: AgentSkill, by: User) -> None:
     require_manages(by, agent, "change skills")
     with transaction.atomic():
         lock_users([agent.pk])
-        AgentSkill.objects.filter(pk=agent_skill.pk).delete()
+        row = AgentSkill.objects.filter(pk=agent_skill.pk).first()
+        if row is not None:
+            audited(row, by).delete()
         agent_tier_recompute(agent=agent, by=by)
 
 

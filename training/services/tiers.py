@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 
+from ccops.audit import audited
 from ccops.choices import Role
 from ccops.models import User
 
@@ -148,6 +149,18 @@ def _change(agent_id, from_tier, to_tier, kind, *, by, reason, on, assessment=No
     )
 
 
+def _place(agent_id: int, current: AgentTier | None, tier: Tier | None, *, on, by) -> None:
+    """Put the agent on ``tier`` (``None``: no tier) through ``save``/``delete``, so the
+    assignment's history records every change and who made it."""
+    if tier is None:
+        if current is not None:
+            audited(current, by).delete()
+        return
+    row = current or AgentTier(agent_id=agent_id)
+    row.tier, row.since = tier, on
+    audited(row, by).save()
+
+
 def agent_tier_recompute(
     *, agent: User, on: date | None = None, by: User | None = None, ladder: Ladder | None = None
 ) -> rules_mod.Outcome:
@@ -166,17 +179,12 @@ def agent_tier_recompute(
         if outcome.action == rules_mod.DEMOTE:
             lost = ladder.gaps(ladder.rule_for_rank(current_tier.rank), holding)
             reason = f"No longer meets {current_tier}: {_describe(lost)}."
-            if target is None:
-                AgentTier.objects.filter(agent_id=agent.pk).delete()
-            else:
-                AgentTier.objects.filter(agent_id=agent.pk).update(tier=target, since=on)
+            _place(agent.pk, current, target, on=on, by=by)
             _change(
                 agent.pk, current_tier, target, TierChangeKind.DEMOTION, by=by, reason=reason, on=on
             )
         elif outcome.action == rules_mod.INITIAL:
-            AgentTier.objects.update_or_create(
-                agent_id=agent.pk, defaults={"tier": target, "since": on}
-            )
+            _place(agent.pk, current, target, on=on, by=by)
             _change(
                 agent.pk,
                 None,
@@ -265,7 +273,7 @@ def tier_promote(
                 f"{agent} does not meet {tier} yet: {_describe(list(lacking.values()))}.",
                 field="tier",
             )
-        AgentTier.objects.update_or_create(agent_id=agent.pk, defaults={"tier": tier, "since": on})
+        _place(agent.pk, current, tier, on=on, by=by)
         change = _change(
             agent.pk,
             current_tier,
@@ -397,9 +405,10 @@ def tier_requirement_set(*, tier: Tier, skill: Skill, min_level, by: User) -> Ti
     require_hr(by, "change tier competencies")
     level = _level(min_level)
     with transaction.atomic():
-        req, _ = TierSkillRequirement.objects.update_or_create(
-            tier=tier, skill=skill, defaults={"min_level": level}
-        )
+        req = TierSkillRequirement.objects.filter(tier=tier, skill=skill).first()
+        req = req or TierSkillRequirement(tier=tier, skill=skill)
+        req.min_level = level
+        audited(req, by).save()
         _recompute_later()
     return req
 
@@ -408,9 +417,11 @@ def tier_requirement_remove(*, tier: Tier, skill: Skill | None = None, module=No
     require_hr(by, "change tier competencies")
     with transaction.atomic():
         if skill is not None:
-            TierSkillRequirement.objects.filter(tier=tier, skill=skill).delete()
+            for req in TierSkillRequirement.objects.filter(tier=tier, skill=skill):
+                audited(req, by).delete()
         if module is not None:
             tier.required_modules.remove(module)
+            _record_tier(tier, by, f"No longer requires module {module}")
         _recompute_later()
 
 
@@ -418,7 +429,14 @@ def tier_module_require(*, tier: Tier, module: TrainingModule, by: User) -> None
     require_hr(by, "change tier competencies")
     with transaction.atomic():
         tier.required_modules.add(module)
+        _record_tier(tier, by, f"Requires module {module}")
         _recompute_later()
+
+
+def _record_tier(tier: Tier, by, reason: str) -> None:
+    """A history record for a change of the tier's modules (m2m writes bypass the history)."""
+    tier._change_reason = reason[:100]
+    Tier.history.bulk_history_create([tier], update=True, default_user=by)
 
 
 def _level(value) -> int:
@@ -426,6 +444,8 @@ def _level(value) -> int:
 
 
 def _recompute_later() -> None:
+    from ccops.dispatch import enqueue_on_commit
+
     from ..tasks import recompute_tiers
 
-    transaction.on_commit(recompute_tiers.delay)
+    enqueue_on_commit(recompute_tiers)

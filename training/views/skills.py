@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
+from ccops.audit import can_view_history, history_rows_for
 from ccops.models import Team, User
 from ccops.permissions import RoleRequiredMixin
 
@@ -76,6 +77,11 @@ class AgentSkillEditView(RoleRequiredMixin, View):
     def render_form(self, request, form, agent, skill, row, status=200):
         context = {"form": form, "agent": agent, "skill": skill, "row": row}
         context["back_url"] = self.back_url(agent)
+        context["show_history"] = can_view_history(request.user)
+        if context["show_history"]:  # kept across removals: filtered by agent and skill
+            context["audit"] = history_rows_for(
+                AgentSkill.history.filter(agent_id=agent.pk, skill_id=skill.pk)
+            )
         return render(request, self.template_name, context, status=status)
 
     def get(self, request, agent_pk, skill_pk):

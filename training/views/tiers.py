@@ -10,14 +10,25 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
+from ccops.audit import can_view_history, history_rows_for
 from ccops.choices import Office
+from ccops.dispatch import enqueue
 from ccops.models import Team, User
 from ccops.permissions import RoleRequiredMixin
 
 from .. import selectors, services
 from ..errors import TrainingError
 from ..forms import AssessmentForm, TierRequirementForm
-from ..models import CompetencyAssessment, CompetencyRating, Skill, Tier, TrainingModule
+from ..models import (
+    AgentSkill,
+    AgentTier,
+    CompetencyAssessment,
+    CompetencyRating,
+    Skill,
+    Tier,
+    TierSkillRequirement,
+    TrainingModule,
+)
 from ..services.common import is_hr, manages
 from ..tasks import recompute_tiers
 from .common import (
@@ -66,12 +77,19 @@ class TierReportView(RoleRequiredMixin, ListView):
 
 
 def _setup_context(request, form=None) -> dict:
-    return {
+    context = {
         "tiers": selectors.tiers_with_counts(),
         "is_hr": is_hr(request.user),
         "form": form or TierRequirementForm(),
         "modules": TrainingModule.objects.filter(active=True).order_by("title"),
+        "show_history": can_view_history(request.user),
     }
+    if context["show_history"]:
+        context["audit_tiers"] = history_rows_for(Tier.history.all(), label_field="name")
+        context["audit_requirements"] = history_rows_for(
+            TierSkillRequirement.history.all(), label_field="tier"
+        )
+    return context
 
 
 class TierSetupView(RoleRequiredMixin, View):
@@ -121,7 +139,7 @@ class RecomputeView(RoleRequiredMixin, View):
     required_roles = HR
 
     def post(self, request):
-        recompute_tiers.delay()
+        enqueue(recompute_tiers)  # inline if the broker is down: never a 500 or a hang
         messages.success(request, "Tier standing is being recomputed for everyone.")
         return redirect("training:tier_report")
 
@@ -170,7 +188,13 @@ class AgentProfileView(RoleRequiredMixin, TemplateView):
             )[:20],
             tiers=Tier.objects.order_by("rank"),
             is_hr=is_hr(self.request.user),
+            show_history=can_view_history(self.request.user),
         )
+        if context["show_history"]:
+            context["audit_tier"] = history_rows_for(AgentTier.history.filter(agent_id=agent.pk))
+            context["audit_skills"] = history_rows_for(
+                AgentSkill.history.filter(agent_id=agent.pk), label_field="skill"
+            )
         return context
 
 

@@ -7,18 +7,11 @@ from datetime import timedelta
 from django.utils import timezone
 from rest_framework import serializers
 
+from ccops.api.schema import ErrorSerializer  # noqa: F401  (the views' error responses)
 from ccops.models import Team, User
 
 from ..choices import OPEN_STATUSES, SELF_SET_STATES
 from ..models import AgentPresence, Customer, WorkItem, WorkItemEvent, WorkType
-
-
-class ErrorSerializer(serializers.Serializer):
-    """The API's one error shape."""
-
-    detail = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
-
 
 # --- Work types and customers -----------------------------------------------------------
 
@@ -337,6 +330,7 @@ class PresenceSerializer(serializers.ModelSerializer):
     team = serializers.IntegerField(source="agent.team_id", read_only=True, allow_null=True)
     team_name = serializers.CharField(source="agent.team.name", read_only=True, default=None)
     office = serializers.CharField(source="agent.team.office", read_only=True, default=None)
+    since = serializers.DateTimeField(read_only=True, allow_null=True, help_text="Null: never set.")
     seconds_in_state = serializers.SerializerMethodField()
 
     class Meta:

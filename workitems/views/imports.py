@@ -5,6 +5,8 @@ from django.http import HttpResponse
 from django.views import View
 from django.views.generic import FormView
 
+from ccops import uploads
+
 from .. import csv_io
 from ..forms import ImportForm
 from ..models import WorkType
@@ -21,10 +23,14 @@ class ImportView(SupervisorRequiredMixin, FormView):
             columns=csv_io.COLUMNS,
             required_columns=csv_io.REQUIRED_COLUMNS,
             max_rows=csv_io.max_rows(),
-            max_mb=csv_io.max_upload_bytes() // 1_048_576,
+            max_size=uploads.human_size(uploads.csv_max_bytes()),
             work_types=WorkType.objects.filter(active=True).order_by("office", "name"),
         )
         return ctx
+
+    def form_invalid(self, form):
+        # No file, or one over the size or row limit (the form error names the limit).
+        return self.render_to_response(self.get_context_data(form=form), status=400)
 
     def form_valid(self, form):
         upload = form.cleaned_data["file"]

@@ -1,9 +1,13 @@
+from .goals import GoalDetailView, GoalListView, GoalUpdateView
 from .overview import AgentView, MyScorecardView, OfficeView, OverviewView, TeamView
 from .pilots import PilotCreateView, PilotDetailView, PilotListView
 from .process import ProcessMapView
 
 __all__ = [
     "AgentView",
+    "GoalDetailView",
+    "GoalListView",
+    "GoalUpdateView",
     "MyScorecardView",
     "OfficeView",
     "OverviewView",

@@ -7,6 +7,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import CreateView, ListView
 
+from ...audit import audited, can_view_history, history_rows
 from ...choices import Role
 from ...kpi_models import Pilot
 from ...kpis import pilots as pilot_service
@@ -54,6 +55,7 @@ class PilotCreateView(RoleRequiredMixin, CreateView):
 
     def form_valid(self, form):
         form.instance.created_by = self.request.user
+        audited(form.instance, self.request.user)
         pilot = form.save()
         messages.success(self.request, f"Pilot {pilot} created.")
         return redirect("dashboard:pilot_detail", pk=pilot.pk)
@@ -111,7 +113,10 @@ class PilotDetailView(DashboardView):
             tables=[table],
             chart=_chart(outcomes, spans),
             default_kpi=outcomes[0].kpi.key if outcomes else "",
+            show_history=can_view_history(self.request.user),
         )
+        if context["show_history"]:
+            context["history"] = history_rows(pilot)
         return context
 
 

@@ -1,0 +1,331 @@
+"""Load test: gunicorn with the production settings, driven by a mixed contact-center load.
+
+Usage (after ``bench/load/prepare.py``)::
+
+    .venv/bin/python bench/load/run.py \\
+        --database-url postgres://postgres@127.0.0.1:5432/ccops_load \\
+        [--duration 300] [--rate 300] [--concurrency 64]
+
+Runs ``collectstatic`` into ``var/staticfiles`` (the production static storage needs its
+manifest), starts gunicorn on 127.0.0.1:8055 (``bench/load/gunicorn.conf.py``) with
+``DJANGO_SETTINGS_MODULE=ccops.settings.production``, a random 64-character ``SECRET_KEY``,
+``SECURE_SSL_REDIRECT=false``, ``ALLOWED_HOSTS=127.0.0.1`` and ``REDIS_URL`` (database 5),
+waits for ``/healthz``, drives the scenario of ``bench/load/driver.py`` for ``--duration``
+seconds after ``--warmup`` seconds, stops gunicorn, then checks in SQL that no item was
+double-assigned. Prints a table and the JSON (also written to ``--json-out``); exits 1 on
+any error or failed check. ``--no-server`` drives a server that is already running.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlparse
+
+import psycopg2
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from bench.load import driver  # noqa: E402  (needs ROOT on the path)
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ccops_load"
+PASSWORD = "bench-pass-2026"  # bench/workitems.py PASSWORD, set by prepare.py
+VAR = ROOT / "var" / "load"
+PYTHON = ROOT / ".venv" / "bin" / "python"
+GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--database-url", default=os.environ.get("LOAD_DATABASE_URL", DEFAULT_URL))
+    p.add_argument("--redis-url", default="redis://127.0.0.1:6379/5")
+    p.add_argument("--port", type=int, default=8055)
+    p.add_argument("--duration", type=float, default=300.0, help="measured seconds")
+    p.add_argument("--warmup", type=float, default=10.0, help="seconds driven, not measured")
+    p.add_argument("--rate", type=float, default=300.0, help="target requests per second")
+    p.add_argument("--concurrency", type=int, default=64, help="virtual-user threads")
+    p.add_argument("--workers", type=int, default=3, help="gunicorn processes")
+    p.add_argument("--threads", type=int, default=6, help="gunicorn threads per process")
+    p.add_argument("--supervisors", type=int, default=12, help="supervisors logged in")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--no-server", action="store_true", help="use a server already running")
+    p.add_argument("--json-out", default=str(VAR / "result.json"))
+    args = p.parse_args(argv)
+    if not urlparse(args.database_url).scheme.startswith("postgres"):
+        p.error("--database-url must be a postgres:// URL")
+    return args
+
+
+def log(message: str) -> None:
+    print(f"[load {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# --- The server -------------------------------------------------------------------------
+
+
+def server_env(args) -> dict:
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="ccops.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(48),  # 64 characters
+        SECURE_SSL_REDIRECT="false",
+        ALLOWED_HOSTS="127.0.0.1",
+        DATABASE_URL=args.database_url,
+        REDIS_URL=args.redis_url,
+        LOAD_BIND=f"127.0.0.1:{args.port}",
+        LOAD_WORKERS=str(args.workers),
+        LOAD_THREADS=str(args.threads),
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def start_server(args) -> subprocess.Popen:
+    env = server_env(args)
+    log("collectstatic (production static storage needs its manifest)")
+    subprocess.run(
+        [str(PYTHON), "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    VAR.mkdir(parents=True, exist_ok=True)
+    out = open(VAR / "gunicorn.log", "ab")  # noqa: SIM115 - lives as long as the server
+    command = [str(GUNICORN), "-c", str(Path(__file__).with_name("gunicorn.conf.py"))]
+    command.append("ccops.wsgi:application")
+    log(f"gunicorn: {args.workers} workers x {args.threads} threads on :{args.port}")
+    server = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=out, stderr=out, start_new_session=True
+    )
+    client = driver.Client("127.0.0.1", args.port, 5)
+    deadline = time.monotonic() + 60
+    while True:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn exited ({server.returncode}); see {VAR / 'gunicorn.log'}")
+        try:
+            r = client.request("GET", "/healthz")
+            if r.status == 200:
+                break
+            log(f"/healthz: HTTP {r.status} {r.body[:200]!r}")
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            stop_server(server)
+            raise SystemExit("gunicorn did not answer /healthz within 60 s")
+        time.sleep(0.5)
+    client.close()
+    return server
+
+
+def stop_server(server: subprocess.Popen | None) -> None:
+    if server is None or server.poll() is not None:
+        return
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
+# --- Where the CPU went -----------------------------------------------------------------
+
+
+def _process_cpu() -> dict[int, tuple[int, float]]:
+    """{pid: (process group, CPU seconds)} of every process we can read."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                stat = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[int(pid)] = (int(stat[2]), (int(stat[11]) + int(stat[12])) / tick)  # utime+stime
+    return out
+
+
+def cpu_snapshot(server_pgid: int | None, cur) -> dict:
+    """Machine CPU ticks, and CPU seconds of gunicorn, of the PostgreSQL backends serving
+    the load database, and of this driver."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    cur.execute(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+        "AND pid <> pg_backend_pid()"
+    )
+    backends = {row[0] for row in cur.fetchall()}
+    procs = _process_cpu()
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return {
+        "busy": sum(fields) - fields[3] - fields[4],  # all but idle and iowait
+        "total": sum(fields),
+        "server_s": sum(cpu for group, cpu in procs.values() if group == server_pgid),
+        "postgres": {pid: procs[pid][1] for pid in backends if pid in procs},
+        "driver_s": own.ru_utime + own.ru_stime,
+    }
+
+
+def cpu_usage(before: dict, after: dict, seconds: float, requests: int) -> dict:
+    """Cores used during the measured period, by whom; CPU milliseconds per request."""
+    cores = os.cpu_count() or 1
+    total = max(after["total"] - before["total"], 1)
+    machine = (after["busy"] - before["busy"]) / total * cores
+    server = (after["server_s"] - before["server_s"]) / seconds
+    postgres = sum(cpu - before["postgres"].get(pid, 0.0) for pid, cpu in after["postgres"].items())
+    postgres /= seconds
+    driver_cpu = (after["driver_s"] - before["driver_s"]) / seconds
+    per_request = 1000 * seconds / max(requests, 1)
+    return {
+        "cores": cores,
+        "machine_busy_cores": round(machine, 2),
+        "gunicorn_cores": round(server, 2),
+        "postgresql_load_db_cores": round(postgres, 2),
+        "driver_cores": round(driver_cpu, 2),
+        "other_processes_cores": round(max(machine - server - postgres - driver_cpu, 0.0), 2),
+        "gunicorn_cpu_ms_per_request": round(server * per_request, 2),
+        "postgresql_cpu_ms_per_request": round(postgres * per_request, 2),
+    }
+
+
+# --- Data -------------------------------------------------------------------------------
+
+
+def fixtures(cur, args) -> driver.Fixtures:
+    def tokens(pattern: str) -> list[str]:
+        cur.execute(
+            "SELECT t.key FROM authtoken_token t JOIN ccops_user u ON u.id = t.user_id "
+            "WHERE u.username LIKE %s ORDER BY u.id",
+            [pattern],
+        )
+        return [row[0] for row in cur.fetchall()]
+
+    agents = tokens("bench-front-%") + tokens("bench-back-%")
+    # The supervisors of the teams that own the queues: their queue pages are the busy ones.
+    cur.execute(
+        "SELECT u.username, t.id FROM ccops_team t JOIN ccops_user u ON u.id = t.supervisor_id "
+        "WHERE t.id IN (SELECT owning_team_id FROM workitems_worktype WHERE active) "
+        "ORDER BY t.id LIMIT %s",
+        [args.supervisors],
+    )
+    supervisors = [driver.Supervisor(name, PASSWORD, team) for name, team in cur.fetchall()]
+    cur.execute("SELECT id FROM workitems_worktype WHERE active ORDER BY id")
+    work_types = [row[0] for row in cur.fetchall()]
+    cur.execute("SELECT external_ref FROM workitems_customer TABLESAMPLE SYSTEM (1) LIMIT 5000")
+    customers = [row[0] for row in cur.fetchall()]
+    cur.execute(
+        "SELECT i.id, w.office FROM workitems_workitem i TABLESAMPLE SYSTEM (5) "
+        "JOIN workitems_worktype w ON w.id = i.work_type_id "
+        "WHERE i.status = 'done' AND i.assignee_id IS NOT NULL AND NOT EXISTS "
+        "(SELECT 1 FROM quality_evaluation e WHERE e.item_id = i.id) LIMIT 20000"
+    )
+    qa_items = cur.fetchall()
+    random.Random(args.seed).shuffle(qa_items)
+    if not agents:
+        raise SystemExit("no load users with tokens: run bench/load/prepare.py first")
+    return driver.Fixtures(
+        agent_tokens=agents,
+        supervisors=supervisors,
+        qa_tokens=tokens("load-qa-%"),
+        api_tokens=tokens("load-api-%"),
+        work_types=work_types,
+        customer_refs=customers,
+        qa_items=qa_items,
+    )
+
+
+def queue_counts(cur) -> dict:
+    cur.execute("SELECT status, count(*) FROM workitems_workitem GROUP BY status ORDER BY 1")
+    return dict(cur.fetchall())
+
+
+# --- Main -------------------------------------------------------------------------------
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    conn = psycopg2.connect(args.database_url)
+    conn.autocommit = True
+    cur = conn.cursor()
+    cur.execute("SELECT to_regclass('public.load_marker') IS NOT NULL")
+    if not cur.fetchone()[0]:
+        raise SystemExit("this database was not prepared: run bench/load/prepare.py first")
+    data = fixtures(cur, args)
+    before_counts = queue_counts(cur)
+    log(
+        f"{len(data.agent_tokens)} agents, {len(data.supervisors)} supervisors, "
+        f"{len(data.qa_tokens)} QA, {len(data.api_tokens)} API clients; items {before_counts}"
+    )
+    config = driver.Config(
+        port=args.port,
+        rate=args.rate,
+        duration=args.duration,
+        warmup=args.warmup,
+        concurrency=args.concurrency,
+        seed=args.seed,
+    )
+    server = None if args.no_server else start_server(args)
+    try:
+        since_id = driver.last_event_id(cur)
+        load_start = os.getloadavg()[0]
+        log(f"driving {args.rate:g} req/s for {args.warmup:g} + {args.duration:g} s")
+        snapshot = {}
+        pgid = None if server is None else server.pid
+        run = driver.drive(
+            config, data, on_measure=lambda: snapshot.update(before=cpu_snapshot(pgid, cur))
+        )
+        after = cpu_snapshot(pgid, cur)
+        summary = driver.summarise(run, config)
+        if "before" in snapshot:
+            summary["cpu"] = cpu_usage(
+                snapshot["before"], after, run["elapsed"], summary["requests"]
+            )
+        summary["loadavg_1m"] = {"start": round(load_start, 2), "end": os.getloadavg()[0]}
+    finally:
+        stop_server(server)
+    log("checking the event log for double assignment")
+    check = driver.double_assignment_check(cur, since_id)
+    result = {
+        "command": " ".join([PYTHON.name, *sys.argv]),
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "server": {
+            "settings": "ccops.settings.production",
+            "gunicorn": f"gthread, {args.workers} workers x {args.threads} threads",
+        },
+        **summary,
+        "items_before": before_counts,
+        "items_after": queue_counts(cur),
+        "double_assignment_check": check,
+    }
+    result["targets"] = {
+        "zero_errors": summary["errors"] == 0,
+        "no_double_assignment": check["ok"],
+        "agent_p95_under_200ms": summary["agent_actions"]["p95_ms"] < 200,
+        "rate_achieved": summary["achieved_rate"] >= 0.97 * args.rate,
+    }
+    conn.close()
+    print(driver.table(summary))
+    print()
+    print("double-assignment check: " + ", ".join(f"{k}={v}" for k, v in check.items()))
+    print()
+    print(json.dumps(result, indent=2, default=str))
+    Path(args.json_out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.json_out).write_text(json.dumps(result, indent=2, default=str))
+    return 0 if summary["errors"] == 0 and check["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

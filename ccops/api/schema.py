@@ -1,0 +1,124 @@
+"""The API's error responses in the OpenAPI schema, declared once for every operation.
+
+Every endpoint can answer with the shape of ``ccops.api.errors``; which codes it can give
+follows from what the operation is, so a postprocessing hook adds them instead of a decorator
+on each view. An operation's own declaration of a code (``@extend_schema``) wins.
+
+- 403: every operation needs a signed-in user (DRF answers 403, not 401, to anonymous calls:
+  session authentication comes first and sends no ``WWW-Authenticate``), and roles restrict.
+- 400: input that does not validate (a body, query filters) or a domain rule on any write.
+- 404: an id in the path that does not exist or is not visible, or a page past the end.
+- 409: a write that conflicts with the current state (a stale version, an illegal
+  transition, a published plan, a row that others still reference).
+"""
+
+from django.core.exceptions import FieldDoesNotExist
+from drf_spectacular import openapi
+from rest_framework import serializers
+
+ERROR_REF = {"$ref": "#/components/schemas/Error"}
+UNSAFE = {"post", "put", "patch", "delete"}
+METHODS = UNSAFE | {"get", "head", "options", "trace"}
+DESCRIPTIONS = {
+    "400": "Invalid input: ``errors`` names each field.",
+    "403": "Not signed in, or the role (or the object) does not allow it.",
+    "404": "No such object visible to you, or no such page.",
+    "409": "Conflicts with the current state.",
+}
+
+
+def _model_field(field):
+    """The model field behind a ModelSerializer field with a plain ``source``, or None."""
+    model = getattr(getattr(field.parent, "Meta", None), "model", None)
+    if model is None or "." in field.source or field.source == "*":
+        return None
+    try:
+        return model._meta.get_field(field.source)
+    except FieldDoesNotExist:  # a property or an annotation
+        return None
+
+
+def _may_be_blank(field) -> bool:
+    if not isinstance(field, serializers.CharField | serializers.ChoiceField):
+        return False
+    if getattr(field, "allow_blank", False):
+        return True
+    return field.read_only and getattr(_model_field(field), "blank", False)
+
+
+class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's schema, true to what read-only fields really send.
+
+    DRF drops ``allow_blank`` from read-only model fields, so a ``blank=True`` column with
+    choices or an email would be documented as never empty; and a read-only field with
+    ``default=None`` (``source="team.name"`` when there is no team) sends null.
+    """
+
+    def _get_serializer_field_meta(self, field, direction):
+        meta = super()._get_serializer_field_meta(field, direction)
+        if direction == "response" and field.read_only and field.default is None:
+            meta["nullable"] = True
+        return meta
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if _may_be_blank(field) and "" not in schema.get("enum", [""]):
+            schema["enum"] = [*schema["enum"], ""]
+        return schema
+
+    def _insert_field_validators(self, field, schema):
+        super()._insert_field_validators(field, schema)
+        if schema.get("format") == "email" and _may_be_blank(field):
+            del schema["format"]  # an address, or blank
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The API's one error shape: ``{"detail": message, "errors": {field: [messages]}}``."""
+
+    detail = serializers.CharField()
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": ErrorSerializer.__doc__,
+    "properties": {
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "required": ["detail", "errors"],
+}
+
+
+def error_codes(method: str, operation: dict) -> list[str]:
+    params = operation.get("parameters", [])
+    codes = ["403"]
+    if method in UNSAFE or "requestBody" in operation or any(p["in"] == "query" for p in params):
+        codes.append("400")
+    if any(p["in"] == "path" for p in params) or any(p["name"] == "page" for p in params):
+        codes.append("404")
+    if method in UNSAFE:
+        codes.append("409")
+    return codes
+
+
+def add_error_responses(result, generator, request, public):
+    """drf-spectacular postprocessing hook: the ``Error`` component and the error codes."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in METHODS:
+                continue
+            responses = operation.setdefault("responses", {})
+            for code in error_codes(method, operation):
+                responses.setdefault(
+                    code,
+                    {
+                        "content": {"application/json": {"schema": ERROR_REF}},
+                        "description": DESCRIPTIONS[code],
+                    },
+                )
+    return result

@@ -1,0 +1,109 @@
+"""The load driver (``bench/load/``) against a live server, so its code cannot rot.
+
+A couple of seconds of the mixed scenario on a tiny dataset: every scenario must run
+without an error and the double-assignment check must pass (and find the claims).
+"""
+
+from datetime import timedelta
+from urllib.parse import urlparse
+
+import pytest
+from django.db import connection
+from rest_framework.authtoken.models import Token
+
+from bench.load import driver
+from ccops.choices import Office, Role
+from quality import services as quality_services
+from quality.demo_data import FRONT_SCORECARD
+from tests.factories import make_user
+from tests.services import require_postgres
+from training.models import AgentSkill, Skill
+from workitems import services
+from workitems.choices import Channel
+from workitems.models import Customer, WorkType
+
+
+def test_percentile_is_nearest_rank():
+    values = [float(v) for v in range(1, 101)]
+    assert driver.percentile(values, 50) == 50
+    assert driver.percentile(values, 95) == 95
+    assert driver.percentile(values, 99) == 99
+    assert driver.percentile([7.0], 99) == 7
+    assert driver.percentile([], 95) == 0
+
+
+def test_pacer_hands_out_due_times_in_order_until_the_end():
+    pacer = driver.Pacer(start=1e7, rate=10, end=1e7 + 1)  # far future: nothing is late
+    slots = []
+    while (due := pacer.next_slot()) is not None:
+        slots.append(due)
+    assert len(slots) == 10
+    assert slots == sorted(slots)
+    assert slots[1] - slots[0] == pytest.approx(0.1)
+
+
+@pytest.fixture
+def load_fixtures(transactional_db, front_team, supervisor, qa):
+    require_postgres()
+    skill = Skill.objects.create(name="Calls", office=Office.FRONT)
+    work_type = WorkType.objects.create(
+        name="Calls",
+        office=Office.FRONT,
+        channel=Channel.CALL,
+        sla=timedelta(hours=1),
+        standard_minutes=6,
+        required_skill=skill,
+        owning_team=front_team,
+    )
+    customer = Customer.objects.create(external_ref="C-LOAD-1", name="Load Customer")
+    agents = [make_user(Role.AGENT, username=f"load{n}", team=front_team) for n in range(5)]
+    for agent in agents:
+        AgentSkill.objects.create(agent=agent, skill=skill, level=3)
+    for n in range(60):
+        services.workitem_create(work_type=work_type, title=f"Item {n}", customer=customer)
+    done = []
+    for _ in range(6):  # completed work of the last agent, for QA to evaluate
+        item = services.workitem_claim_next(agent=agents[-1])
+        done.append((services.workitem_complete(item=item, by=agents[-1]).pk, Office.FRONT))
+    quality_services.scorecard_save(by=qa, **FRONT_SCORECARD)
+    api = make_user(Role.SUPERVISOR, username="api-client")
+    token = {u.pk: Token.objects.create(user=u).key for u in [*agents, qa, api]}
+    return driver.Fixtures(
+        agent_tokens=[token[a.pk] for a in agents[:-1]],
+        supervisors=[driver.Supervisor(supervisor.username, "pw", front_team.pk)],
+        qa_tokens=[token[qa.pk]],
+        api_tokens=[token[api.pk]],
+        work_types=[work_type.pk],
+        customer_refs=[customer.external_ref],
+        qa_items=done,
+    )
+
+
+@pytest.mark.postgres
+def test_driver_runs_every_scenario_without_errors(live_server, load_fixtures):
+    url = urlparse(live_server.url)
+    config = driver.Config(
+        host=url.hostname,
+        port=url.port,
+        rate=40,
+        duration=2.0,
+        warmup=0.2,
+        concurrency=4,
+        mix={"agent": 60, "api_create": 10, "qa": 10, "queue": 10, "dashboard": 10},
+    )
+    with connection.cursor() as cursor:
+        since_id = driver.last_event_id(cursor)
+
+    run = driver.drive(config, load_fixtures)
+    summary = driver.summarise(run, config)
+
+    assert summary["errors"] == 0, summary["error_samples"]
+    assert summary["requests"] >= 40
+    names = set(summary["endpoints"])
+    assert {"agent next", "agent start", "agent complete", "api create item"} <= names
+    assert {"qa save draft", "supervisor queue page", "supervisor dashboard"} <= names
+    assert "agent actions" in driver.table(summary)
+    with connection.cursor() as cursor:
+        check = driver.double_assignment_check(cursor, since_id)
+    assert check["ok"], check
+    assert check["claims_checked"] > 0

@@ -1,0 +1,235 @@
+"""A small world for the security tests: team A (``front_team``: ``agent`` and their
+``supervisor``), team B (``other_team``: ``other_agent``) and a back-office team, each
+with one object of every kind that has an id in a URL.
+
+``world.a`` holds team A's objects (``agent``'s own where the object belongs to a person),
+``world.b`` the same kinds for team B / ``other_agent``.
+"""
+
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from django.utils import timezone
+
+from ccops.choices import Office, Role
+from ccops.kpi_models import KpiSnapshot, Pilot, SharedGoal
+from quality import services as quality_services
+from quality.models import CalibrationSession, CoachingSession, CoachingTip
+from staffing.models import (
+    ForecastBuild,
+    ForecastOverride,
+    ForecastValue,
+    PlanLine,
+    Shift,
+    StaffingPlan,
+)
+from tests.factories import make_user
+from tests.quality.conftest import FRONT_CRITERIA, PERFECT
+from training.models import (
+    AgentSkill,
+    BuddyPairing,
+    Enrollment,
+    Idea,
+    Recognition,
+    ShadowingSession,
+    Skill,
+    Tier,
+    TrainingModule,
+)
+from workitems import status_links
+from workitems.choices import Channel, Status
+from workitems.models import Customer, WorkItem, WorkType
+
+ROLES = ("anon", "agent", "other_agent", "supervisor", "planner", "qa", "hr", "admin")
+
+
+@pytest.fixture
+def people(agent, other_agent, back_agent, supervisor, planner, qa, hr, admin_user):
+    return {
+        "anon": None,
+        "agent": agent,
+        "other_agent": other_agent,
+        "back_agent": back_agent,
+        "supervisor": supervisor,
+        "planner": planner,
+        "qa": qa,
+        "hr": hr,
+        "admin": admin_user,
+    }
+
+
+def _item(work_type, agent, *, status, customer, title):
+    item = WorkItem.objects.create(
+        work_type=work_type,
+        title=title,
+        customer=customer,
+        status=status,
+        assignee=agent,
+        team=agent.team,
+        due_at=timezone.now() + timedelta(hours=1),
+    )
+    if status == Status.DONE:
+        now = timezone.now()
+        WorkItem.objects.filter(pk=item.pk).update(
+            started_at=now - timedelta(minutes=5), completed_at=now
+        )
+        item.refresh_from_db()
+    return item
+
+
+def _side(*, agent, coach, front_type, card, qa, module, skill, tier, buddy, tag):
+    """Every per-person object of one side (team A or team B)."""
+    now = timezone.now()
+    customer = Customer.objects.create(external_ref=f"C-{tag}", name=f"Customer {tag}")
+    item = _item(front_type, agent, status=Status.ASSIGNED, customer=customer, title=f"Open {tag}")
+    done = _item(front_type, agent, status=Status.DONE, customer=customer, title=f"Done {tag}")
+    evaluation = quality_services.evaluation_create(item=done, evaluator=qa)
+    evaluation = quality_services.evaluation_submit(evaluation=evaluation, by=qa, answers=PERFECT)
+    coaching = CoachingSession.objects.create(agent=agent, coach=coach, agreed_actions="Listen")
+    shift = Shift.objects.create(
+        agent=agent,
+        start=now + timedelta(days=1),
+        end=now + timedelta(days=1, hours=8),
+        activity="front_office",
+        created_by=coach,
+    )
+    return SimpleNamespace(
+        agent=agent,
+        team=agent.team,
+        customer=customer,
+        item=item,
+        done=done,
+        token=status_links.make_token(item),
+        evaluation=evaluation,
+        coaching=coaching,
+        shift=shift,
+        agent_skill=AgentSkill.objects.create(agent=agent, skill=skill, level=2),
+        enrollment=Enrollment.objects.create(agent=agent, module=module),
+        shadowing=ShadowingSession.objects.create(
+            participant=agent,
+            host=buddy,
+            host_area="back_office",
+            starts_at=now + timedelta(days=2),
+            duration_minutes=60,
+            ends_at=now + timedelta(days=2, hours=1),
+        ),
+        pairing=BuddyPairing.objects.create(agent=agent, buddy=buddy),
+        recognition=Recognition.objects.create(
+            agent=agent, points=5, kind="peer_kudos", reason="Great call", given_by=coach
+        ),
+        snapshot=KpiSnapshot.objects.create(
+            day=timezone.localdate(),
+            kpi="aht",
+            scope_kind="agent",
+            scope_id=agent.pk,
+            team=agent.team,
+            office=Office.FRONT,
+            numerator=600,
+            denominator=2,
+            value=300,
+        ),
+        tier=tier,
+    )
+
+
+@pytest.fixture
+def world(people, front_team, other_team, back_team):
+    agent, other_agent, back_agent = people["agent"], people["other_agent"], people["back_agent"]
+    qa, planner, supervisor = people["qa"], people["planner"], people["supervisor"]
+    other_supervisor = make_user(Role.SUPERVISOR, username="othersuper", team=other_team)
+    other_team.supervisor = other_supervisor
+    other_team.save()
+    call = Skill.objects.create(name="Inbound calls", office=Office.FRONT)
+    claims = Skill.objects.create(name="Claims casework", office=Office.BACK)
+    front_type = WorkType.objects.create(
+        name="Calls",
+        office=Office.FRONT,
+        channel=Channel.CALL,
+        sla=timedelta(hours=1),
+        standard_minutes=6,
+        required_skill=call,
+        owning_team=front_team,
+    )
+    back_type = WorkType.objects.create(
+        name="Claims",
+        office=Office.BACK,
+        channel=Channel.CASE,
+        sla=timedelta(days=2),
+        standard_minutes=25,
+        required_skill=claims,
+        owning_team=back_team,
+    )
+    card = quality_services.scorecard_save(
+        by=qa, name="Front call", pass_mark=80, office="front", criteria=FRONT_CRITERIA
+    )
+    module = TrainingModule.objects.create(
+        title="Complex claims", slug="complex-claims", kind="classroom", duration_minutes=60
+    )
+    tier = Tier.objects.create(name="Tier I", rank=1)
+    common = {"front_type": front_type, "card": card, "qa": qa, "module": module}
+    common.update(skill=call, tier=tier)
+    a = _side(agent=agent, coach=supervisor, buddy=back_agent, tag="A", **common)
+    b = _side(agent=other_agent, coach=other_supervisor, buddy=back_agent, tag="B", **common)
+    today = timezone.localdate()
+    plan = StaffingPlan.objects.create(
+        name="Next week", start=today, end=today + timedelta(days=6), created_by=planner
+    )
+    start = timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
+    calibration = CalibrationSession.objects.create(title="Week 1", scorecard=card, created_by=qa)
+    calibration.participants.add(qa)
+    calibration.items.add(a.done)
+    return SimpleNamespace(
+        a=a,
+        b=b,
+        people=people,
+        other_supervisor=other_supervisor,
+        front_type=front_type,
+        back_type=back_type,
+        card=card,
+        module=module,
+        tier=tier,
+        skill=call,
+        plan=plan,
+        line=PlanLine.objects.create(
+            plan=plan,
+            work_type=front_type,
+            interval_start=start,
+            forecast_volume=10,
+            forecast_aht=300,
+        ),
+        forecast=ForecastValue.objects.create(
+            work_type=front_type,
+            interval_start=start,
+            granularity="30min",
+            volume=10,
+            aht_seconds=300,
+            method="mean",
+        ),
+        build=ForecastBuild.objects.create(
+            work_type=front_type,
+            as_of=today,
+            granularity="30min",
+            method="mean",
+            history_periods=10,
+            horizon_periods=10,
+            aht_seconds=300,
+        ),
+        override=ForecastOverride.objects.create(
+            work_type=front_type, interval_start=start, volume=12, by=planner
+        ),
+        calibration=calibration,
+        tip=CoachingTip.objects.create(title="Mirror the customer", body="..."),
+        idea=Idea.objects.create(title="Shorter forms", description="...", submitted_by=agent),
+        goal=SharedGoal.objects.create(
+            name="AHT", kpi="aht", target=300, effective_from=today, created_by=supervisor
+        ),
+        pilot=Pilot.objects.create(
+            name="Scripts",
+            hypothesis="Shorter calls",
+            kpis=["aht"],
+            starts_on=today,
+            ends_on=today + timedelta(days=14),
+            created_by=supervisor,
+        ),
+    )
