@@ -43,6 +43,18 @@ class HasRole(BasePermission):
         return bool(user and user.is_authenticated and user.has_role(*self.roles))
 
 
+class CreatorOrAdminWrites(BasePermission):
+    """DRF object check: anyone the view lets in may read; only the object's creator (its
+    ``created_by``) or an admin may change or delete it."""
+
+    message = "Only whoever created this, or an admin, may change it."
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        if request.method in SAFE_METHODS:
+            return True
+        return obj.created_by_id == request.user.pk or request.user.has_role(Role.ADMIN)
+
+
 class ReadAnyWriteRoles(HasRole):
     """Any authenticated user may read; writes need one of ``roles``."""
 

@@ -14,7 +14,7 @@ from ..choices import Role
 from ..kpi_models import GoalAdjustment, KpiSnapshot, Pilot, ScopeKind, SharedGoal
 from ..kpis import pilots as pilot_service
 from ..kpis import registry
-from ..permissions import HasRole, ReadAnyWriteRoles
+from ..permissions import CreatorOrAdminWrites, HasRole, ReadAnyWriteRoles
 from .serializers import (
     KpiDefinitionSerializer,
     KpiRollupSerializer,
@@ -132,7 +132,8 @@ class SharedGoalViewSet(viewsets.ModelViewSet):
 
 class PilotViewSet(viewsets.ModelViewSet):
     """Pilots with their groups; ``results/`` compares pilot and control before and during
-    (difference in differences). Staff roles read, supervisors and admins write."""
+    (difference in differences). Staff roles read; supervisors create, and only a pilot's
+    creator or an admin changes or deletes it."""
 
     serializer_class = PilotSerializer
     filterset_fields = ["method"]
@@ -142,7 +143,7 @@ class PilotViewSet(viewsets.ModelViewSet):
 
     def get_permissions(self):
         roles = READ_ROLES if self.request.method in SAFE_METHODS else WRITE_ROLES
-        return [HasRole.of(*roles)()]
+        return [HasRole.of(*roles)(), CreatorOrAdminWrites()]
 
     def perform_create(self, serializer):
         serializer.save(created_by=self.request.user)

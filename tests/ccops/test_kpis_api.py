@@ -4,8 +4,10 @@ from datetime import date
 
 import pytest
 
+from ccops.choices import Role
 from ccops.kpi_models import GoalAdjustment, Pilot, SharedGoal
 from ccops.kpis import compute
+from tests.factories import make_user
 
 from . import kpi_data
 from .kpi_data import D
@@ -193,6 +195,24 @@ def test_pilot_crud_and_results(api_as, supervisor, computed):
     assert aht["verdict"].startswith("Not enough data yet")
     assert api.patch(f"/api/v1/pilots/{pk}/", {"alpha": 0.1}, format="json").status_code == 200
     assert Pilot.objects.get(pk=pk).alpha == 0.1
+
+
+def test_only_the_pilots_creator_or_an_admin_changes_it(api_as, supervisor, admin_user, computed):
+    pk = (
+        api_as(supervisor)
+        .post("/api/v1/pilots/", pilot_payload(computed.agent, computed.other_agent), format="json")
+        .json()["id"]
+    )
+    other = make_user(Role.SUPERVISOR, username="othersuper")
+    api = api_as(other)
+    assert api.get(f"/api/v1/pilots/{pk}/").status_code == 200  # reading is open to staff
+    refused = api.patch(f"/api/v1/pilots/{pk}/", {"alpha": 0.2}, format="json")
+    assert refused.status_code == 403 and "created this" in refused.json()["detail"]
+    assert api.delete(f"/api/v1/pilots/{pk}/").status_code == 403
+    assert Pilot.objects.get(pk=pk).alpha == 0.05
+    admin = api_as(admin_user)
+    assert admin.patch(f"/api/v1/pilots/{pk}/", {"alpha": 0.2}, format="json").status_code == 200
+    assert Pilot.objects.get(pk=pk).alpha == 0.2
 
 
 @pytest.mark.parametrize(
