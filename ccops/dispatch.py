@@ -5,13 +5,17 @@ when the caller is inside a transaction). The publish gets a short, bounded conn
 budget; when the broker cannot be reached within it, the task runs here, inline
 (``task.apply``), and a warning is logged. Tasks are idempotent (see ARCHITECTURE.md), so an
 inline run is the same work the worker would have done: nothing is lost, the user waits for
-the task instead of for a dead Redis.
+the task instead of for a dead Redis. (A Redis that hangs rather than refuses may still have
+taken a publish that timed out; the task then runs twice, which idempotence makes harmless.)
+
+The publish uses its own short-lived connection with one-second socket timeouts rather than
+the app's pool: request-time enqueues are rare, and the pool's connections carry the worker's
+settings (no socket timeout), on which a frozen Redis would hang the request.
 """
 
 from __future__ import annotations
 
 import logging
-import socket
 from functools import partial
 
 from celery import Task
@@ -34,15 +38,7 @@ PUBLISH_RETRY_POLICY = {
     "interval_max": 0.5,
 }
 #: What "the broker is unreachable" looks like from kombu and redis-py.
-BROKER_DOWN = (
-    KombuOperationalError,
-    RedisConnectionError,
-    RedisTimeoutError,
-    ConnectionError,
-    TimeoutError,
-    socket.timeout,
-    OSError,
-)
+BROKER_DOWN = (KombuOperationalError, RedisConnectionError, RedisTimeoutError, OSError)
 
 
 def enqueue(task: Task, *args, **kwargs):
@@ -52,8 +48,7 @@ def enqueue(task: Task, *args, **kwargs):
     if app.conf.task_always_eager:
         return task.apply_async(args, kwargs)  # laptop and unit tests: inline, as .delay()
     try:
-        # Its own short-lived connection with tight socket timeouts (the pooled ones are the
-        # worker-friendly defaults): a refused connection fails at once, a hung Redis in ~1 s.
+        # A refused connection fails at once, a hung Redis within about two seconds.
         with app.connection_for_write(
             connect_timeout=CONNECT_TIMEOUT, transport_options=TRANSPORT_OPTIONS
         ) as conn:

@@ -79,7 +79,9 @@ class Worker:
 
     def stop(self) -> None:
         if self.proc.poll() is None:
-            self.proc.terminate()
+            # Cold shutdown (SIGQUIT): the tests are done with it; a warm one waits for
+            # heartbeats and timers and costs seconds per worker.
+            self.proc.send_signal(signal.SIGQUIT)
             try:
                 self.proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
@@ -136,10 +138,8 @@ def producer_on(broker_url: str):
     conf = {"task_always_eager": False, "broker_url": broker_url}
     old = {k: app.conf[k] for k in conf}
 
-    def reset_pools():  # pooled connections still point at the previous broker
-        if app._pool is not None:
-            app._pool.force_close_all()
-        app._pool = None
+    def reset_pools():  # the app caches the pools of the previous broker URL (kombu keeps
+        app._pool = None  # one pool per URL in a global registry: never close them here)
         app.amqp._producer_pool = None
 
     app.conf.update(conf)
