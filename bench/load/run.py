@@ -27,6 +27,7 @@ import secrets
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -158,23 +159,60 @@ def _process_cpu() -> dict[int, tuple[int, float]]:
     return out
 
 
-def cpu_snapshot(server_pgid: int | None, cur) -> dict:
-    """Machine CPU ticks, and CPU seconds of gunicorn, of the PostgreSQL backends serving
-    the load database, and of this driver."""
+class BackendSampler:
+    """CPU seconds of the PostgreSQL backends serving the load database. Backends come and
+    go (``CONN_MAX_AGE``), so they are sampled every half second from a thread of its own;
+    the last CPU figure seen for each backend counts."""
+
+    def __init__(self, database_url: str):
+        self.conn = psycopg2.connect(database_url)
+        self.conn.autocommit = True
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+
+    def sample(self) -> None:
+        with self.conn.cursor() as cur:
+            cur.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()"
+            )
+            pids = [row[0] for row in cur.fetchall()]
+        procs = _process_cpu()
+        for pid in pids:
+            if pid in procs:
+                self.first.setdefault(pid, procs[pid][1])
+                self.last[pid] = procs[pid][1]
+
+    def loop(self) -> None:
+        while not self.stop.wait(0.5):
+            self.sample()
+
+    def start(self) -> None:
+        self.sample()  # backends open at the start count from here, not from their birth
+        self.thread.start()
+
+    def seconds(self) -> float:
+        self.stop.set()
+        self.thread.join()
+        self.sample()
+        self.conn.close()
+        return sum(cpu - self.first[pid] for pid, cpu in self.last.items())
+
+
+def cpu_snapshot(server_pgid: int | None, sampler: BackendSampler | None = None) -> dict:
+    """Machine CPU ticks, CPU seconds of gunicorn and of this driver; starts (or reads) the
+    PostgreSQL backend sampler."""
     with open("/proc/stat") as f:
         fields = [int(x) for x in f.readline().split()[1:]]
-    cur.execute(
-        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-        "AND pid <> pg_backend_pid()"
-    )
-    backends = {row[0] for row in cur.fetchall()}
     procs = _process_cpu()
     own = resource.getrusage(resource.RUSAGE_SELF)
     return {
         "busy": sum(fields) - fields[3] - fields[4],  # all but idle and iowait
         "total": sum(fields),
         "server_s": sum(cpu for group, cpu in procs.values() if group == server_pgid),
-        "postgres": {pid: procs[pid][1] for pid in backends if pid in procs},
+        "postgres_s": sampler.seconds() if sampler else 0.0,
         "driver_s": own.ru_utime + own.ru_stime,
     }
 
@@ -185,8 +223,7 @@ def cpu_usage(before: dict, after: dict, seconds: float, requests: int) -> dict:
     total = max(after["total"] - before["total"], 1)
     machine = (after["busy"] - before["busy"]) / total * cores
     server = (after["server_s"] - before["server_s"]) / seconds
-    postgres = sum(cpu - before["postgres"].get(pid, 0.0) for pid, cpu in after["postgres"].items())
-    postgres /= seconds
+    postgres = (after["postgres_s"] - before["postgres_s"]) / seconds
     driver_cpu = (after["driver_s"] - before["driver_s"]) / seconds
     per_request = 1000 * seconds / max(requests, 1)
     return {
@@ -284,10 +321,14 @@ def main(argv=None) -> int:
         log(f"driving {args.rate:g} req/s for {args.warmup:g} + {args.duration:g} s")
         snapshot = {}
         pgid = None if server is None else server.pid
-        run = driver.drive(
-            config, data, on_measure=lambda: snapshot.update(before=cpu_snapshot(pgid, cur))
-        )
-        after = cpu_snapshot(pgid, cur)
+        sampler = BackendSampler(args.database_url)
+
+        def measure_starts():
+            snapshot["before"] = cpu_snapshot(pgid)
+            sampler.start()
+
+        run = driver.drive(config, data, on_measure=measure_starts)
+        after = cpu_snapshot(pgid, sampler if "before" in snapshot else None)
         summary = driver.summarise(run, config)
         if "before" in snapshot:
             summary["cpu"] = cpu_usage(
