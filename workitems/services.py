@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, QuerySet, Subquery
 from django.utils import timezone
 
 from ccops.choices import Office, Role
@@ -325,21 +325,33 @@ def workitem_create(
 # --- Routing ----------------------------------------------------------------------------
 
 
+# Every active work type with the agent's unexpired level in its required skill and the
+# agent's tier rank: written out rather than built from ORM subqueries, because compiling
+# those cost more CPU than the claim's whole SQL (it runs on every "next item").
+_ELIGIBILITY_SQL = """
+SELECT wt.*,
+    (SELECT s.level FROM {skills} s
+     WHERE s.agent_id = %s AND s.skill_id = wt.required_skill_id
+       AND (s.expires_on IS NULL OR s.expires_on >= %s)
+     LIMIT 1) AS agent_level,
+    (SELECT t.rank FROM {agent_tiers} a JOIN {tiers} t ON t.id = a.tier_id
+     WHERE a.agent_id = %s LIMIT 1) AS agent_tier
+FROM {work_types} wt
+WHERE wt.active
+ORDER BY wt.id
+"""
+
+
 def _eligible_work_types(agent) -> dict[int, WorkType]:
-    """Active work types the agent may take, by id, read in one query: each type carries the
-    agent's (unexpired) level in its required skill and the agent's tier rank, and the rule
-    itself is ``routing.eligible_work_types`` on those plain values."""
-    today = timezone.localdate()
-    level = AgentSkill.objects.filter(agent=agent, skill=OuterRef("required_skill")).filter(
-        Q(expires_on__isnull=True) | Q(expires_on__gte=today)
+    """Active work types the agent may take, by id, read in one query; the rule itself is
+    ``routing.eligible_work_types`` on plain values."""
+    sql = _ELIGIBILITY_SQL.format(
+        skills=AgentSkill._meta.db_table,
+        agent_tiers=AgentTier._meta.db_table,
+        tiers=AgentTier._meta.get_field("tier").related_model._meta.db_table,
+        work_types=WorkType._meta.db_table,
     )
-    tier = AgentTier.objects.filter(agent=agent)
-    types = list(
-        WorkType.objects.filter(active=True).annotate(
-            agent_level=Subquery(level.values("level")[:1]),
-            agent_tier=Subquery(tier.values("tier__rank")[:1]),
-        )
-    )
+    types = list(WorkType.objects.raw(sql, [agent.pk, timezone.localdate().isoformat(), agent.pk]))
     if not types:
         return {}
     skills = {t.required_skill_id: t.agent_level for t in types if t.agent_level is not None}
