@@ -1,4 +1,6 @@
-"""The API's error responses in the OpenAPI schema, declared once for every operation.
+"""The OpenAPI schema told the truth, centrally: what responses really contain
+(``AutoSchema``) and the error responses of every operation (``add_error_responses``).
+``tests/api/test_fuzz.py`` holds every response of the API to this schema.
 
 Every endpoint can answer with the shape of ``ccops.api.errors``; which codes it can give
 follows from what the operation is, so a postprocessing hook adds them instead of a decorator
@@ -10,6 +12,7 @@ on each view. An operation's own declaration of a code (``@extend_schema``) wins
 - 404: an id in the path that does not exist or is not visible, or a page past the end.
 - 409: a write that conflicts with the current state (a stale version, an illegal
   transition, a published plan, a row that others still reference).
+- 415: a body in a media type (or a malformed multipart body) the operation does not read.
 """
 
 from django.core.exceptions import FieldDoesNotExist
@@ -24,6 +27,7 @@ DESCRIPTIONS = {
     "403": "Not signed in, or the role (or the object) does not allow it.",
     "404": "No such object visible to you, or no such page.",
     "409": "Conflicts with the current state.",
+    "415": "The body's media type is not one this operation reads.",
 }
 
 
@@ -102,6 +106,8 @@ def error_codes(method: str, operation: dict) -> list[str]:
         codes.append("404")
     if method in UNSAFE:
         codes.append("409")
+    if "requestBody" in operation:
+        codes.append("415")
     return codes
 
 

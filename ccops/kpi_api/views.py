@@ -10,6 +10,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
+from ..api.filters import IdFilter
 from ..choices import Role
 from ..kpi_models import GoalAdjustment, KpiSnapshot, Pilot, ScopeKind, SharedGoal
 from ..kpis import pilots as pilot_service
@@ -34,8 +35,8 @@ class KpiSnapshotFilter(filters.FilterSet):
         method="filter_kpi", help_text="A KPI key, or several, comma-separated."
     )
     scope_kind = filters.ChoiceFilter(choices=ScopeKind.choices)
-    scope_id = filters.NumberFilter()
-    team = filters.NumberFilter(field_name="team_id")
+    scope_id = IdFilter()
+    team = IdFilter(field_name="team_id")
     office = filters.CharFilter()
     day_from = filters.DateFilter(field_name="day", lookup_expr="gte")
     day_to = filters.DateFilter(field_name="day", lookup_expr="lte")

@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from ccops.api.fields import IdField
+
 from ..models import (
     CalibrationSession,
     CoachingSession,
@@ -124,8 +126,8 @@ class EvaluationDetailSerializer(EvaluationSerializer):
 
 
 class EvaluationCreateInput(serializers.Serializer):
-    item = serializers.IntegerField()
-    scorecard = serializers.IntegerField(required=False, allow_null=True)
+    item = IdField()
+    scorecard = IdField(required=False, allow_null=True)
     answers = serializers.JSONField(required=False)
     comments = serializers.JSONField(required=False)
     overall_comment = serializers.CharField(required=False, allow_blank=True)
@@ -206,10 +208,10 @@ class CoachingSessionSerializer(serializers.ModelSerializer):
 
 
 class CoachingSessionInput(serializers.Serializer):
-    agent = serializers.IntegerField()
+    agent = IdField()
     agreed_actions = serializers.CharField(allow_blank=True)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
     held_on = serializers.DateField(required=False, allow_null=True)
     follow_up_on = serializers.DateField(required=False, allow_null=True)
-    evaluations = serializers.ListField(child=serializers.IntegerField(), required=False)
-    tips = serializers.ListField(child=serializers.IntegerField(), required=False)
+    evaluations = serializers.ListField(child=IdField(), required=False)
+    tips = serializers.ListField(child=IdField(), required=False)

@@ -7,6 +7,11 @@ from workitems.models import WorkType
 from ..choices import Activity
 from ..models import ForecastBuild, ForecastOverride, ForecastValue, PlanLine, Shift, StaffingPlan
 
+# What-if and override volumes feed the plan's Erlang solver, which walks every agent count
+# up to the traffic: 5.6e16 contacts asked numpy for 79 PiB (a 500). The calculator caps its
+# own input (``calculators.MAX_TRAFFIC``); these get a cap far above any real interval.
+MAX_VOLUME = 100_000
+
 # --- Calculators --------------------------------------------------------------------------
 
 
@@ -199,7 +204,7 @@ class ForecastValueSerializer(serializers.ModelSerializer):
 
 
 class ForecastOverrideSerializer(serializers.ModelSerializer):
-    volume = serializers.FloatField(min_value=0)
+    volume = serializers.FloatField(min_value=0, max_value=MAX_VOLUME)
 
     class Meta:
         model = ForecastOverride
@@ -315,7 +320,9 @@ class PlanCopySerializer(serializers.Serializer):
 
 class PlanLineSerializer(serializers.ModelSerializer):
     work_type_name = serializers.CharField(source="work_type.name", read_only=True)
-    override_volume = serializers.FloatField(min_value=0, allow_null=True, required=True)
+    override_volume = serializers.FloatField(
+        min_value=0, max_value=MAX_VOLUME, allow_null=True, required=True
+    )
 
     class Meta:
         model = PlanLine

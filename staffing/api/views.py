@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ccops.api.errors import error_response
+from ccops.api.filters import DateTimeFilter, IdFilter
 from ccops.permissions import HasRole
 
 from .. import calculators, services
@@ -84,7 +85,7 @@ class BacklogPlanView(DomainErrors, APIView):
 
 
 class PlanFilter(filters.FilterSet):
-    copied_from = filters.NumberFilter(field_name="copied_from_id")
+    copied_from = IdFilter(field_name="copied_from_id")
 
     class Meta:
         model = StaffingPlan
@@ -143,10 +144,10 @@ class StaffingPlanViewSet(DomainErrors, viewsets.ModelViewSet):
 
 class PlanLineFilter(filters.FilterSet):
     # Plain numbers: a model-choice filter would cost a query to validate the id.
-    plan = filters.NumberFilter(field_name="plan_id")
-    work_type = filters.NumberFilter(field_name="work_type_id")
-    starts_after = filters.IsoDateTimeFilter(field_name="interval_start", lookup_expr="gte")
-    starts_before = filters.IsoDateTimeFilter(field_name="interval_start", lookup_expr="lt")
+    plan = IdFilter(field_name="plan_id")
+    work_type = IdFilter(field_name="work_type_id")
+    starts_after = DateTimeFilter(field_name="interval_start", lookup_expr="gte")
+    starts_before = DateTimeFilter(field_name="interval_start", lookup_expr="lt")
     short = filters.BooleanFilter(method="filter_short")
 
     class Meta:
@@ -186,9 +187,9 @@ class PlanLineViewSet(
 
 
 class ForecastFilter(filters.FilterSet):
-    work_type = filters.NumberFilter(field_name="work_type_id")
-    starts_after = filters.IsoDateTimeFilter(field_name="interval_start", lookup_expr="gte")
-    starts_before = filters.IsoDateTimeFilter(field_name="interval_start", lookup_expr="lt")
+    work_type = IdFilter(field_name="work_type_id")
+    starts_after = DateTimeFilter(field_name="interval_start", lookup_expr="gte")
+    starts_before = DateTimeFilter(field_name="interval_start", lookup_expr="lt")
 
     class Meta:
         model = ForecastValue
@@ -222,7 +223,7 @@ class ForecastValueViewSet(DomainErrors, viewsets.ReadOnlyModelViewSet):
 
 
 class ForecastBuildFilter(filters.FilterSet):
-    work_type = filters.NumberFilter(field_name="work_type_id")
+    work_type = IdFilter(field_name="work_type_id")
 
     class Meta:
         model = ForecastBuild
@@ -230,7 +231,7 @@ class ForecastBuildFilter(filters.FilterSet):
 
 
 class OverrideFilter(filters.FilterSet):
-    work_type = filters.NumberFilter(field_name="work_type_id")
+    work_type = IdFilter(field_name="work_type_id")
 
     class Meta:
         model = ForecastOverride
@@ -280,10 +281,10 @@ class ForecastOverrideViewSet(DomainErrors, viewsets.ModelViewSet):
 
 
 class ShiftFilter(filters.FilterSet):
-    agent = filters.NumberFilter(field_name="agent_id")
-    team = filters.NumberFilter(field_name="agent__team_id")
-    starts_after = filters.IsoDateTimeFilter(field_name="start", lookup_expr="gte")
-    starts_before = filters.IsoDateTimeFilter(field_name="start", lookup_expr="lt")
+    agent = IdFilter(field_name="agent_id")
+    team = IdFilter(field_name="agent__team_id")
+    starts_after = DateTimeFilter(field_name="start", lookup_expr="gte")
+    starts_before = DateTimeFilter(field_name="start", lookup_expr="lt")
 
     class Meta:
         model = Shift

@@ -6,11 +6,15 @@ the schema) with the role's token, sent to the Django WSGI app. Every response m
 have a documented status code and content type, and a body that matches the documented
 schema for that code (errors: the shared ``Error`` component).
 
-Bounded and repeatable: derandomized Hypothesis, ``FUZZ_EXAMPLES`` examples per operation and
-role (default 10; run ``FUZZ_EXAMPLES=100`` locally to dig deeper). One small world is built
-once for the module (``tests/api/world.py``); every request runs in a savepoint that is rolled
-back, so each example sees the same rows and the order of tests does not matter. Path ids are
-drawn from the rows that exist half of the time, so detail endpoints reach their logic.
+Bounded and repeatable: ``FUZZ_EXAMPLES`` examples per operation and role (default 2, so
+14 per operation, about a minute for the whole API), each role with its own fixed seed; run
+``FUZZ_EXAMPLES=15`` (and ``FUZZ_SEED=<anything>`` for other cases) locally to dig deeper.
+One small world is built once for the module (``tests/api/world.py``); every request runs in
+a savepoint that is rolled back, so each example sees the same rows and the order of tests
+does not matter. Path ids and ids in bodies are often drawn from the rows that exist, so
+requests get past "no such row" to the rules.
+
+Nothing is excluded: the schema and docs views are not in the schema they serve.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import zlib
 
 import pytest
 import schemathesis
@@ -26,7 +31,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -39,7 +44,8 @@ from schemathesis.specs.openapi.checks import (
 
 from .world import build
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "14"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "2"))  # per operation and role
+SEED = os.environ.get("FUZZ_SEED", "")  # another value explores other cases, as repeatably
 ROLES = ("anonymous", "agent", "supervisor", "planner", "qa", "hr", "admin")
 CHECKS = [
     not_a_server_error,
@@ -106,31 +112,67 @@ def _strategy(operation, ids: list[int]):
     return st.one_of(strategies)
 
 
+# Body fields that name other rows, and the world's resource they point to: a random integer
+# almost never exists, so half of the bodies get real ids and reach the services' rules.
+REFERENCES = {
+    "users": {"agent", "buddy", "coach", "supervisor", "co_authors", "participants"}
+    | {"pilot_agents", "control_agents"},
+    "teams": {"team", "owning_team", "pilot_teams", "control_teams"},
+    "workitems": {"item", "into", "items"},
+    "worktypes": {"work_type", "work_types"},
+    "skills": {"skill", "required_skill"},
+    "scorecards": {"scorecard"},
+    "modules": {"module"},
+    "evaluations": {"evaluations"},
+    "customers": {"customer"},
+}
+REFERENCE_OF = {field: resource for resource, fields in REFERENCES.items() for field in fields}
+
+
+def _with_real_ids(body: dict, ids: dict, data) -> None:
+    for key, value in body.items():
+        choices = ids.get(REFERENCE_OF.get(key), [])
+        if not choices:
+            continue
+        if isinstance(value, int) and not isinstance(value, bool):
+            body[key] = data.draw(st.sampled_from(choices))
+        elif isinstance(value, list) and all(type(v) is int for v in value):
+            body[key] = data.draw(st.lists(st.sampled_from(choices), max_size=3, unique=True))
+
+
 @pytest.mark.parametrize("operation", OPERATIONS, ids=lambda op: op.label)
 def test_fuzz(world, db, operation):
     app = _wsgi_app()
-    ids = world["ids"].get(_resource(operation.path), [])
+    strategy = _strategy(operation, world["ids"].get(_resource(operation.path), []))
 
-    @settings(
-        max_examples=EXAMPLES,
-        derandomize=True,
-        database=None,
-        deadline=None,
-        phases=[Phase.explicit, Phase.generate, Phase.shrink],
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(case=_strategy(operation, ids), role=st.sampled_from(ROLES))
-    def run(case, role):
+    def fuzz(role: str) -> None:
         token = world["tokens"].get(role)
         headers = {"Authorization": f"Token {token}"} if token else {}
-        with transaction.atomic():
-            try:
-                response = case.call(app=app, headers=headers)
-                case.validate_response(response, checks=CHECKS, headers=headers)
-            finally:
-                transaction.set_rollback(True)
 
-    run()
+        # A fixed seed per operation and role: repeatable, yet each role gets other cases.
+        @seed(zlib.crc32(f"{operation.label} {role}{SEED}".encode()))
+        @settings(
+            max_examples=EXAMPLES,
+            database=None,
+            deadline=None,
+            phases=[Phase.explicit, Phase.generate, Phase.shrink],
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(case=strategy, role=st.just(role), data=st.data())
+        def run(case, role, data):
+            if isinstance(case.body, dict) and data.draw(st.booleans(), label="real ids"):
+                _with_real_ids(case.body, world["ids"], data)
+            with transaction.atomic():
+                try:
+                    response = case.call(app=app, headers=headers)
+                    case.validate_response(response, checks=CHECKS, headers=headers)
+                finally:
+                    transaction.set_rollback(True)
+
+        run()
+
+    for role in ROLES:
+        fuzz(role)
 
 
 def test_resource_keys_match_the_world(world):

@@ -7,7 +7,7 @@ Built through the services where they are cheap, so the rows are ones the app co
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -119,8 +119,7 @@ def build() -> dict:
 
     # Staffing: forecasts, a build, an override, a draft and a published plan, shifts.
     monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
-    start = timezone.make_aware(timezone.datetime.combine(monday, timezone.datetime.min.time()))
-    start += timedelta(hours=9)
+    start = timezone.make_aware(datetime.combine(monday, time(9)))
     forecasts = [
         ForecastValue.objects.create(
             work_type=front_type,

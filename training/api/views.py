@@ -11,6 +11,7 @@ from rest_framework.generics import get_object_or_404  # a malformed id is a 404
 from rest_framework.response import Response
 
 from ccops.api.errors import error_response
+from ccops.api.filters import IdFilter
 from ccops.choices import Role
 from ccops.permissions import HasRole, ReadAnyWriteRoles
 
@@ -76,7 +77,7 @@ class SkillViewSet(viewsets.ModelViewSet):
 
 
 class AgentSkillFilter(filters.FilterSet):
-    team = filters.NumberFilter(field_name="agent__team")
+    team = IdFilter(field_name="agent__team")
 
     class Meta:
         model = AgentSkill
