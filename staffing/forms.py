@@ -12,7 +12,7 @@ from django.utils import timezone
 from ccops import uploads
 from workitems.models import WorkType
 
-from .choices import Activity
+from .choices import MAX_VOLUME, Activity
 from .models import StaffingPlan
 
 User = get_user_model()
@@ -169,12 +169,12 @@ class PlanCopyForm(forms.Form):
 
 
 class LineOverrideForm(forms.Form):
-    override_volume = forms.FloatField(min_value=0, required=False)
+    override_volume = forms.FloatField(min_value=0, max_value=MAX_VOLUME, required=False)
 
 
 class ForecastOverrideForm(forms.Form):
     interval_start = forms.DateTimeField(widget=forms.HiddenInput)
-    volume = forms.FloatField(min_value=0, required=False)
+    volume = forms.FloatField(min_value=0, max_value=MAX_VOLUME, required=False)
     reason = forms.CharField(max_length=200, required=False)
 
 

@@ -4,13 +4,8 @@ from rest_framework import serializers
 
 from workitems.models import WorkType
 
-from ..choices import Activity
+from ..choices import MAX_VOLUME, Activity
 from ..models import ForecastBuild, ForecastOverride, ForecastValue, PlanLine, Shift, StaffingPlan
-
-# What-if and override volumes feed the plan's Erlang solver, which walks every agent count
-# up to the traffic: 5.6e16 contacts asked numpy for 79 PiB (a 500). The calculator caps its
-# own input (``calculators.MAX_TRAFFIC``); these get a cap far above any real interval.
-MAX_VOLUME = 100_000
 
 # --- Calculators --------------------------------------------------------------------------
 

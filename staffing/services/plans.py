@@ -40,7 +40,7 @@ from ..backlog import (
     project_backlog,
     required_agents_per_day,
 )
-from ..choices import PRODUCTIVE_ACTIVITIES, Activity, PlanStatus
+from ..choices import MAX_VOLUME, PRODUCTIVE_ACTIVITIES, Activity, PlanStatus
 from ..coverage import agent_minutes, type_weights
 from ..erlang import ErlangInputError, required_agents_batch
 from ..errors import InvalidInput, PlanLocked
@@ -397,9 +397,14 @@ def plan_line_set_override(*, line: PlanLine, volume: float | None, by) -> PlanL
     """Set (or clear with ``None``) a line's what-if volume; the work type's lines are
     recomputed (casework days depend on each other through the backlog)."""
     if volume is not None and (
-        isinstance(volume, bool) or not isinstance(volume, (int, float)) or not volume >= 0
+        isinstance(volume, bool)
+        or not isinstance(volume, (int, float))
+        or not 0 <= volume <= MAX_VOLUME
     ):
-        raise InvalidInput("Must be a number >= 0 (or empty to clear).", field="override_volume")
+        raise InvalidInput(
+            f"Must be a number from 0 to {MAX_VOLUME:,} (or empty to clear).",
+            field="override_volume",
+        )
     with transaction.atomic():
         plan = StaffingPlan.objects.select_for_update().get(pk=line.plan_id)
         _ensure_draft(plan)

@@ -104,6 +104,11 @@ def test_override_validation(planner, front_type, back_type):
             work_type=back_type, interval_start=at(MONDAY, 0), volume=-1, by=planner
         )
     assert "volume" in exc.value.errors
+    with pytest.raises(InvalidInput, match="0 to 100,000") as exc:
+        services.forecast_override_set(
+            work_type=back_type, interval_start=at(MONDAY, 0), volume=5.6e16, by=planner
+        )
+    assert "volume" in exc.value.errors
     assert not ForecastOverride.objects.exists()
 
 

@@ -234,6 +234,10 @@ def test_plan_editor_override_and_publish(client, planner, front_type):
     client.post(url, {"override_volume": "-4"})
     line.refresh_from_db()
     assert line.override_volume == 0
+    huge = client.post(url, {"override_volume": "5.6e16"}, follow=True)
+    assert "100000" in huge.content.decode()  # the form names the limit
+    line.refresh_from_db()
+    assert line.override_volume == 0
     client.post(f"/staffing/plans/{plan.pk}/publish/")
     page = client.get(f"/staffing/plans/{plan.pk}/").content.decode()
     assert "Published · read-only" in page and "override-save" not in page
