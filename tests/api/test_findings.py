@@ -8,23 +8,16 @@ from django.utils import timezone
 from ccops.choices import Office
 from staffing import services as staffing
 from staffing.models import ForecastValue, PlanLine
+from tests.factories import make_front_type
 from training.models import Skill
-from workitems.choices import Channel
-from workitems.models import WorkType
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def front_type(front_team):
-    return WorkType.objects.create(
-        name="Calls",
-        office=Office.FRONT,
-        channel=Channel.CALL,
-        sla=timedelta(hours=1),
-        standard_minutes=6,
-        required_skill=Skill.objects.create(name="Inbound calls", office=Office.FRONT),
-        owning_team=front_team,
+    return make_front_type(
+        front_team, Skill.objects.create(name="Inbound calls", office=Office.FRONT)
     )
 
 

@@ -19,13 +19,13 @@ from quality import services as quality
 from staffing import services as staffing
 from staffing.choices import Activity, ForecastMethod, Granularity
 from staffing.models import ForecastBuild, ForecastValue
-from tests.factories import TeamFactory, make_user
+from tests.factories import TeamFactory, make_back_type, make_front_type, make_user
 from training import services as training
 from training.choices import ModuleKind
 from training.models import AgentSkill, Skill, Tier, TrainingModule
 from workitems import services as work
-from workitems.choices import Channel, Status
-from workitems.models import Customer, WorkItem, WorkType
+from workitems.choices import Status
+from workitems.models import Customer, WorkItem
 
 FRONT_CRITERIA = [
     {"section": "Opening", "key": "greeting", "text": "Greets the customer", "weight": 40},
@@ -75,25 +75,8 @@ def build() -> dict:
     claims = Skill.objects.create(name="Claims casework", office=Office.BACK)
     for user, skill in ((agent, calls), (other_agent, calls), (back_agent, claims)):
         AgentSkill.objects.create(agent=user, skill=skill, level=3)
-    front_type = WorkType.objects.create(
-        name="Calls",
-        office=Office.FRONT,
-        channel=Channel.CALL,
-        sla=timedelta(hours=1),
-        sla_answer_seconds=20,
-        standard_minutes=6,
-        required_skill=calls,
-        owning_team=front,
-    )
-    back_type = WorkType.objects.create(
-        name="Claims",
-        office=Office.BACK,
-        channel=Channel.CASE,
-        sla=timedelta(days=2),
-        standard_minutes=25,
-        required_skill=claims,
-        owning_team=back,
-    )
+    front_type = make_front_type(front, calls, sla_answer_seconds=20)
+    back_type = make_back_type(back, claims)
     customer = Customer.objects.create(external_ref="C-1", name="Alice Example")
     queued = work.workitem_create(work_type=front_type, title="Queued", customer=customer)
     held = work.workitem_create(work_type=front_type, title="Held", customer=customer)

@@ -24,7 +24,7 @@ from staffing.models import (
     Shift,
     StaffingPlan,
 )
-from tests.factories import make_user
+from tests.factories import make_back_type, make_front_type, make_user
 from tests.quality.conftest import FRONT_CRITERIA, PERFECT
 from training.models import (
     AgentSkill,
@@ -38,8 +38,8 @@ from training.models import (
     TrainingModule,
 )
 from workitems import status_links
-from workitems.choices import Channel, Status
-from workitems.models import Customer, WorkItem, WorkType
+from workitems.choices import Status
+from workitems.models import Customer, WorkItem
 
 ROLES = ("anon", "agent", "other_agent", "supervisor", "planner", "qa", "hr", "admin")
 
@@ -142,24 +142,8 @@ def world(people, front_team, other_team, back_team):
     other_team.save()
     call = Skill.objects.create(name="Inbound calls", office=Office.FRONT)
     claims = Skill.objects.create(name="Claims casework", office=Office.BACK)
-    front_type = WorkType.objects.create(
-        name="Calls",
-        office=Office.FRONT,
-        channel=Channel.CALL,
-        sla=timedelta(hours=1),
-        standard_minutes=6,
-        required_skill=call,
-        owning_team=front_team,
-    )
-    back_type = WorkType.objects.create(
-        name="Claims",
-        office=Office.BACK,
-        channel=Channel.CASE,
-        sla=timedelta(days=2),
-        standard_minutes=25,
-        required_skill=claims,
-        owning_team=back_team,
-    )
+    front_type = make_front_type(front_team, call)
+    back_type = make_back_type(back_team, claims)
     card = quality_services.scorecard_save(
         by=qa, name="Front call", pass_mark=80, office="front", criteria=FRONT_CRITERIA
     )

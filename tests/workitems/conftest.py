@@ -1,12 +1,11 @@
-from datetime import timedelta
-
 import pytest
 
 from ccops.choices import Office
+from tests.factories import make_back_type, make_front_type
 from training.models import AgentSkill, BuddyPairing, Skill
 from workitems import services
-from workitems.choices import Channel, PresenceState
-from workitems.models import Customer, WorkType
+from workitems.choices import PresenceState
+from workitems.models import Customer
 
 
 @pytest.fixture
@@ -21,28 +20,12 @@ def claims_skill(db):
 
 @pytest.fixture
 def front_type(call_skill, front_team):
-    return WorkType.objects.create(
-        name="Calls",
-        office=Office.FRONT,
-        channel=Channel.CALL,
-        sla=timedelta(hours=1),
-        standard_minutes=6,
-        required_skill=call_skill,
-        owning_team=front_team,
-    )
+    return make_front_type(front_team, call_skill)
 
 
 @pytest.fixture
 def back_type(claims_skill, back_team):
-    return WorkType.objects.create(
-        name="Claims",
-        office=Office.BACK,
-        channel=Channel.CASE,
-        sla=timedelta(days=2),
-        standard_minutes=25,
-        required_skill=claims_skill,
-        owning_team=back_team,
-    )
+    return make_back_type(back_team, claims_skill)
 
 
 @pytest.fixture
