@@ -13,6 +13,7 @@ Rules stated once here:
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -342,16 +343,24 @@ ORDER BY wt.id
 """
 
 
-def _eligible_work_types(agent) -> dict[int, WorkType]:
-    """Active work types the agent may take, by id, read in one query; the rule itself is
-    ``routing.eligible_work_types`` on plain values."""
-    sql = _ELIGIBILITY_SQL.format(
+@cache
+def _eligibility_sql() -> str:
+    return _ELIGIBILITY_SQL.format(
         skills=AgentSkill._meta.db_table,
         agent_tiers=AgentTier._meta.db_table,
         tiers=AgentTier._meta.get_field("tier").related_model._meta.db_table,
         work_types=WorkType._meta.db_table,
     )
-    types = list(WorkType.objects.raw(sql, [agent.pk, timezone.localdate().isoformat(), agent.pk]))
+
+
+def _eligible_work_types(agent) -> dict[int, WorkType]:
+    """Active work types the agent may take, by id, read in one query; the rule itself is
+    ``routing.eligible_work_types`` on plain values."""
+    types = list(
+        WorkType.objects.raw(
+            _eligibility_sql(), [agent.pk, timezone.localdate().isoformat(), agent.pk]
+        )
+    )
     if not types:
         return {}
     skills = {t.required_skill_id: t.agent_level for t in types if t.agent_level is not None}
@@ -391,6 +400,7 @@ FROM claimed LEFT JOIN {customers} cu ON cu.id = claimed.customer_id
 """
 
 
+@cache
 def _claim_sql() -> str:
     item_fields = WorkItem._meta.concrete_fields
     customer_fields = Customer._meta.concrete_fields
