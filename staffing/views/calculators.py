@@ -97,7 +97,8 @@ class BacklogPlanView(PlanReaderRequired, TemplateView):
         buckets = selectors.open_backlog_buckets(work_type_ids=[work_type.pk]).get(work_type.pk, {})
         aht = (sum(ahts) / len(ahts) / 60) if ahts else float(work_type.standard_minutes)
         return {
-            "start": today.isoformat(),
+            # On a weekend the plan starts on the next working day, where arrivals[0] falls.
+            "start": days[0].isoformat(),
             "arrivals": ", ".join(str(a) for a in arrivals),
             "aht_minutes": round(aht, 2),
             "sla_working_days": max(0, work_type.sla.days + (1 if work_type.sla.seconds else 0)),

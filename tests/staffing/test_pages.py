@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from ccops.choices import Role
 from staffing import services
+from staffing.backlog import working_days
 from staffing.models import (
     ForecastBuild,
     ForecastOverride,
@@ -129,9 +130,11 @@ def test_backlog_page_projects(client, planner, django_assert_num_queries):
 
 
 def test_backlog_page_fills_from_a_work_type(client, planner, back_type):
+    # The plan starts on the first working day from today (Monday when run on a weekend).
+    first_day = working_days(timezone.localdate(), 1, weekdays_only=True)[0]
     ForecastValue.objects.create(
         work_type=back_type,
-        interval_start=at(timezone.localdate(), 0),
+        interval_start=at(first_day, 0),
         granularity="day",
         volume=12,
         aht_seconds=1200,
@@ -141,8 +144,8 @@ def test_backlog_page_fills_from_a_work_type(client, planner, back_type):
     response = client.get(f"/staffing/backlog/?work_type={back_type.pk}")
     form = response.context["form"]
     assert form.cleaned_data["aht_minutes"] == 20 and form.cleaned_data["sla_working_days"] == 2
-    if timezone.localdate().weekday() < 5:
-        assert form.cleaned_data["arrivals"][0] == 12
+    assert form.cleaned_data["start"] == first_day
+    assert form.cleaned_data["arrivals"][0] == 12
 
 
 # --- Plans ------------------------------------------------------------------------------
