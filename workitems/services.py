@@ -21,6 +21,7 @@ from django.db.models import F, QuerySet, Subquery
 from django.utils import timezone
 
 from ccops.choices import Office, Role
+from ccops.models import Team
 from training.models import AgentSkill, AgentTier, BuddyPairing
 
 from .choices import (
@@ -87,6 +88,8 @@ ACTION_LABELS = {
 }
 
 SUPERVISING_ROLES = (Role.SUPERVISOR,)
+# The links an item is shown with (its type, customer, holder and team names).
+ITEM_NAMES = ("work_type", "customer", "assignee", "team")
 
 
 def _is_supervisor(user) -> bool:
@@ -107,11 +110,24 @@ def _event(item, kind, by, from_status="", to_status="", note="", at=None, **dat
     )
 
 
-def _apply(*, item, action, by, expected_version=None, note="", changes=None, check=None, **data):
+def _apply(
+    *,
+    item,
+    action,
+    by,
+    expected_version=None,
+    note="",
+    changes=None,
+    check=None,
+    presence=None,
+    **data,
+):
     """Lock the row, validate the move, write the new state with ``version + 1`` and the event.
 
     The write is a conditional UPDATE on the version read under the lock, so even where the
     database has no row locks (SQLite) a concurrent change makes this one fail cleanly.
+    ``presence(locked)`` returns the ``(state, item)`` the actor's presence moves to, in the
+    same transaction (item, then presence: the lock order everywhere).
     """
     transition = TRANSITIONS[action]
     with transaction.atomic():
@@ -150,7 +166,19 @@ def _apply(*, item, action, by, expected_version=None, note="", changes=None, ch
             at=now,
             **data,
         )
+        if presence is not None:
+            state, on_item = presence(locked)
+            _presence_change(_locked_presence(by), state, on_item, now)
     return locked
+
+
+def _available(locked):
+    """The holder is free again (their item is done, handed on or waiting)."""
+    return PresenceState.AVAILABLE, None
+
+
+def _working_on(locked):
+    return _work_state(locked), locked
 
 
 def _must_hold(by):
@@ -190,8 +218,13 @@ def presence_set(*, agent, state: str, item=None, at=None) -> AgentPresence:
     if state not in PresenceState.values:
         raise InvalidInput(f"Unknown presence state {state!r}.", field="state")
     with transaction.atomic():
-        presence, _ = AgentPresence.objects.select_for_update().get_or_create(agent=agent)
-        return _presence_change(presence, state, item, at or timezone.now())
+        return _presence_change(_locked_presence(agent), state, item, at or timezone.now())
+
+
+def _locked_presence(agent) -> AgentPresence:
+    """The agent's presence row, locked (made if they have none yet)."""
+    presence, _ = AgentPresence.objects.select_for_update().get_or_create(agent=agent)
+    return presence
 
 
 def _presence_change(presence: AgentPresence, state: str, item, at) -> AgentPresence:
@@ -395,8 +428,10 @@ WITH claimed AS (
     ) AND status = %s
     RETURNING {item_columns}
 )
-SELECT claimed.*, {customer_columns}
-FROM claimed LEFT JOIN {customers} cu ON cu.id = claimed.customer_id
+SELECT claimed.*, {customer_columns}, {team_columns}
+FROM claimed
+LEFT JOIN {customers} cu ON cu.id = claimed.customer_id
+LEFT JOIN {teams} tm ON tm.id = claimed.team_id
 """
 
 
@@ -404,13 +439,14 @@ FROM claimed LEFT JOIN {customers} cu ON cu.id = claimed.customer_id
 def _claim_sql() -> str:
     item_fields = WorkItem._meta.concrete_fields
     customer_fields = Customer._meta.concrete_fields
+    q = connection.ops.quote_name
     return _CLAIM_SQL.format(
         items=WorkItem._meta.db_table,
         customers=Customer._meta.db_table,
-        item_columns=", ".join(connection.ops.quote_name(f.column) for f in item_fields),
-        customer_columns=", ".join(
-            f"cu.{connection.ops.quote_name(f.column)}" for f in customer_fields
-        ),
+        teams=Team._meta.db_table,
+        item_columns=", ".join(q(f.column) for f in item_fields),
+        customer_columns=", ".join(f"cu.{q(f.column)}" for f in customer_fields),
+        team_columns=", ".join(f"tm.{q(f.column)}" for f in Team._meta.concrete_fields),
     )
 
 
@@ -424,17 +460,21 @@ def _claim_candidate(agent, types: dict[int, WorkType], now) -> WorkItem | None:
         if row is None:
             return None
         item_fields = WorkItem._meta.concrete_fields
-        item = WorkItem.from_db(
-            connection.alias, [f.attname for f in item_fields], row[: len(item_fields)]
+        customer_fields = Customer._meta.concrete_fields
+        n, m = len(item_fields), len(item_fields) + len(customer_fields)
+        item = WorkItem.from_db(connection.alias, [f.attname for f in item_fields], row[:n])
+        item.customer = (
+            Customer.from_db(connection.alias, [f.attname for f in customer_fields], row[n:m])
+            if item.customer_id is not None
+            else None
         )
-        if item.customer_id is not None:
-            customer_fields = Customer._meta.concrete_fields
-            item.customer = Customer.from_db(
-                connection.alias,
-                [f.attname for f in customer_fields],
-                row[len(item_fields) :],
-            )
+        item.team = (
+            Team.from_db(connection.alias, [f.attname for f in Team._meta.concrete_fields], row[m:])
+            if item.team_id is not None
+            else None
+        )
         item.work_type = types[item.work_type_id]
+        item.assignee = agent
         return item
     # Elsewhere (SQLite) writers are serialised; the conditional UPDATE settles races.
     queue = WorkItem.objects.filter(status=S.NEW, work_type_id__in=list(types))
@@ -446,7 +486,7 @@ def _claim_candidate(agent, types: dict[int, WorkType], now) -> WorkItem | None:
     )
     if not won:
         return None
-    return WorkItem.objects.select_related("work_type", "customer").get(pk=candidate_id)
+    return WorkItem.objects.select_related(*ITEM_NAMES).get(pk=candidate_id)
 
 
 def _lock_presence(agent, held: QuerySet) -> AgentPresence:
@@ -466,6 +506,7 @@ def _lock_presence(agent, held: QuerySet) -> AgentPresence:
 
 def workitem_claim_next(*, agent) -> WorkItem | None:
     """Give the agent the most urgent open item they are skilled for; ``None`` if none.
+    The item comes with its ``ITEM_NAMES`` (type, customer, assignee, team) loaded.
 
     An item they were given but have not started yet is returned first, so a double click
     never claims two. Claims for one agent are serialised on their presence row; on
@@ -480,9 +521,7 @@ def workitem_claim_next(*, agent) -> WorkItem | None:
         with transaction.atomic():
             presence = _lock_presence(agent, held)
             if presence.held_id is not None:
-                return WorkItem.objects.select_related("work_type", "customer").get(
-                    pk=presence.held_id
-                )
+                return WorkItem.objects.select_related(*ITEM_NAMES).get(pk=presence.held_id)
             if not types:
                 return None
             now = timezone.now()
@@ -550,22 +589,21 @@ def workitem_start(*, item, by, expected_version=None) -> WorkItem:
     def changes(locked, now):
         return {"started_at": locked.started_at or now, "active_since": now}
 
-    item = _apply(
+    return _apply(
         item=item,
         action="start",
         by=by,
         expected_version=expected_version,
         check=_must_hold(by),
         changes=changes,
+        presence=_working_on,
     )
-    presence_set(agent=by, state=_work_state(item), item=item)
-    return item
 
 
 def workitem_pend(*, item, by, note: str, expected_version=None) -> WorkItem:
     if not (note or "").strip():
         raise InvalidInput("Say what the item is waiting for.", field="note")
-    item = _apply(
+    return _apply(
         item=item,
         action="pend",
         by=by,
@@ -573,9 +611,8 @@ def workitem_pend(*, item, by, note: str, expected_version=None) -> WorkItem:
         note=note,
         check=_must_hold(by),
         changes=_stop_clock,
+        presence=_available,
     )
-    presence_set(agent=by, state=PresenceState.AVAILABLE)
-    return item
 
 
 def workitem_complete(*, item, by, note: str = "", expected_version=None) -> WorkItem:
@@ -586,7 +623,7 @@ def workitem_complete(*, item, by, note: str = "", expected_version=None) -> Wor
             **_stop_clock(locked, now),
         }
 
-    item = _apply(
+    return _apply(
         item=item,
         action="complete",
         by=by,
@@ -594,9 +631,8 @@ def workitem_complete(*, item, by, note: str = "", expected_version=None) -> Wor
         note=note,
         check=_must_hold(by),
         changes=changes,
+        presence=_available,
     )
-    presence_set(agent=by, state=PresenceState.AVAILABLE)
-    return item
 
 
 def workitem_handoff(
@@ -631,6 +667,7 @@ def workitem_handoff(
             note=note,
             check=check,
             changes=changes,
+            presence=_available,
             to_work_type=work_type.pk,
         )
         case = workitem_create(
@@ -645,7 +682,6 @@ def workitem_handoff(
         WorkItemEvent.objects.filter(item=contact, kind=EventKind.HANDED_OFF).update(
             data={"case_id": case.pk, "to_work_type": work_type.pk}
         )
-    presence_set(agent=by, state=PresenceState.AVAILABLE)
     return case
 
 
@@ -676,7 +712,7 @@ def workitem_escalate(*, item, by, note: str = "", expected_version=None) -> Wor
             "ask your supervisor to reassign it.",
             field="buddy",
         )
-    item = _apply(
+    return _apply(
         item=item,
         action="escalate",
         by=by,
@@ -684,10 +720,9 @@ def workitem_escalate(*, item, by, note: str = "", expected_version=None) -> Wor
         note=note or f"Escalated to buddy {buddy}",
         check=_must_hold(by),
         changes=lambda locked, now: {"assignee": buddy, **_stop_clock(locked, now)},
+        presence=_available,
         to_id=buddy.pk,
     )
-    presence_set(agent=by, state=PresenceState.AVAILABLE)
-    return item
 
 
 # --- Supervisors and reopen -------------------------------------------------------------

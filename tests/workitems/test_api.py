@@ -492,3 +492,61 @@ def test_presence_board_for_supervisors(
     assert rows[0]["seconds_in_state"] >= 300 and rows[0]["state"] == "available"
     assert [r["state"] for r in board("?office=back")["results"]] == ["casework"]
     assert_error(api_as(agent).get("/api/v1/presence/"), 403)
+
+
+def test_agent_cycle_by_token_counts_its_queries(
+    api, agent, skilled, make_item, django_assert_num_queries
+):
+    """The load test's hot path, authenticated as API clients are (a token, not a session):
+    the token's user, team and roles are one query, and no answer re-reads the item."""
+    from rest_framework.authtoken.models import Token
+
+    skilled(agent)
+    services.presence_set(agent=agent, state=PresenceState.AVAILABLE)  # signed in, free
+    item = make_item()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=agent).key}")
+    # token + user + team + roles; eligible types; savepoint; presence lock with held item;
+    # claim (pick, assign, return with customer and team); event; presence interval closed,
+    # opened; presence row; release
+    with django_assert_num_queries(10):
+        body = api.post(f"{URL}next/").json()["item"]
+    assert (body["id"], body["status"], body["assignee_name"]) == (item.pk, "assigned", "Agent")
+    assert body["team_name"] == item.team.name and body["customer_ref"] == "C-1"
+
+    # token + roles; the item (visibility) with its names; savepoint; lock; update; event;
+    # presence lock (already on this contact since the claim: nothing to write); release
+    with django_assert_num_queries(8):
+        body = api.post(detail(item, "start"), {"version": body["version"]}).json()
+    assert (body["status"], body["assignee_name"], body["team_name"]) == (
+        "in_progress",
+        "Agent",
+        item.team.name,
+    )
+    # token + roles; the item; savepoint; lock; update; event; presence lock; interval
+    # closed, opened; presence row (available); release
+    with django_assert_num_queries(11):
+        body = api.post(detail(item, "complete"), {"version": body["version"]}).json()
+    assert (body["status"], body["version"], body["customer_ref"]) == ("done", 4, "C-1")
+    item.refresh_from_db()
+    assert (item.status, item.assignee_id, item.version) == (Status.DONE, agent.pk, 4)
+    presence = AgentPresence.objects.get(agent=agent)
+    assert (presence.state, presence.item_id) == (PresenceState.AVAILABLE, None)
+    assert list(
+        WorkItemEvent.objects.filter(item=item).order_by("id").values_list("kind", flat=True)
+    ) == [EventKind.CREATED, EventKind.ASSIGNED, EventKind.STARTED, EventKind.COMPLETED]
+
+
+def test_token_of_an_inactive_user_or_unknown_token_is_refused(api, agent):
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=agent)
+    # 403, not 401: the first authentication class (the session's) sends no WWW-Authenticate.
+    api.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
+    response = api.post(f"{URL}next/")
+    assert (response.status_code, response.json()["detail"]) == (403, "Invalid token.")
+    agent.is_active = False
+    agent.save(update_fields=["is_active"])
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = api.post(f"{URL}next/")
+    assert response.status_code == 403 and "inactive" in response.json()["detail"]
+    assert not WorkItem.objects.filter(assignee=agent).exists()

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.utils import timezone
 from rest_framework import serializers
 
+from ccops.api.fast import ReadPlanMixin
 from ccops.api.schema import ErrorSerializer  # noqa: F401  (the views' error responses)
 from ccops.models import Team, User
 
@@ -75,7 +76,7 @@ class CustomerSerializer(serializers.ModelSerializer):
 # --- Items and events -------------------------------------------------------------------
 
 
-class WorkItemSerializer(serializers.ModelSerializer):
+class WorkItemSerializer(ReadPlanMixin, serializers.ModelSerializer):
     """An item as read. Needs ``select_related("work_type", "customer", "assignee", "team")``."""
 
     work_type_name = serializers.CharField(source="work_type.name", read_only=True)

@@ -27,7 +27,7 @@ from . import serializers as s
 from .filters import PresenceFilter, WorkItemFilter, WorkTypeFilter
 
 READERS = (Role.AGENT, *STAFF_ROLES)
-ITEM_RELATED = ("work_type", "customer", "assignee", "team")
+ITEM_RELATED = services.ITEM_NAMES
 NO_WORK = "No work for your skills right now."
 
 
@@ -173,12 +173,24 @@ class WorkItemViewSet(
         return {**super().get_serializer_context(), "now": timezone.now()}
 
     def _item(self) -> WorkItem:
-        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        self._read = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        return self._read
 
     def _respond(self, item: WorkItem, code=status.HTTP_200_OK) -> Response:
-        """The item as it is now (re-read with its names: services lock a bare row)."""
-        fresh = WorkItem.objects.select_related(*ITEM_RELATED).get(pk=item.pk)
-        return Response(self.get_serializer(fresh).data, status=code)
+        """The item as the service left it, with its names. Services lock and return a bare
+        row: its names are those of the row ``_item()`` read before the change where its links
+        did not change; otherwise (or for another item) it is read again with them."""
+        read = getattr(self, "_read", None)
+        if (
+            read is not None
+            and read.pk == item.pk
+            and all(getattr(item, f"{n}_id") == getattr(read, f"{n}_id") for n in ITEM_RELATED)
+        ):
+            for name in ITEM_RELATED:
+                setattr(item, name, getattr(read, name))
+        else:
+            item = WorkItem.objects.select_related(*ITEM_RELATED).get(pk=item.pk)
+        return Response(self.get_serializer(item).data, status=code)
 
     def _body(self, serializer_class):
         body = serializer_class(data=self.request.data, context=self.get_serializer_context())
@@ -235,12 +247,11 @@ class WorkItemViewSet(
     )
     @action(detail=False, methods=["post"], filter_backends=[])
     def next(self, request):
-        item = services.workitem_claim_next(agent=request.user)
+        item = services.workitem_claim_next(agent=request.user)  # with its ITEM_NAMES
         if item is None:
             return Response({"item": None, "detail": NO_WORK})
-        fresh = WorkItem.objects.select_related(*ITEM_RELATED).get(pk=item.pk)
         return Response(
-            {"item": self.get_serializer(fresh).data, "detail": f"Item #{item.pk} is yours."}
+            {"item": self.get_serializer(item).data, "detail": f"Item #{item.pk} is yours."}
         )
 
     @extend_schema(

@@ -1,0 +1,79 @@
+"""API token authentication that reads the user, their team and their roles in one query.
+
+DRF's ``TokenAuthentication`` reads the token and its user (one query), then the first
+permission check reads the user's groups (a second one), on every API request: for an agent
+taking and finishing work all day that is a third of the queries of the request. This reads
+the same rows joined, one row per group, in one hand-written statement.
+"""
+
+from functools import cache
+
+from django.db import connection
+from rest_framework import authentication, exceptions
+from rest_framework.authtoken.models import Token
+
+from ccops.models import Team, User
+
+_SQL = """
+SELECT {user_columns}, {team_columns}, g.name
+FROM {tokens} tk
+JOIN {users} u ON u.id = tk.user_id
+LEFT JOIN {teams} tm ON tm.id = u.team_id
+LEFT JOIN {user_groups} ug ON ug.{ug_user} = u.id
+LEFT JOIN {groups} g ON g.id = ug.{ug_group}
+WHERE tk.key = %s
+"""
+
+
+@cache
+def _sql() -> str:
+    q = connection.ops.quote_name
+    through = User._meta.get_field("groups").remote_field.through
+    return _SQL.format(
+        user_columns=", ".join(f"u.{q(f.column)}" for f in User._meta.concrete_fields),
+        team_columns=", ".join(f"tm.{q(f.column)}" for f in Team._meta.concrete_fields),
+        tokens=q(Token._meta.db_table),
+        users=q(User._meta.db_table),
+        teams=q(Team._meta.db_table),
+        user_groups=q(through._meta.db_table),
+        ug_user=q(through._meta.get_field("user").column),
+        ug_group=q(through._meta.get_field("group").column),
+        groups=q(through._meta.get_field("group").related_model._meta.db_table),
+    )
+
+
+def user_by_token(key: str) -> User | None:
+    """The token's user with ``team`` loaded and ``role_names`` filled; ``None`` if no such
+    token."""
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(), [key])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    user_fields = User._meta.concrete_fields
+    team_fields = Team._meta.concrete_fields
+    first = rows[0]
+    n = len(user_fields)
+    user = User.from_db(connection.alias, [f.attname for f in user_fields], first[:n])
+    team_row = first[n : n + len(team_fields)]
+    user.team = (
+        Team.from_db(connection.alias, [f.attname for f in team_fields], team_row)
+        if user.team_id is not None
+        else None
+    )
+    # What ``User.role_names`` would read (an inactive user holds no role).
+    names = frozenset(row[-1] for row in rows if row[-1] is not None)
+    user._role_names = names if user.is_active else frozenset()
+    return user
+
+
+class TokenAuthentication(authentication.TokenAuthentication):
+    """``Authorization: Token <key>``, as DRF's, with the user's team and roles preloaded."""
+
+    def authenticate_credentials(self, key):
+        user = user_by_token(key)
+        if user is None:
+            raise exceptions.AuthenticationFailed("Invalid token.")
+        if not user.is_active:
+            raise exceptions.AuthenticationFailed("User inactive or deleted.")
+        return (user, Token(key=key, user=user))
