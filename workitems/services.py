@@ -17,7 +17,7 @@ from functools import cache
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, QuerySet, Subquery
+from django.db.models import F
 from django.utils import timezone
 
 from ccops.choices import Office, Role
@@ -489,19 +489,44 @@ def _claim_candidate(agent, types: dict[int, WorkType], now) -> WorkItem | None:
     return WorkItem.objects.select_related(*ITEM_NAMES).get(pk=candidate_id)
 
 
-def _lock_presence(agent, held: QuerySet) -> AgentPresence:
-    """The agent's presence row, locked (claims for one agent queue up on it), carrying in
-    ``held_id`` the item they were given and have not started, if any."""
-    query = (
-        AgentPresence.objects.select_for_update(of=("self",))
-        .filter(agent=agent)
-        .annotate(held_id=Subquery(held.order_by(*URGENCY_ORDER).values("id")[:1]))
+# The agent's presence row, locked (claims for one agent queue up on it), with the most
+# urgent item they were given and have not started (``URGENCY_ORDER``), in one statement.
+_PRESENCE_SQL = """
+SELECT {presence_columns}, (
+    SELECT w.id FROM {items} w WHERE w.assignee_id = p.agent_id AND w.status = %s
+    ORDER BY w.due_at, w.priority DESC, w.created_at, w.id LIMIT 1
+)
+FROM {presence} p WHERE p.agent_id = %s{lock}
+"""
+
+
+@cache
+def _presence_sql() -> str:
+    q = connection.ops.quote_name
+    return _PRESENCE_SQL.format(
+        presence_columns=", ".join(f"p.{q(f.column)}" for f in AgentPresence._meta.concrete_fields),
+        items=WorkItem._meta.db_table,
+        presence=AgentPresence._meta.db_table,
+        lock=" FOR UPDATE OF p" if connection.features.has_select_for_update_of else "",
     )
-    presence = query.first()
-    if presence is None:
+
+
+def _lock_presence(agent) -> AgentPresence:
+    """The agent's presence row, locked, carrying in ``held_id`` the item they were given and
+    have not started, if any (made first if they have no presence row yet)."""
+    for _ in range(2):
+        with connection.cursor() as cursor:
+            cursor.execute(_presence_sql(), [S.ASSIGNED, agent.pk])
+            row = cursor.fetchone()
+        if row is not None:
+            fields = AgentPresence._meta.concrete_fields
+            presence = AgentPresence.from_db(
+                connection.alias, [f.attname for f in fields], row[: len(fields)]
+            )
+            presence.held_id = row[-1]
+            return presence
         AgentPresence.objects.get_or_create(agent=agent)
-        presence = query.get()
-    return presence
+    raise AssertionError("unreachable: the presence row was just made")
 
 
 def workitem_claim_next(*, agent) -> WorkItem | None:
@@ -516,10 +541,9 @@ def workitem_claim_next(*, agent) -> WorkItem | None:
     if not agent.has_role(Role.AGENT):
         raise NotAllowed("Only agents take work from the queue.")
     types = _eligible_work_types(agent)
-    held = WorkItem.objects.filter(assignee=agent, status=S.ASSIGNED)
     for _attempt in range(10):
         with transaction.atomic():
-            presence = _lock_presence(agent, held)
+            presence = _lock_presence(agent)
             if presence.held_id is not None:
                 return WorkItem.objects.select_related(*ITEM_NAMES).get(pk=presence.held_id)
             if not types:
