@@ -92,6 +92,11 @@ class EvaluationViewSet(
     def get_serializer_class(self):
         return s.EvaluationSerializer if self.action == "list" else s.EvaluationDetailSerializer
 
+    def filter_queryset(self, queryset):
+        # The filters and ordering are the list's: an action on one evaluation (found by id
+        # in the caller's scope) would only pay for building the filter form.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
     def _detail(self, evaluation, status=200):
         fresh = self.get_queryset().get(pk=evaluation.pk)
         return Response(s.EvaluationDetailSerializer(fresh).data, status=status)
