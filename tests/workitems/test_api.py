@@ -553,3 +553,28 @@ def test_token_of_an_inactive_user_or_unknown_token_is_refused(api, agent):
     response = api.post(f"{URL}next/")
     assert response.status_code == 403 and "inactive" in response.json()["detail"]
     assert not WorkItem.objects.filter(assignee=agent).exists()
+
+
+def test_api_create_by_token_counts_its_queries(
+    api, supervisor, front_type, customer, django_assert_num_queries
+):
+    from rest_framework.authtoken.models import Token
+
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=supervisor).key}")
+    body = {"work_type": front_type.pk, "title": "Call back", "customer_ref": "C-1"}
+    # token + user + team + roles; the type with its owning team; the customer by reference;
+    # the external reference (not sent before?); savepoint; an open duplicate?; the item;
+    # its event; release. The answer needs no read: the service's item has its names.
+    with django_assert_num_queries(9):
+        response = api.post(URL, {**body, "external_ref": "EXT-9"})
+    assert response.status_code == 201
+    created = response.json()
+    assert (created["customer_name"], created["team_name"], created["work_type_name"]) == (
+        "Alice Example",
+        front_type.owning_team.name,
+        front_type.name,
+    )
+    # Sent again: the same item, nothing written.
+    again = api.post(URL, {**body, "external_ref": "EXT-9"})
+    assert (again.status_code, again.json()["id"]) == (200, created["id"])
+    assert WorkItem.objects.filter(external_ref="EXT-9").count() == 1

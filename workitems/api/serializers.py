@@ -134,7 +134,9 @@ class WorkItemCreateSerializer(serializers.Serializer):
     """A new item. ``external_ref`` makes the call idempotent: sending the same reference
     again returns the existing item (200) instead of creating a second one (201)."""
 
-    work_type = serializers.PrimaryKeyRelatedField(queryset=WorkType.objects.all())
+    work_type = serializers.PrimaryKeyRelatedField(
+        queryset=WorkType.objects.select_related("owning_team")  # the item's default team
+    )
     title = serializers.CharField(max_length=200)
     details = serializers.CharField(required=False, allow_blank=True, default="")
     priority = serializers.IntegerField(required=False, min_value=1, max_value=5)

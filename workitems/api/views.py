@@ -31,6 +31,11 @@ ITEM_RELATED = services.ITEM_NAMES
 NO_WORK = "No work for your skills right now."
 
 
+def _has_name(item: WorkItem, name: str) -> bool:
+    """The item's ``name`` link is loaded (or empty): reading it costs no query."""
+    return getattr(item, f"{name}_id") is None or WorkItem._meta.get_field(name).is_cached(item)
+
+
 def _errors(*codes: int) -> dict:
     return {code: OpenApiResponse(s.ErrorSerializer) for code in codes}
 
@@ -177,18 +182,19 @@ class WorkItemViewSet(
         return self._read
 
     def _respond(self, item: WorkItem, code=status.HTTP_200_OK) -> Response:
-        """The item as the service left it, with its names. Services lock and return a bare
-        row: its names are those of the row ``_item()`` read before the change where its links
-        did not change; otherwise (or for another item) it is read again with them."""
+        """The item as the service left it, with its names (type, customer, holder, team).
+
+        A name the service did not load comes from the row ``_item()`` read before the
+        change, where that link did not change; if one is still missing, the item is read
+        again with them all (one query), so the answer never costs a query per name."""
         read = getattr(self, "_read", None)
-        if (
-            read is not None
-            and read.pk == item.pk
-            and all(getattr(item, f"{n}_id") == getattr(read, f"{n}_id") for n in ITEM_RELATED)
-        ):
+        if read is not None and read.pk == item.pk:
             for name in ITEM_RELATED:
-                setattr(item, name, getattr(read, name))
-        else:
+                if not _has_name(item, name) and (
+                    getattr(item, f"{name}_id") == getattr(read, f"{name}_id")
+                ):
+                    setattr(item, name, getattr(read, name))
+        if not all(_has_name(item, name) for name in ITEM_RELATED):
             item = WorkItem.objects.select_related(*ITEM_RELATED).get(pk=item.pk)
         return Response(self.get_serializer(item).data, status=code)
 
