@@ -81,9 +81,18 @@ class EvaluationViewSet(
     filterset_class = EvaluationFilter
     ordering_fields = ["created_at", "submitted_at", "score"]
 
+    # Actions that change one evaluation: the service locks the row again, so finding it
+    # (in the caller's scope) needs no names or events; the answer is read by _detail().
+    WRITE_ACTIONS = frozenset(("partial_update", "submit", "acknowledge", "dispute", "resolve"))
+
     def get_queryset(self):
         if self.action == "list":
             return selectors.evaluations_for(self.request.user).order_by("-created_at", "-id")
+        if self.action in self.WRITE_ACTIONS:
+            return Evaluation.objects.visible_to(self.request.user)
+        return self._detail_queryset()
+
+    def _detail_queryset(self):
         events = EvaluationEvent.objects.select_related("actor").order_by("at", "id")
         return selectors.evaluation_detail_queryset(self.request.user).prefetch_related(
             Prefetch("events", queryset=events)
@@ -98,7 +107,7 @@ class EvaluationViewSet(
         return super().filter_queryset(queryset) if self.action == "list" else queryset
 
     def _detail(self, evaluation, status=200):
-        fresh = self.get_queryset().get(pk=evaluation.pk)
+        fresh = self._detail_queryset().get(pk=evaluation.pk)
         return Response(s.EvaluationDetailSerializer(fresh).data, status=status)
 
     @extend_schema(request=s.EvaluationCreateInput, responses=s.EvaluationDetailSerializer)

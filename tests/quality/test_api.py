@@ -239,3 +239,36 @@ def test_calibration_results_blind_until_revealed(
     assert by_id[supervisor.pk]["mean_deviation_from_reference"] == pytest.approx(-9.52)
     assert Decimal(str(body["items"][0]["mean_score"])) == Decimal("95.24")
     assert api_as(agent).get(url).status_code == 403  # agents have no calibration
+
+
+def test_draft_and_submit_by_token_count_their_queries(
+    api, qa, agent, front_card, done_item, django_assert_num_queries
+):
+    """The load test's QA path: a draft with half the answers, then the submit."""
+    from rest_framework.authtoken.models import Token
+
+    item = done_item(agent)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=qa).key}")
+    half = {k: PERFECT[k] for k in ("greeting", "verify")}
+    # token + roles; the item; savepoint; the item locked; work type offices; current cards
+    # and their work types; savepoint; evaluation; event; release; savepoint; lock with
+    # scorecard; criteria; update; event; release; release; the answer (names, events)
+    with django_assert_num_queries(20):
+        response = api.post(URL, {"item": item.pk, "answers": half}, format="json")
+    assert response.status_code == 201, response.json()
+    draft = response.json()
+    assert (draft["status"], draft["answers"]) == ("draft", half)
+    # token + roles; the evaluation in the caller's scope (no names, no events: the service
+    # locks it again); savepoint; lock with scorecard; criteria; update; event; release;
+    # the answer: the evaluation with its names, then its events
+    with django_assert_num_queries(10):
+        response = api.post(
+            f"{URL}{draft['id']}/submit/",
+            {"answers": PERFECT, "version": draft["version"]},
+            format="json",
+        )
+    body = response.json()
+    assert (body["status"], body["score"], body["version"]) == ("submitted", "100.00", 3)
+    assert [e["action"] for e in body["events"]] == ["created", "saved", "submitted"]
+    evaluation = Evaluation.objects.get(pk=draft["id"])
+    assert (evaluation.status, evaluation.answers) == ("submitted", PERFECT)
