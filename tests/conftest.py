@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 from django.db import connection
 from rest_framework.test import APIClient
@@ -5,6 +7,27 @@ from rest_framework.test import APIClient
 from ccops.choices import Office, Role
 
 from .factories import TeamFactory, make_user
+
+
+@pytest.fixture
+def fresh_cache(settings):
+    """``fresh_cache()`` switches the cache to a new, empty key prefix (see below)."""
+    prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
+
+    def switch():
+        default = {**settings.CACHES["default"], "KEY_PREFIX": f"{prefix}t{uuid.uuid4().hex}"}
+        settings.CACHES = {**settings.CACHES, "default": default}
+
+    return switch
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_keys(fresh_cache):
+    """Each test reads and writes the cache under its own key prefix: pages share some reads
+    for a few seconds (the live backlog, KPI aggregates), and a reading of a previous test's
+    database must not show up in the next. A prefix, not ``cache.clear()``: in CI the cache's
+    Redis database is also Celery's broker."""
+    fresh_cache()
 
 
 @pytest.fixture

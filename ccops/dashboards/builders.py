@@ -12,6 +12,7 @@ from .tables import Cell, Table, fmt
 
 ATTAINMENT_CAP = 150.0  # one KPI far above target must not hide the others in the index
 OFFICE_LABELS = dict(Office.choices)
+NOT_APPLICABLE = Cell("n/a")
 
 
 def kpi_header(kpi) -> str:
@@ -38,13 +39,14 @@ def goal_index(attainments) -> float | None:
     return sum(percents) / len(percents) if percents else None
 
 
-def live_backlog_table(rows: list[dict], title: str) -> Table:
+def live_backlog_table(rows: list[dict], title: str, note: str = "") -> Table:
     table = Table(
         "live_backlog",
         title,
         ["Work type", "Office", "Open", "Unassigned", "Past due", "Oldest (h)"],
         numeric_from=2,
         empty="No open work.",
+        note=note,
     )
     for r in rows:
         table.add(
@@ -86,16 +88,23 @@ def goals_table(office_values: dict, overall_values: dict, goals, period) -> Tab
 
 
 def team_rows(teams, team_values: dict, goals, period, query: str) -> list[dict]:
+    kpis = registry.all_kpis()
+    # A team is held to its office's goals: resolve them once per office, not per team.
+    targets = {
+        office: {
+            kpi.key: goal_rules.target_for(goals, kpi.key, office=office, day=period.end)
+            for kpi in kpis
+            if office in kpi.offices
+        }
+        for office in {team.office for team in teams}
+    }
     rows = []
     for team in teams:
-        atts = {}
-        for kpi in registry.all_kpis():
-            if team.office not in kpi.offices:
-                continue
-            target = goal_rules.target_for(goals, kpi.key, office=team.office, day=period.end)
-            atts[kpi.key] = goal_rules.attainment(
-                kpi.key, team_values.get((kpi.key, team.pk)), target
-            )
+        team_id = team.pk
+        atts = {
+            key: goal_rules.attainment(key, team_values.get((key, team_id)), target)
+            for key, target in targets[team.office].items()
+        }
         rows.append({"team": team, "attainments": atts, "index": goal_index(atts.values())})
     rows.sort(
         key=lambda r: (
@@ -120,27 +129,28 @@ def team_comparison_table(teams, team_values, goals, period, query: str, highlig
         note="Goal index: mean attainment of the team's office goals (each capped at 150 %).",
     )
     suffix = f"?{query}" if query else ""
+    # One reverse per table, not two per team: the team's id goes where 0 is.
+    team_url = reverse("dashboard:team", args=[0]).rsplit("0/", 1)[0]
+    office_urls = {o: reverse("dashboard:office", args=[o]) + suffix for o in OFFICE_LABELS}
     for rank, row in enumerate(team_rows(teams, team_values, goals, period, query), start=1):
         team = row["team"]
         name_css = "fw-bold" if highlight and team.pk in highlight else ""
+        office_url = office_urls.get(team.office) or (
+            reverse("dashboard:office", args=[team.office]) + suffix
+        )
         cells = [
             Cell(str(rank)),
-            Cell(team.name, url=reverse("dashboard:team", args=[team.pk]) + suffix, css=name_css),
-            Cell(
-                OFFICE_LABELS.get(team.office, team.office),
-                url=reverse("dashboard:office", args=[team.office]) + suffix,
-            ),
+            Cell(team.name, url=f"{team_url}{team.pk}/{suffix}", css=name_css),
+            Cell(OFFICE_LABELS.get(team.office, team.office), url=office_url),
             Cell(fmt(row["index"], 0)),
         ]
+        attainments = row["attainments"]
         for kpi in kpis:
             if team.office not in kpi.offices:
-                cells.append(Cell("n/a"))
+                cells.append(NOT_APPLICABLE)
             else:
-                cells.append(
-                    value_cell(
-                        kpi, team_values.get((kpi.key, team.pk)), row["attainments"][kpi.key]
-                    )
-                )
+                value = team_values.get((kpi.key, team.pk))
+                cells.append(value_cell(kpi, value, attainments[kpi.key]))
         table.rows.append(cells)
     return table
 

@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.core.cache import cache
 from django.db.models import Q, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 
@@ -15,6 +16,10 @@ from ..kpis import registry
 
 PERIODS = (7, 30, 90)
 DEFAULT_PERIOD = 30
+
+# KPI snapshots change when the nightly run (or a re-run) writes them; every dashboard reader
+# sees all of them. The overview's aggregates of a period are shared for this long.
+KPI_MAX_AGE_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -124,3 +129,21 @@ def series(kinds_and_ids: list[tuple[str, int]], period: Period) -> dict:
 
 def office_scopes() -> list[tuple[str, int]]:
     return [(ScopeKind.OFFICE, sid) for sid in OFFICE_SCOPE_IDS.values()] + [(ScopeKind.OVERALL, 0)]
+
+
+def overview_figures(period: Period) -> dict:
+    """The overview's KPI aggregates of ``period``: office, overall and team totals and the
+    offices' chart series (4 queries), shared through the cache for up to
+    ``KPI_MAX_AGE_SECONDS``. Not restricted by user: for dashboard roles, who see every
+    team."""
+    key = f"dashboard:overview:v1:{period.days}:{period.end.isoformat()}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = {
+            "office": totals(ScopeKind.OFFICE, period),
+            "overall": totals(ScopeKind.OVERALL, period),
+            "team": totals(ScopeKind.TEAM, period),
+            "series": series(office_scopes(), period),
+        }
+        cache.set(key, figures, KPI_MAX_AGE_SECONDS)
+    return figures

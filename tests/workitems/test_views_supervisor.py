@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.messages import get_messages
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +20,12 @@ from tests.services import require_postgres
 from workitems import services
 from workitems.choices import EventKind, PresenceState, Status
 from workitems.models import Customer, WorkItem
+from workitems.views.queue_rows import (
+    ROW_VALUES,
+    due_html,
+    queue_rows_html,
+    status_badge_html,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -193,17 +200,84 @@ def test_export_streams_the_filtered_queue(as_user, supervisor, make_item, back_
     assert row["customer_name"] == "'=HYPERLINK(evil)"  # no formula in a spreadsheet
 
 
+def test_backlog_is_shared_briefly_and_says_when(as_user, supervisor, agent, make_item):
+    first = make_item(customer=None)
+    client = as_user(supervisor)
+    page = client.get(BACKLOG).content.decode()
+    assert "live · as of " in page and "shared between pages for up to 15 seconds" in page
+    calls = page.split("<td>Calls</td>")[1].split("</tr>")[0]
+    assert '<td class="text-end">1</td>' in calls  # open
+    make_item(customer=None)  # arrives within the shared reading's lifetime
+    queue = client.get(QUEUE).content.decode()
+    assert rows(queue) == 2  # the list itself is live
+    assert "1 item(s) as of " in queue  # the count is the backlog's reading
+    assert client.get(QUEUE, {"page": 2}).status_code == 200  # past that count: no 404
+    assert client.get(QUEUE, {"page": 0}).status_code == 404
+    # Assigning from the queue drops the shared reading: the supervisor sees the change.
+    client.post(BULK, {"items": [f"{first.pk}:{first.version}"], "agent": agent.pk})
+    page = client.get(BACKLOG).content.decode()
+    calls = page.split("<td>Calls</td>")[1].split("</tr>")[0]
+    cells = [c.split("</td>")[0].split(">")[-1] for c in calls.split("<td")[2:5]]
+    assert cells == ["2", "1", "0"]  # open, unassigned, past due
+
+
+def test_queue_rows_match_the_shared_templates(make_item, agent, supervisor):
+    """The rows are built in Python; their badge and due text are those of the includes
+    that the other work pages use."""
+    now = timezone.now()
+    for status, label in Status.choices:
+        context = {"status": status, "label": label}
+        expected = render_to_string("workitems/_status_badge.html", context)
+        assert status_badge_html(status, label) == expected.strip()
+    item = make_item(title="<b>Bold</b> " + "x" * 80)
+
+    def due_template(item):
+        return render_to_string("workitems/_due.html", {"item": item, "now": now}).strip()
+
+    for status, due in [
+        (Status.NEW, None),
+        (Status.NEW, now - timedelta(hours=5)),  # past due
+        (Status.NEW, now + timedelta(days=2, hours=3)),
+        (Status.DONE, now - timedelta(days=1)),
+    ]:
+        item.status, item.due_at = status, due
+        assert due_html(item.due_at, item.is_open, now) == due_template(item)
+    services.workitem_assign(item=WorkItem.objects.get(pk=item.pk), to=agent, by=supervisor)
+    row = WorkItem.objects.filter(pk=item.pk).values(*ROW_VALUES).get()
+    html = queue_rows_html([row], now)
+    assert "&lt;b&gt;Bold&lt;/b&gt; xxxx" in html and "<b>" not in html
+    assert "…</a>" in html  # truncated at 60 characters, as truncatechars did
+    assert f'value="{item.pk}:{row["version"]}" form="bulk-assign"' in html
+    assert f'<td data-testid="assignee">{agent}</td>' in html
+    assert '<td><span class="badge text-bg-info" data-testid="status">Assigned</span>' in html
+    assert "Alice Example" in html  # the customer
+    assert queue_rows_html([], now).count("No items match.") == 1
+
+
 @pytest.mark.parametrize("n", [2, 30])
 def test_queue_queries_are_constant(as_user, supervisor, make_item, n, django_assert_num_queries):
     for i in range(n):
         make_item(title=f"Q{i}")
     client = as_user(supervisor)
-    # 1 session, 2 user, 3 groups, 4 count, 5 the page of items (with type, assignee, team,
-    # customer), 6 backlog aggregate, 7 teams (filter), 8 work types (filter),
-    # 9 agents (bulk assign select)
-    with django_assert_num_queries(9):
+    # 1 session, 2 user, 3 groups, 4 backlog aggregate (shared for a few seconds; its open
+    # total is the item count), 5 the page of items (with type, assignee, team, customer),
+    # 6 teams (filter), 7 work types (filter), 8 agents (bulk assign select)
+    with django_assert_num_queries(8):
         response = client.get(QUEUE)
     assert rows(response.content.decode()) == n
+    assert f"{n} item(s) as of " in response.content.decode()
+    # The next load within the backlog's max age reuses it: the same 8 less the aggregate.
+    with django_assert_num_queries(7):
+        client.get(QUEUE)
+    # With a team and a search: 1 session, 2 user, 3 groups, 4 teams (validates the team
+    # and fills its select), 5 backlog of the team, 6 count (live: a search is not the
+    # backlog's rows), 7 the page, 8 work types, 9 agents of the team
+    team_id = WorkItem.objects.values_list("team_id", flat=True).first()
+    with django_assert_num_queries(9):
+        response = client.get(QUEUE, {"team": team_id, "q": "Q1"})
+    matches = 1 + sum(1 for i in range(n) if str(i).startswith("1") and i > 1)
+    assert rows(response.content.decode()) == matches
+    assert f"{matches} item(s)." in response.content.decode()
 
 
 # --- Presence board ---------------------------------------------------------------------

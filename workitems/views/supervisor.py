@@ -2,6 +2,7 @@
 presence board of both offices."""
 
 from django.contrib import messages
+from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Count
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect
@@ -20,6 +21,7 @@ from ..errors import WorkflowError
 from ..forms import BulkAssignForm, PresenceFilterForm, QueueFilterForm
 from ..models import WorkItem
 from ._common import form_error_text, safe_next
+from .queue_rows import ROW_VALUES, queue_rows_html
 
 EXPORT_COLUMNS = [
     ("id", "id"),
@@ -50,7 +52,36 @@ def _query_string(request, drop=("page",)) -> str:
     return params.urlencode()
 
 
+class CountedPaginator(Paginator):
+    """A paginator given its count, a reading of a few seconds ago, over live rows: a page
+    holds what the query returns (never cut to the count), and a page past the count is
+    shown (maybe empty) rather than a 404."""
+
+    def __init__(self, *args, count: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count = count  # instead of the cached_property's query
+
+    def validate_number(self, number):
+        try:
+            return super().validate_number(number)
+        except EmptyPage:
+            if int(number) < 1:
+                raise
+            return int(number)
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+
+
 class QueueView(SupervisorRequiredMixin, ListView):
+    """The queue: filters, the live backlog, bulk assign and a page of 50 items.
+
+    The backlog is a shared reading at most ``BACKLOG_MAX_AGE_SECONDS`` old (the page shows
+    its time). When only the team is filtered, the item count is that reading's open total
+    instead of a second count of the same rows; other filters count live."""
+
     template_name = "workitems/queue.html"
     context_object_name = "items"
     paginate_by = 50
@@ -58,11 +89,25 @@ class QueueView(SupervisorRequiredMixin, ListView):
     def get_queryset(self):
         self.filter_form = QueueFilterForm(self.request.GET or None)
         self.filters = self.filter_form.filters() if self.request.GET else {}
-        return selectors.queue_queryset(user=self.request.user, **self.filters)
+        self.backlog, self.backlog_as_of = selectors.backlog_snapshot(team=self.filters.get("team"))
+        qs = selectors.queue_queryset(user=self.request.user, **self.filters)
+        return qs.values(*ROW_VALUES)
+
+    def count_from_backlog(self) -> bool:
+        # The backlog counts the open items of the team (or of all teams), all of which a
+        # supervisor sees: the same rows as the queue with no other filter.
+        return not any(value for key, value in self.filters.items() if key != "team")
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        if self.count_from_backlog():
+            count = sum(row["open"] for row in self.backlog)
+            return CountedPaginator(queryset, per_page, count=count, **kwargs)
+        return super().get_paginator(queryset, per_page, **kwargs)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         query = _query_string(self.request)
+        now = timezone.now()
         ctx.update(
             filter_form=self.filter_form,
             bulk_form=BulkAssignForm(
@@ -71,10 +116,14 @@ class QueueView(SupervisorRequiredMixin, ListView):
                 team=self.filters.get("team"),
             ),
             query_string=query,
-            backlog=selectors.backlog_by_type(team=self.filters.get("team")),
+            backlog=self.backlog,
+            backlog_as_of=self.backlog_as_of,
+            backlog_max_age=selectors.BACKLOG_MAX_AGE_SECONDS,
+            count_as_of=self.backlog_as_of if self.count_from_backlog() else None,
             backlog_url=f"{reverse('workitems:queue_backlog')}?{query}",
             export_url=f"{reverse('workitems:queue_export')}?{query}",
-            now=timezone.now(),
+            rows_html=queue_rows_html(ctx["items"], now),
+            now=now,
         )
         return ctx
 
@@ -87,10 +136,12 @@ class BacklogPartialView(SupervisorRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         form = QueueFilterForm(self.request.GET or None)
         team = form.filters().get("team") if self.request.GET else None
+        backlog, as_of = selectors.backlog_snapshot(team=team)
         return {
-            "backlog": selectors.backlog_by_type(team=team),
+            "backlog": backlog,
+            "backlog_as_of": as_of,
+            "backlog_max_age": selectors.BACKLOG_MAX_AGE_SECONDS,
             "backlog_url": self.request.get_full_path(),
-            "now": timezone.now(),
         }
 
 
@@ -155,6 +206,8 @@ class BulkAssignView(SupervisorRequiredMixin, View):
             else:
                 assigned.append(pk)
         if assigned:
+            # The supervisor sees the unassigned counts drop at once, not a reading ago.
+            selectors.backlog_snapshot_forget(items[pk].team_id for pk in assigned)
             messages.success(request, f"Assigned {len(assigned)} item(s) to {agent}.")
         if failed:
             shown = "; ".join(failed[:20])

@@ -4,18 +4,25 @@ from django.contrib.auth.models import Group
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from workitems.selectors import backlog_by_type
+from workitems.selectors import BACKLOG_MAX_AGE_SECONDS, backlog_snapshot
 
 from ...choices import Office
 from ...kpi_models import OFFICE_SCOPE_IDS, ScopeKind
 from ...kpis import goals as goal_rules
 from ...models import Team, User
+from ...widgets import FastSelect
 from .. import builders
-from ..selectors import office_scopes, series, totals
+from ..selectors import KPI_MAX_AGE_SECONDS, overview_figures, series, totals
 from .base import EVERY_ROLE, DashboardView, chart_json
 
 OFFICE_LABELS = dict(Office.choices)
+LIVE_TEAM_ATTRS = {
+    "class": "form-select form-select-sm w-auto",
+    "id": "live-team",
+    "data-autosubmit": True,
+}
 
 
 def _office_scope_labels() -> dict[str, str]:
@@ -26,10 +33,19 @@ def _office_scope_labels() -> dict[str, str]:
     }
 
 
+def live_note(as_of) -> str:
+    return (
+        f"As of {timezone.localtime(as_of):%H:%M:%S}: counts are shared between pages for up "
+        f"to {BACKLOG_MAX_AGE_SECONDS} seconds."
+    )
+
+
 class OverviewView(DashboardView):
     """Today's live backlog, shared goals front and back side by side, trends and the team
     comparison. Queries (constant in teams, agents and days): teams, live backlog, goals and
-    their adjustments, office totals, overall totals, team totals, the chart series."""
+    their adjustments, and (when not cached) office totals, overall totals, team totals and
+    the chart series. The live backlog is a reading at most ``BACKLOG_MAX_AGE_SECONDS`` old
+    and the KPI aggregates at most ``KPI_MAX_AGE_SECONDS``; the page says so."""
 
     template_name = "ccops/dashboard/overview.html"
 
@@ -51,28 +67,31 @@ class OverviewView(DashboardView):
         period, user = self.period, self.request.user
         teams = list(Team.objects.order_by("office", "name"))
         live_team, team_error = self.live_team(teams)
-        live = backlog_by_type(team=live_team)
+        live, live_as_of = backlog_snapshot(team=live_team)
         goals = goal_rules.load_goals(period.start, period.end)
-        office_values = totals(ScopeKind.OFFICE, period)
-        overall_values = totals(ScopeKind.OVERALL, period)
-        team_values = totals(ScopeKind.TEAM, period)
+        figures = overview_figures(period)
         query = self.request.GET.copy()
         query.pop("export", None)
         query.pop("team", None)
         own = {t.pk for t in teams if t.supervisor_id == user.pk}
+        team_choices = [(t.pk, t.name) for t in teams]
         title = f"Today, live: open work of {live_team}" if live_team else "Today, live: open work"
         context.update(
             teams=teams,
             live_team=live_team,
+            live_team_select=FastSelect(choices=[("all", "All teams")] + team_choices).render(
+                "team", live_team.pk if live_team else "all", attrs=LIVE_TEAM_ATTRS
+            ),
             team_error=team_error,
             tables=[
-                builders.live_backlog_table(live, title),
-                builders.goals_table(office_values, overall_values, goals, period),
+                builders.live_backlog_table(live, title, note=live_note(live_as_of)),
+                builders.goals_table(figures["office"], figures["overall"], goals, period),
                 builders.team_comparison_table(
-                    teams, team_values, goals, period, query.urlencode(), highlight=own
+                    teams, figures["team"], goals, period, query.urlencode(), highlight=own
                 ),
             ],
-            chart=chart_json(series(office_scopes(), period), _office_scope_labels()),
+            chart=chart_json(figures["series"], _office_scope_labels()),
+            kpi_max_age_seconds=KPI_MAX_AGE_SECONDS,
         )
         return context
 
@@ -91,7 +110,8 @@ class OfficeView(DashboardView):
         teams = list(Team.objects.filter(office=office).order_by("name"))
         goals = goal_rules.load_goals(period.start, period.end)
         team_values = totals(ScopeKind.TEAM, period, office=office)
-        live = [r for r in backlog_by_type() if r["office"] == office]
+        backlog, live_as_of = backlog_snapshot()
+        live = [r for r in backlog if r["office"] == office]
         scope = (ScopeKind.OFFICE, OFFICE_SCOPE_IDS[office])
         label = OFFICE_LABELS[office]
         context.update(
@@ -101,7 +121,9 @@ class OfficeView(DashboardView):
                 builders.team_comparison_table(
                     teams, team_values, goals, period, self.request.GET.urlencode()
                 ),
-                builders.live_backlog_table(live, f"Today, live: open work of the {label}"),
+                builders.live_backlog_table(
+                    live, f"Today, live: open work of the {label}", note=live_note(live_as_of)
+                ),
             ],
             chart=chart_json(
                 series([scope, (ScopeKind.OVERALL, 0)], period),
@@ -130,6 +152,7 @@ class TeamView(DashboardView):
         goals = goal_rules.load_goals(period.start, period.end)
         agent_values = totals(ScopeKind.AGENT, period, team_id=team.pk)
         office_id = OFFICE_SCOPE_IDS[team.office]
+        live, live_as_of = backlog_snapshot(team=team)
         context.update(
             team=team,
             tables=[
@@ -137,7 +160,7 @@ class TeamView(DashboardView):
                     agents, agent_values, goals, period, self.request.GET.urlencode(), team.office
                 ),
                 builders.live_backlog_table(
-                    backlog_by_type(team=team), f"Today, live: open work of {team}"
+                    live, f"Today, live: open work of {team}", note=live_note(live_as_of)
                 ),
             ],
             chart=chart_json(
