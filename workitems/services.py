@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from ccops.choices import Office, Role
 from ccops.models import Team
+from ccops.rows import columns, from_row
 from training.models import AgentSkill, AgentTier, BuddyPairing
 
 from .choices import (
@@ -437,16 +438,13 @@ LEFT JOIN {teams} tm ON tm.id = claimed.team_id
 
 @cache
 def _claim_sql() -> str:
-    item_fields = WorkItem._meta.concrete_fields
-    customer_fields = Customer._meta.concrete_fields
-    q = connection.ops.quote_name
     return _CLAIM_SQL.format(
         items=WorkItem._meta.db_table,
         customers=Customer._meta.db_table,
         teams=Team._meta.db_table,
-        item_columns=", ".join(q(f.column) for f in item_fields),
-        customer_columns=", ".join(f"cu.{q(f.column)}" for f in customer_fields),
-        team_columns=", ".join(f"tm.{q(f.column)}" for f in Team._meta.concrete_fields),
+        item_columns=columns(WorkItem),
+        customer_columns=columns(Customer, "cu"),
+        team_columns=columns(Team, "tm"),
     )
 
 
@@ -459,20 +457,9 @@ def _claim_candidate(agent, types: dict[int, WorkType], now) -> WorkItem | None:
             row = cursor.fetchone()
         if row is None:
             return None
-        item_fields = WorkItem._meta.concrete_fields
-        customer_fields = Customer._meta.concrete_fields
-        n, m = len(item_fields), len(item_fields) + len(customer_fields)
-        item = WorkItem.from_db(connection.alias, [f.attname for f in item_fields], row[:n])
-        item.customer = (
-            Customer.from_db(connection.alias, [f.attname for f in customer_fields], row[n:m])
-            if item.customer_id is not None
-            else None
-        )
-        item.team = (
-            Team.from_db(connection.alias, [f.attname for f in Team._meta.concrete_fields], row[m:])
-            if item.team_id is not None
-            else None
-        )
+        item, end = from_row(WorkItem, row)
+        item.customer, end = from_row(Customer, row, end, present=item.customer_id is not None)
+        item.team, _ = from_row(Team, row, end, present=item.team_id is not None)
         item.work_type = types[item.work_type_id]
         item.assignee = agent
         return item
@@ -502,9 +489,8 @@ FROM {presence} p WHERE p.agent_id = %s{lock}
 
 @cache
 def _presence_sql() -> str:
-    q = connection.ops.quote_name
     return _PRESENCE_SQL.format(
-        presence_columns=", ".join(f"p.{q(f.column)}" for f in AgentPresence._meta.concrete_fields),
+        presence_columns=columns(AgentPresence, "p"),
         items=WorkItem._meta.db_table,
         presence=AgentPresence._meta.db_table,
         lock=" FOR UPDATE OF p" if connection.features.has_select_for_update_of else "",
@@ -519,10 +505,7 @@ def _lock_presence(agent) -> AgentPresence:
             cursor.execute(_presence_sql(), [S.ASSIGNED, agent.pk])
             row = cursor.fetchone()
         if row is not None:
-            fields = AgentPresence._meta.concrete_fields
-            presence = AgentPresence.from_db(
-                connection.alias, [f.attname for f in fields], row[: len(fields)]
-            )
+            presence, _ = from_row(AgentPresence, row)
             presence.held_id = row[-1]
             return presence
         AgentPresence.objects.get_or_create(agent=agent)

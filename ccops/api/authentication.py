@@ -13,6 +13,7 @@ from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
 from ccops.models import Team, User
+from ccops.rows import columns, from_row
 
 _SQL = """
 SELECT {user_columns}, {team_columns}, g.name
@@ -30,8 +31,8 @@ def _sql() -> str:
     q = connection.ops.quote_name
     through = User._meta.get_field("groups").remote_field.through
     return _SQL.format(
-        user_columns=", ".join(f"u.{q(f.column)}" for f in User._meta.concrete_fields),
-        team_columns=", ".join(f"tm.{q(f.column)}" for f in Team._meta.concrete_fields),
+        user_columns=columns(User, "u"),
+        team_columns=columns(Team, "tm"),
         tokens=q(Token._meta.db_table),
         users=q(User._meta.db_table),
         teams=q(Team._meta.db_table),
@@ -50,17 +51,9 @@ def user_by_token(key: str) -> User | None:
         rows = cursor.fetchall()
     if not rows:
         return None
-    user_fields = User._meta.concrete_fields
-    team_fields = Team._meta.concrete_fields
     first = rows[0]
-    n = len(user_fields)
-    user = User.from_db(connection.alias, [f.attname for f in user_fields], first[:n])
-    team_row = first[n : n + len(team_fields)]
-    user.team = (
-        Team.from_db(connection.alias, [f.attname for f in team_fields], team_row)
-        if user.team_id is not None
-        else None
-    )
+    user, end = from_row(User, first)
+    user.team, _ = from_row(Team, first, end, present=user.team_id is not None)
     # What ``User.role_names`` would read (an inactive user holds no role).
     names = frozenset(row[-1] for row in rows if row[-1] is not None)
     user._role_names = names if user.is_active else frozenset()

@@ -5,8 +5,9 @@ model introspection, ``deepcopy`` of the declared fields): for a 30-field item t
 most of the cost of serializing it, paid on every agent action. ``ReadPlanMixin`` keeps one
 bound set of fields per serializer class and reuses it to write representations, with DRF's
 own per-field logic (``get_attribute``, ``SkipField``, ``None`` handling), so the output is
-the same (``tests/ccops/test_api_fast.py`` compares it with DRF's for every serializer
-that uses the mixin). Writes (``data=``) and the OpenAPI schema still use DRF's fields.
+the same (``tests/workitems/test_api_fast.py`` and ``tests/quality/test_api_fast.py``
+compare it with DRF's for every serializer that uses the mixin). Writes (``data=``) and
+the OpenAPI schema still use DRF's fields.
 
 Nested serializers are written by a serializer of their class made with this one's context
 (so they use the mixin only if their class does); any other nested serializer, or a
