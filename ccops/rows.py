@@ -1,12 +1,21 @@
-"""Hand-written SQL on hot paths: the column list of a model, and the model back from a row.
+"""Hand-written SQL on hot paths: the column list of a model, the model back from a row, and
+statements planned once per connection.
 
-For the few statements written by hand (claim-next, the token's user): ``columns`` names a
-model's concrete columns under a table alias in ``SELECT`` order, and ``from_row`` builds the
-instance from the matching slice of a result row, returning where the next model's columns
-start, so several models joined in one row read off in turn.
+For the few statements written by hand (claim-next, the holder's steps, the token's user):
+``columns`` names a model's concrete columns under a table alias in ``SELECT`` order, and
+``from_row`` builds the instance from the matching slice of a result row, returning where
+the next model's columns start, so several models joined in one row read off in turn.
+
+``execute`` runs one with named parameters (``%(name)s``); on PostgreSQL as a server-side
+prepared statement, so the server parses and plans it once per connection instead of on
+every request (for the holder's one-statement steps, planning cost more than running).
 """
 
 from __future__ import annotations
+
+import hashlib
+import re
+from functools import cache
 
 from django.db import connection
 
@@ -24,4 +33,64 @@ def from_row(model, row, start: int = 0, *, present: bool = True):
     end = start + len(fields)
     if not present:
         return None, end
-    return model.from_db(connection.alias, [f.attname for f in fields], row[start:end]), end
+    values = row[start:end]
+    converters = _converters(model, connection.vendor)
+    if converters:
+        values = list(values)
+        for i, col, functions in converters:
+            for convert in functions:
+                values[i] = convert(values[i], col, connection)
+    return model.from_db(connection.alias, [f.attname for f in fields], values), end
+
+
+@cache
+def _converters(model, vendor: str) -> tuple:
+    """What the ORM would apply to each column it reads (SQLite's durations and decimals,
+    JSON on every database); none for most models on PostgreSQL."""
+    found = []
+    for i, field in enumerate(model._meta.concrete_fields):
+        col = field.get_col(model._meta.db_table)
+        functions = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
+        if functions:
+            found.append((i, col, tuple(functions)))
+    return tuple(found)
+
+
+_NAMED = re.compile(r"%\((\w+)\)s")
+
+
+@cache
+def _prepared(sql: str) -> tuple[str, str, tuple[str, ...]]:
+    """``(PREPARE text, EXECUTE text, parameter names in $n order)`` for ``sql``. The name
+    is a digest of the text: a statement whose text changed is a new statement."""
+    names: list[str] = []
+
+    def number(match):
+        if match.group(1) not in names:
+            names.append(match.group(1))
+        return f"${names.index(match.group(1)) + 1}"
+
+    body = _NAMED.sub(number, sql)
+    name = "ccops_" + hashlib.sha1(sql.encode()).hexdigest()[:20]
+    run = f"EXECUTE {name} ({', '.join(['%s'] * len(names))})" if names else f"EXECUTE {name}"
+    return f"PREPARE {name} AS {body}", run, tuple(names)
+
+
+def execute(cursor, sql: str, params: dict) -> None:
+    """Run ``sql`` with named ``params`` on ``cursor`` (of ``django.db.connection``)."""
+    if connection.vendor != "postgresql":
+        cursor.execute(sql, params)
+        return
+    prepare, run, names = _prepared(sql)
+    # Prepared statements live as long as the server connection: remember them with it (on
+    # this thread's database wrapper, not the shared ``connection`` proxy).
+    db = cursor.db
+    raw, done = db.__dict__.get("_ccops_prepared", (None, None))
+    if raw is not db.connection:
+        raw, done = db.connection, set()
+        db.__dict__["_ccops_prepared"] = (raw, done)
+    if prepare not in done:
+        # On the driver's own cursor: preparing is not one of the request's queries.
+        cursor.cursor.execute(prepare)
+        done.add(prepare)
+    cursor.execute(run, [params[n] for n in names])

@@ -22,9 +22,10 @@ from django.utils import timezone
 
 from ccops.choices import Office, Role
 from ccops.models import Team
-from ccops.rows import columns, from_row
+from ccops.rows import columns, execute, from_row
 from training.models import AgentSkill, AgentTier, BuddyPairing
 
+from . import statements
 from .choices import (
     OPEN_STATUSES,
     EventKind,
@@ -364,13 +365,13 @@ def workitem_create(
 # agent's tier rank: written out rather than built from ORM subqueries, because compiling
 # those cost more CPU than the claim's whole SQL (it runs on every "next item").
 _ELIGIBILITY_SQL = """
-SELECT wt.*,
+SELECT {work_type_columns},
     (SELECT s.level FROM {skills} s
-     WHERE s.agent_id = %s AND s.skill_id = wt.required_skill_id
-       AND (s.expires_on IS NULL OR s.expires_on >= %s)
+     WHERE s.agent_id = %(agent)s AND s.skill_id = wt.required_skill_id
+       AND (s.expires_on IS NULL OR s.expires_on >= %(today)s)
      LIMIT 1) AS agent_level,
     (SELECT t.rank FROM {agent_tiers} a JOIN {tiers} t ON t.id = a.tier_id
-     WHERE a.agent_id = %s LIMIT 1) AS agent_tier
+     WHERE a.agent_id = %(agent)s LIMIT 1) AS agent_tier
 FROM {work_types} wt
 WHERE wt.active
 ORDER BY wt.id
@@ -384,24 +385,29 @@ def _eligibility_sql() -> str:
         agent_tiers=AgentTier._meta.db_table,
         tiers=AgentTier._meta.get_field("tier").related_model._meta.db_table,
         work_types=WorkType._meta.db_table,
+        work_type_columns=columns(WorkType, "wt"),
     )
 
 
 def _eligible_work_types(agent) -> dict[int, WorkType]:
     """Active work types the agent may take, by id, read in one query; the rule itself is
     ``routing.eligible_work_types`` on plain values."""
-    types = list(
-        WorkType.objects.raw(
-            _eligibility_sql(), [agent.pk, timezone.localdate().isoformat(), agent.pk]
-        )
-    )
-    if not types:
+    with connection.cursor() as cursor:
+        params = {"agent": agent.pk, "today": timezone.localdate().isoformat()}
+        execute(cursor, _eligibility_sql(), params)
+        rows = cursor.fetchall()
+    if not rows:
         return {}
-    skills = {t.required_skill_id: t.agent_level for t in types if t.agent_level is not None}
+    types = [from_row(WorkType, row)[0] for row in rows]
+    skills = {
+        t.required_skill_id: row[-2]
+        for t, row in zip(types, rows, strict=True)
+        if row[-2] is not None
+    }
     rules = [
         WorkTypeRule(t.id, t.required_skill_id, t.min_skill_level, t.min_tier_rank) for t in types
     ]
-    allowed = set(eligible_work_types(rules, skills, types[0].agent_tier or 0))
+    allowed = set(eligible_work_types(rules, skills, rows[0][-1] or 0))
     return {t.id: t for t in types if t.id in allowed}
 
 
@@ -412,27 +418,32 @@ def eligible_work_type_ids(agent) -> list[int]:
 # One candidate per eligible work type through the (work_type, urgency) partial index, then
 # the most urgent of those: walking one urgency index across all types would skip every
 # more urgent item of a type the agent cannot take (thousands of rows at 100k open items).
-# The claim is one statement: pick (skipping rows other claimers hold), assign, and return
-# the claimed row with its customer, so the hot path costs one round trip, not three.
+# The claim is one statement: pick (skipping rows other claimers hold), assign, write the
+# event and move the agent's presence onto it (``statements.MOVED_WRITES``), and return the
+# claimed row with its customer and team, so the hot path costs one round trip, not six.
 _CLAIM_SQL = """
-WITH claimed AS (
-    UPDATE {items} SET status = %s, assignee_id = %s, version = version + 1, updated_at = %s
-    WHERE id = (
-        SELECT c.id FROM unnest(%s::bigint[]) AS t(wt) CROSS JOIN LATERAL (
+WITH moved AS (
+    UPDATE {items} i SET status = %(target)s, assignee_id = %(agent)s, version = i.version + 1,
+        updated_at = %(now)s
+    FROM {work_types} wt
+    WHERE wt.id = i.work_type_id AND i.id = (
+        SELECT c.id FROM unnest(%(types)s::bigint[]) AS t(type_id) CROSS JOIN LATERAL (
             SELECT id, due_at, priority, created_at FROM {items}
-            WHERE status = %s AND work_type_id = t.wt
+            WHERE status = %(new)s AND work_type_id = t.type_id
             ORDER BY due_at, priority DESC, created_at, id
             LIMIT 1 FOR UPDATE SKIP LOCKED
         ) AS c
         ORDER BY c.due_at, c.priority DESC, c.created_at, c.id
         LIMIT 1
-    ) AND status = %s
-    RETURNING {item_columns}
-)
-SELECT claimed.*, {customer_columns}, {team_columns}
-FROM claimed
-LEFT JOIN {customers} cu ON cu.id = claimed.customer_id
-LEFT JOIN {teams} tm ON tm.id = claimed.team_id
+    ) AND i.status = %(new)s
+    RETURNING {item_columns}, %(new)s::varchar AS from_status, {state} AS new_state,
+        i.id AS presence_item
+),
+{moved_writes}
+SELECT moved.*, {customer_columns}, {team_columns}
+FROM moved
+LEFT JOIN {customers} cu ON cu.id = moved.customer_id
+LEFT JOIN {teams} tm ON tm.id = moved.team_id
 """
 
 
@@ -440,30 +451,44 @@ LEFT JOIN {teams} tm ON tm.id = claimed.team_id
 def _claim_sql() -> str:
     return _CLAIM_SQL.format(
         items=WorkItem._meta.db_table,
+        work_types=WorkType._meta.db_table,
         customers=Customer._meta.db_table,
         teams=Team._meta.db_table,
-        item_columns=columns(WorkItem),
+        item_columns=columns(WorkItem, "i"),
+        state=statements.WORKING_STATE.format(wt="wt"),
+        moved_writes=statements.moved_writes(),
         customer_columns=columns(Customer, "cu"),
         team_columns=columns(Team, "tm"),
     )
 
 
+CLAIM_NOTE = "Taken from queue"
+
+
+def _claim_in_one_statement(agent, types: dict[int, WorkType], now) -> WorkItem | None:
+    """PostgreSQL: claim the most urgent item of ``types`` for ``agent``, with its event and
+    the agent's presence moved onto it; ``None`` if every candidate is taken."""
+    params = statements.moved_params(
+        agent=agent, kind=EventKind.ASSIGNED, now=now, note=CLAIM_NOTE, claimed=True
+    )
+    params.update(target=S.ASSIGNED, types=list(types), new=S.NEW)
+    with connection.cursor() as cursor:
+        execute(cursor, _claim_sql(), params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    item, end = from_row(WorkItem, row)
+    end += 3  # from_status, new_state, presence_item
+    item.customer, end = from_row(Customer, row, end, present=item.customer_id is not None)
+    item.team, _ = from_row(Team, row, end, present=item.team_id is not None)
+    item.work_type = types[item.work_type_id]
+    item.assignee = agent
+    return item
+
+
 def _claim_candidate(agent, types: dict[int, WorkType], now) -> WorkItem | None:
-    """Assign the most urgent open item of ``types`` to ``agent``; ``None`` if there is none
-    (or, off PostgreSQL, if another claimer won the race for it)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(_claim_sql(), [S.ASSIGNED, agent.pk, now, list(types), S.NEW, S.NEW])
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        item, end = from_row(WorkItem, row)
-        item.customer, end = from_row(Customer, row, end, present=item.customer_id is not None)
-        item.team, _ = from_row(Team, row, end, present=item.team_id is not None)
-        item.work_type = types[item.work_type_id]
-        item.assignee = agent
-        return item
-    # Elsewhere (SQLite) writers are serialised; the conditional UPDATE settles races.
+    """Elsewhere (SQLite) writers are serialised: pick, then a conditional UPDATE settles a
+    race (``None`` if another claimer won it)."""
     queue = WorkItem.objects.filter(status=S.NEW, work_type_id__in=list(types))
     candidate_id = queue.order_by(*URGENCY_ORDER).values_list("id", flat=True).first()
     if candidate_id is None:
@@ -480,10 +505,10 @@ def _claim_candidate(agent, types: dict[int, WorkType], now) -> WorkItem | None:
 # urgent item they were given and have not started (``URGENCY_ORDER``), in one statement.
 _PRESENCE_SQL = """
 SELECT {presence_columns}, (
-    SELECT w.id FROM {items} w WHERE w.assignee_id = p.agent_id AND w.status = %s
+    SELECT w.id FROM {items} w WHERE w.assignee_id = p.agent_id AND w.status = %(assigned)s
     ORDER BY w.due_at, w.priority DESC, w.created_at, w.id LIMIT 1
 )
-FROM {presence} p WHERE p.agent_id = %s{lock}
+FROM {presence} p WHERE p.agent_id = %(agent)s{lock}
 """
 
 
@@ -502,7 +527,7 @@ def _lock_presence(agent) -> AgentPresence:
     have not started, if any (made first if they have no presence row yet)."""
     for _ in range(2):
         with connection.cursor() as cursor:
-            cursor.execute(_presence_sql(), [S.ASSIGNED, agent.pk])
+            execute(cursor, _presence_sql(), {"assigned": S.ASSIGNED, "agent": agent.pk})
             row = cursor.fetchone()
         if row is not None:
             presence, _ = from_row(AgentPresence, row)
@@ -532,6 +557,9 @@ def workitem_claim_next(*, agent) -> WorkItem | None:
             if not types:
                 return None
             now = timezone.now()
+            if connection.vendor == "postgresql":
+                # None: SKIP LOCKED found nothing free, the queue is empty for them.
+                return _claim_in_one_statement(agent, types, now)
             item = _claim_candidate(agent, types, now)
             if item is not None:
                 _event(
@@ -540,14 +568,12 @@ def workitem_claim_next(*, agent) -> WorkItem | None:
                     agent,
                     S.NEW,
                     S.ASSIGNED,
-                    "Taken from queue",
+                    CLAIM_NOTE,
                     at=now,
                     claimed=True,
                 )
                 _presence_change(presence, _work_state(item), item, now)
                 return item
-            if connection.vendor == "postgresql":
-                return None  # SKIP LOCKED found nothing free: the queue is empty for them
         # Lost the race for this candidate (possible without SKIP LOCKED): look again.
     return None
 

@@ -25,6 +25,7 @@ import random
 import statistics
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import psycopg2
@@ -115,25 +116,31 @@ class Meter:
 
 def measure(args, fixtures: driver.Fixtures, meter: Meter) -> None:
     config = driver.Config(port=args.port, seed=args.seed)
-    scenario = driver.Scenario(config, fixtures, driver.setup(config, fixtures))
+    cards = driver.setup(config, fixtures)
+    n = args.requests
+    # Agents are taken round-robin, so with exactly n of them n steps in a row are each
+    # one's next, then each one's start, then complete; ten others warm the worker up.
+    tokens = fixtures.agent_tokens
+    scenario = driver.Scenario(config, replace(fixtures, agent_tokens=tokens[:n]), cards)
+    warm = driver.Scenario(config, replace(fixtures, agent_tokens=tokens[n : n + 10]), cards)
     client = driver.Client("127.0.0.1", args.port, 30)
     rng = random.Random(args.seed)
-    n = args.requests
 
-    def agent_step():
-        name, r, ok, note = scenario.step("agent", client, rng)
-        return ok and not note
+    def agent_step(name):
+        def step():
+            done, r, ok, note = scenario.step("agent", client, rng)
+            return done == name and ok and not note
+
+        return step
 
     # Warm the worker and the backend (first requests import and plan), then measure.
     for kind in ("agent", "api_create", "queue", "dashboard"):
         for _ in range(30 if kind == "agent" else 5):
             if kind in args.only:
-                scenario.step(kind, client, rng)
+                warm.step(kind, client, rng)
     for _ in range(2 if "agent" in args.only else 0):
-        # Agents are taken round-robin: n steps in a row are n agents' next, start, complete.
-        meter.batch("agent next", [agent_step] * n)
-        meter.batch("agent start", [agent_step] * n)
-        meter.batch("agent complete", [agent_step] * n)
+        for name in driver.AGENT_ENDPOINTS:
+            meter.batch(name, [agent_step(name)] * n)
     if "api_create" in args.only:
         steps = [lambda: scenario.step("api_create", client, rng)[2]] * n
         meter.batch("api create item", steps)

@@ -13,7 +13,7 @@ from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
 from ccops.models import Team, User
-from ccops.rows import columns, from_row
+from ccops.rows import columns, execute, from_row
 
 _SQL = """
 SELECT {user_columns}, {team_columns}, g.name
@@ -22,7 +22,7 @@ JOIN {users} u ON u.id = tk.user_id
 LEFT JOIN {teams} tm ON tm.id = u.team_id
 LEFT JOIN {user_groups} ug ON ug.{ug_user} = u.id
 LEFT JOIN {groups} g ON g.id = ug.{ug_group}
-WHERE tk.key = %s
+WHERE tk.key = %(key)s
 """
 
 
@@ -47,7 +47,7 @@ def user_by_token(key: str) -> User | None:
     """The token's user with ``team`` loaded and ``role_names`` filled; ``None`` if no such
     token."""
     with connection.cursor() as cursor:
-        cursor.execute(_sql(), [key])
+        execute(cursor, _sql(), {"key": key})
         rows = cursor.fetchall()
     if not rows:
         return None

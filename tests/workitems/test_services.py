@@ -385,10 +385,11 @@ def test_claim_next_queries_are_few_and_constant(
     services.workitem_complete(item=first, by=agent)
     postgres = connection.vendor == "postgresql"
     # 1 eligible types with the agent's levels and tier, 2 lock presence (with any held
-    # item), 3 claim (PostgreSQL: pick, assign and return with customer in one statement;
-    # SQLite: pick, conditional update, re-read = 3), 4 event, 5-7 presence history and row,
-    # plus the transaction's savepoint pair when the test wraps it in one.
-    expected = 9 if postgres else 11
+    # item), then PostgreSQL: 3 one statement picks, assigns, writes the event, moves the
+    # presence with its history and returns the item with customer and team; SQLite: pick,
+    # conditional update, re-read, event, presence history and row (8). Plus the
+    # transaction's savepoint pair when the test wraps it in one.
+    expected = 5 if postgres else 11
     with django_assert_num_queries(expected):
         item = services.workitem_claim_next(agent=agent)
     with django_assert_num_queries(0):
@@ -396,4 +397,6 @@ def test_claim_next_queries_are_few_and_constant(
         assert item.work_type.name
     assert item.status == Status.ASSIGNED and item.assignee == agent
     assert WorkItem.objects.get(pk=item.pk).version == item.version
-    assert AgentPresence.objects.get(agent=agent).item_id == item.pk
+    presence = AgentPresence.objects.get(agent=agent)
+    assert (presence.item_id, presence.state) == (item.pk, PresenceState.ON_CONTACT)
+    assert PresenceChange.objects.filter(agent=agent, ended_at__isnull=True).count() == 1

@@ -23,6 +23,7 @@ from .. import selectors, services
 from ..choices import PresenceState, Source
 from ..errors import WorkflowError
 from ..models import AgentPresence, Customer, WorkItem, WorkItemEvent, WorkType
+from ..statements import holder_step
 from . import serializers as s
 from .filters import PresenceFilter, WorkItemFilter, WorkTypeFilter
 
@@ -198,6 +199,31 @@ class WorkItemViewSet(
             item = WorkItem.objects.select_related(*ITEM_RELATED).get(pk=item.pk)
         return Response(self.get_serializer(item).data, status=code)
 
+    def _holder_step(self, step, serializer_class, service) -> Response:
+        """The holder's start, pause or complete: one statement where the step is allowed
+        (``statements.holder_step``), else the service's general path, which says why not."""
+        body = serializer_class(data=self.request.data)
+        if body.is_valid():
+            data = body.validated_data
+            note = data.get("note", "")
+            if step != "pend" or note.strip():
+                item = holder_step(
+                    item_id=self.kwargs["pk"],
+                    step=step,
+                    by=self.request.user,
+                    expected_version=data.get("version"),
+                    note=note,
+                )
+                if item is not None:
+                    return Response(self.get_serializer(item).data)
+        item = self._item()
+        data = self._body(serializer_class)
+        extra = {"note": data["note"]} if "note" in data else {}
+        item = service(
+            item=item, by=self.request.user, expected_version=data.get("version"), **extra
+        )
+        return self._respond(item)
+
     def _body(self, serializer_class):
         body = serializer_class(data=self.request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
@@ -317,12 +343,7 @@ class WorkItemViewSet(
     )
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
-        item = self._item()
-        data = self._body(s.VersionSerializer)
-        item = services.workitem_start(
-            item=item, by=request.user, expected_version=data.get("version")
-        )
-        return self._respond(item)
+        return self._holder_step("start", s.VersionSerializer, services.workitem_start)
 
     @extend_schema(
         summary="Pause: waiting for something (the holder)",
@@ -331,12 +352,7 @@ class WorkItemViewSet(
     )
     @action(detail=True, methods=["post"])
     def pend(self, request, pk=None):
-        item = self._item()
-        data = self._body(s.RequiredNoteSerializer)
-        item = services.workitem_pend(
-            item=item, by=request.user, note=data["note"], expected_version=data.get("version")
-        )
-        return self._respond(item)
+        return self._holder_step("pend", s.RequiredNoteSerializer, services.workitem_pend)
 
     @extend_schema(
         summary="Mark done (the holder)",
@@ -345,12 +361,7 @@ class WorkItemViewSet(
     )
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
-        item = self._item()
-        data = self._body(s.NoteSerializer)
-        item = services.workitem_complete(
-            item=item, by=request.user, note=data["note"], expected_version=data.get("version")
-        )
-        return self._respond(item)
+        return self._holder_step("complete", s.NoteSerializer, services.workitem_complete)
 
     @extend_schema(
         summary="Hand a front-office contact to the back office (the holder)",
