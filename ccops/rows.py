@@ -17,7 +17,7 @@ import hashlib
 import re
 from functools import cache
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
 
 
 def columns(model, alias: str = "") -> str:
@@ -28,32 +28,40 @@ def columns(model, alias: str = "") -> str:
 
 def from_row(model, row, start: int = 0, *, present: bool = True):
     """``(instance, next start)`` from ``row[start:...]``; the instance is ``None`` when not
-    ``present`` (a LEFT JOIN that found nothing)."""
-    fields = model._meta.concrete_fields
-    end = start + len(fields)
+    ``present`` (a LEFT JOIN that found nothing). Rows come from the default database."""
+    width, converters = _plan(model)
+    end = start + width
     if not present:
         return None, end
     values = row[start:end]
-    converters = _converters(model, connection.vendor)
     if converters:
         values = list(values)
         for i, col, functions in converters:
             for convert in functions:
                 values[i] = convert(values[i], col, connection)
-    return model.from_db(connection.alias, [f.attname for f in fields], values), end
+    instance = model(*values)  # what ``Model.from_db`` does with every column present
+    instance._state.adding = False
+    instance._state.db = DEFAULT_DB_ALIAS
+    return instance, end
 
 
-@cache
-def _converters(model, vendor: str) -> tuple:
-    """What the ORM would apply to each column it reads (SQLite's durations and decimals,
-    JSON on every database); none for most models on PostgreSQL."""
-    found = []
-    for i, field in enumerate(model._meta.concrete_fields):
-        col = field.get_col(model._meta.db_table)
-        functions = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
-        if functions:
-            found.append((i, col, tuple(functions)))
-    return tuple(found)
+_plans: dict = {}
+
+
+def _plan(model) -> tuple[int, tuple]:
+    """How many columns ``model`` has and what the ORM would apply to each as it reads it
+    (SQLite's durations and decimals, JSON on every database): none for most models on
+    PostgreSQL. Planned once per model (one database vendor per process)."""
+    plan = _plans.get(model)
+    if plan is None:
+        found = []
+        for i, field in enumerate(model._meta.concrete_fields):
+            col = field.get_col(model._meta.db_table)
+            functions = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
+            if functions:
+                found.append((i, col, tuple(functions)))
+        plan = _plans[model] = (len(model._meta.concrete_fields), tuple(found))
+    return plan
 
 
 _NAMED = re.compile(r"%\((\w+)\)s")

@@ -10,16 +10,20 @@ ccops_patterns = (
     "ccops",
 )
 
+# Django tries patterns in order, one by one: the agents' work item endpoints (most of the
+# traffic) come first, and the API before the pages, so resolving them tries ~15 patterns
+# instead of ~90.
 api_patterns = [
+    path("", include("workitems.api.urls")),
+    path("", include("quality.api.urls")),
     path("", include("ccops.api.urls")),
     path("", include("ccops.kpi_api.urls")),
     path("", include("staffing.api.urls")),
-    path("", include("workitems.api.urls")),
-    path("", include("quality.api.urls")),
     path("", include("training.api.urls")),
 ]
 
 urlpatterns = [
+    path("api/v1/", include(api_patterns)),
     path("", HomeView.as_view(), name="home"),
     path("healthz", HealthzView.as_view(), name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
@@ -41,7 +45,6 @@ urlpatterns = [
     path("work/", include("workitems.urls")),
     path("training/", include("training.urls")),
     path("admin/", admin.site.urls),
-    path("api/v1/", include(api_patterns)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script from its own URL (?script), so the
     # page needs no inline <script> under our Content Security Policy.

@@ -389,26 +389,39 @@ def _eligibility_sql() -> str:
     )
 
 
-def _eligible_work_types(agent) -> dict[int, WorkType]:
-    """Active work types the agent may take, by id, read in one query; the rule itself is
-    ``routing.eligible_work_types`` on plain values."""
+def _eligible_work_types(agent) -> dict[int, tuple]:
+    """Active work types the agent may take: their rows (``WorkType`` columns first) by id,
+    read in one query; the rule itself is ``routing.eligible_work_types`` on plain values.
+    Only the type of the item claimed becomes a model (``_work_type``)."""
     with connection.cursor() as cursor:
         params = {"agent": agent.pk, "today": timezone.localdate().isoformat()}
         execute(cursor, _eligibility_sql(), params)
         rows = cursor.fetchall()
     if not rows:
         return {}
-    types = [from_row(WorkType, row)[0] for row in rows]
-    skills = {
-        t.required_skill_id: row[-2]
-        for t, row in zip(types, rows, strict=True)
-        if row[-2] is not None
-    }
+    at = _work_type_index()
+    # Each row ends with the agent's level in the type's skill and their tier rank.
+    skills = {row[at["required_skill_id"]]: row[-2] for row in rows if row[-2] is not None}
     rules = [
-        WorkTypeRule(t.id, t.required_skill_id, t.min_skill_level, t.min_tier_rank) for t in types
+        WorkTypeRule(
+            row[at["id"]],
+            row[at["required_skill_id"]],
+            row[at["min_skill_level"]],
+            row[at["min_tier_rank"]],
+        )
+        for row in rows
     ]
     allowed = set(eligible_work_types(rules, skills, rows[0][-1] or 0))
-    return {t.id: t for t in types if t.id in allowed}
+    return {row[at["id"]]: row for row in rows if row[at["id"]] in allowed}
+
+
+@cache
+def _work_type_index() -> dict[str, int]:
+    return {f.attname: i for i, f in enumerate(WorkType._meta.concrete_fields)}
+
+
+def _work_type(types: dict[int, tuple], type_id: int) -> WorkType:
+    return from_row(WorkType, types[type_id])[0]
 
 
 def eligible_work_type_ids(agent) -> list[int]:
@@ -465,7 +478,7 @@ def _claim_sql() -> str:
 CLAIM_NOTE = "Taken from queue"
 
 
-def _claim_in_one_statement(agent, types: dict[int, WorkType], now) -> WorkItem | None:
+def _claim_in_one_statement(agent, types: dict[int, tuple], now) -> WorkItem | None:
     """PostgreSQL: claim the most urgent item of ``types`` for ``agent``, with its event and
     the agent's presence moved onto it; ``None`` if every candidate is taken."""
     params = statements.moved_params(
@@ -481,12 +494,12 @@ def _claim_in_one_statement(agent, types: dict[int, WorkType], now) -> WorkItem 
     end += 3  # from_status, new_state, presence_item
     item.customer, end = from_row(Customer, row, end, present=item.customer_id is not None)
     item.team, _ = from_row(Team, row, end, present=item.team_id is not None)
-    item.work_type = types[item.work_type_id]
+    item.work_type = _work_type(types, item.work_type_id)
     item.assignee = agent
     return item
 
 
-def _claim_candidate(agent, types: dict[int, WorkType], now) -> WorkItem | None:
+def _claim_candidate(agent, types: dict[int, tuple], now) -> WorkItem | None:
     """Elsewhere (SQLite) writers are serialised: pick, then a conditional UPDATE settles a
     race (``None`` if another claimer won it)."""
     queue = WorkItem.objects.filter(status=S.NEW, work_type_id__in=list(types))
