@@ -20,6 +20,7 @@ from tests.services import require_postgres
 from workitems import services
 from workitems.choices import EventKind, PresenceState, Status
 from workitems.models import Customer, WorkItem
+from workitems.views import queue_rows
 from workitems.views.queue_rows import (
     ROW_VALUES,
     due_html,
@@ -384,3 +385,24 @@ def test_concurrent_bulk_assigns_never_lose_an_update(supervisor, front_team, ma
     item.refresh_from_db()
     assert winners[0][0] == f"Assigned 1 item(s) to {item.assignee}."
     assert item.events.filter(kind=EventKind.ASSIGNED).count() == 1
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_queue_time_spans_are_djangos_text(language):
+    """The queue's memoised ``timesince``/``timeuntil`` write what Django's write, for spans
+    either side of the four-week limit, in the future and past, with seconds to spare."""
+    import random
+
+    from django.utils import timesince as django
+    from django.utils import translation
+
+    rng = random.Random(language)
+    now = timezone.now()
+    with translation.override(language):
+        for _ in range(3000):
+            span = timedelta(
+                seconds=rng.randint(-7200, 60 * 86400), microseconds=rng.randint(0, 999_999)
+            )
+            d = now - span
+            assert queue_rows.timesince(d, now) == django.timesince(d, now), span
+            assert queue_rows.timeuntil(d, now) == django.timeuntil(d, now), span

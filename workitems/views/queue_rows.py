@@ -8,12 +8,15 @@ about half of the page's CPU. This writes the same markup as ``workitems/_status
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
-from django.utils.timesince import timesince, timeuntil
+from django.utils.timesince import timesince as django_timesince
 
 from ccops.models import User
 
@@ -63,6 +66,31 @@ class _UserName:
     def __init__(self, username, display_name, first_name, last_name):
         self.username, self.display_name = username, display_name
         self.first_name, self.last_name = first_name, last_name
+
+
+# Under four weeks no calendar month fits in a span, so Django's ``timesince`` text depends
+# only on its whole minutes (and the language): a page of 50 rows asks for about 100 of
+# them, mostly the same few hundred spans, and each costs as much as a row.
+_MONTH_FREE = 28 * 24 * 60
+_EPOCH = datetime(2001, 2, 1, tzinfo=UTC)
+
+
+@lru_cache(maxsize=8192)
+def _span_text(minutes: int, language: str | None) -> str:
+    return django_timesince(_EPOCH, _EPOCH + timedelta(minutes=minutes))
+
+
+def timesince(d, now) -> str:
+    """``django.utils.timesince.timesince(d, now)``, memoised for spans under four weeks."""
+    delta = now - d
+    minutes = (delta.days * 86400 + delta.seconds) // 60
+    if 0 <= minutes < _MONTH_FREE:
+        return _span_text(minutes, translation.get_language())
+    return django_timesince(d, now)
+
+
+def timeuntil(d, now) -> str:
+    return timesince(now, d)
 
 
 def status_badge_html(status: str, label: str) -> SafeString:
