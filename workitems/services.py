@@ -288,11 +288,8 @@ def workitem_create(
     if source not in Source.values:
         raise InvalidInput(f"Unknown source {source!r}.", field="source")
     external_ref = (external_ref or "").strip()
-    if external_ref:
-        existing = _by_external_ref(source, external_ref)
-        if existing:
-            existing.was_existing = True
-            return existing
+    # A re-sent external reference is found by the unique index refusing the insert (below),
+    # so a new item, the usual case, costs no query to look for an earlier one.
     created_at = created_at or timezone.now()
     item = WorkItem(
         work_type=work_type,
@@ -348,8 +345,8 @@ def workitem_create(
                     duplicate_of_id=item.duplicate_of_id,
                 )
     except IntegrityError:
-        # Another request created the same external reference at the same moment.
-        existing = _by_external_ref(source, external_ref)
+        # Sent before (or by another request at the same moment): nothing was written.
+        existing = _by_external_ref(source, external_ref) if external_ref else None
         if existing is None:
             raise
         existing.was_existing = True
