@@ -21,7 +21,6 @@ from django.db.models import F
 from django.utils import timezone
 
 from ccops.choices import Office, Role
-from ccops.models import Team
 from ccops.rows import columns, execute, from_row
 from training.models import AgentSkill, AgentTier, BuddyPairing
 
@@ -388,8 +387,8 @@ def _eligibility_sql() -> str:
 
 def _eligible_work_types(agent) -> dict[int, tuple]:
     """Active work types the agent may take: their rows (``WorkType`` columns first) by id,
-    read in one query; the rule itself is ``routing.eligible_work_types`` on plain values.
-    Only the type of the item claimed becomes a model (``_work_type``)."""
+    read in one query; the rule itself is ``routing.eligible_work_types`` on plain values
+    (no model per type: the claim reads the claimed item's type with it)."""
     with connection.cursor() as cursor:
         params = {"agent": agent.pk, "today": timezone.localdate().isoformat()}
         execute(cursor, _eligibility_sql(), params)
@@ -415,10 +414,6 @@ def _eligible_work_types(agent) -> dict[int, tuple]:
 @cache
 def _work_type_index() -> dict[str, int]:
     return {f.attname: i for i, f in enumerate(WorkType._meta.concrete_fields)}
-
-
-def _work_type(types: dict[int, tuple], type_id: int) -> WorkType:
-    return from_row(WorkType, types[type_id])[0]
 
 
 def eligible_work_type_ids(agent) -> list[int]:
@@ -449,12 +444,7 @@ WITH moved AS (
     RETURNING {item_columns}, %(new)s::varchar AS from_status, {state} AS new_state,
         i.id AS presence_item
 ),
-{moved_writes}
-SELECT moved.*, {customer_columns}, {team_columns}
-FROM moved
-LEFT JOIN {customers} cu ON cu.id = moved.customer_id
-LEFT JOIN {teams} tm ON tm.id = moved.team_id
-"""
+{moved_writes}"""
 
 
 @cache
@@ -462,13 +452,9 @@ def _claim_sql() -> str:
     return _CLAIM_SQL.format(
         items=WorkItem._meta.db_table,
         work_types=WorkType._meta.db_table,
-        customers=Customer._meta.db_table,
-        teams=Team._meta.db_table,
         item_columns=columns(WorkItem, "i"),
         state=statements.WORKING_STATE.format(wt="wt"),
         moved_writes=statements.moved_writes(),
-        customer_columns=columns(Customer, "cu"),
-        team_columns=columns(Team, "tm"),
     )
 
 
@@ -485,15 +471,7 @@ def _claim_in_one_statement(agent, types: dict[int, tuple], now) -> WorkItem | N
     with connection.cursor() as cursor:
         execute(cursor, _claim_sql(), params)
         row = cursor.fetchone()
-    if row is None:
-        return None
-    item, end = from_row(WorkItem, row)
-    end += 3  # from_status, new_state, presence_item
-    item.customer, end = from_row(Customer, row, end, present=item.customer_id is not None)
-    item.team, _ = from_row(Team, row, end, present=item.team_id is not None)
-    item.work_type = _work_type(types, item.work_type_id)
-    item.assignee = agent
-    return item
+    return None if row is None else statements.moved_item(row, agent)
 
 
 def _claim_candidate(agent, types: dict[int, tuple], now) -> WorkItem | None:

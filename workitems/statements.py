@@ -91,13 +91,42 @@ began AS (
 """
 
 
+# What every step answers: the changed item with its type, customer and team.
+MOVED_SELECT = """
+SELECT moved.*, {work_type_columns}, {customer_columns}, {team_columns}
+FROM moved
+JOIN {work_types} wt ON wt.id = moved.work_type_id
+LEFT JOIN {customers} cu ON cu.id = moved.customer_id
+LEFT JOIN {teams} tm ON tm.id = moved.team_id
+"""
+
+
 @cache
 def moved_writes() -> str:
+    """``MOVED_WRITES`` then ``MOVED_SELECT``: the end of every step's statement."""
     return MOVED_WRITES.format(
         events=WorkItemEvent._meta.db_table,
         presence=AgentPresence._meta.db_table,
         changes=PresenceChange._meta.db_table,
+    ) + MOVED_SELECT.format(
+        work_types=WorkType._meta.db_table,
+        customers=Customer._meta.db_table,
+        teams=Team._meta.db_table,
+        work_type_columns=columns(WorkType, "wt"),
+        customer_columns=columns(Customer, "cu"),
+        team_columns=columns(Team, "tm"),
     )
+
+
+def moved_item(row, holder) -> WorkItem:
+    """The item a ``MOVED_SELECT`` row answers, with its ``ITEM_NAMES`` loaded."""
+    item, end = from_row(WorkItem, row)
+    end += 3  # from_status, new_state, presence_item
+    item.work_type, end = from_row(WorkType, row, end)
+    item.customer, end = from_row(Customer, row, end, present=item.customer_id is not None)
+    item.team, _ = from_row(Team, row, end, present=item.team_id is not None)
+    item.assignee = holder
+    return item
 
 
 def moved_params(*, agent, kind: str, now, note: str = "", **data) -> dict:
@@ -136,7 +165,6 @@ _PRESENCE = {
     "pend": ("%(available)s", "NULL::bigint"),
     "complete": ("%(available)s", "NULL::bigint"),
 }
-STEPS = tuple(_SETS)
 
 _STEP_SQL = """
 WITH cur AS (
@@ -153,13 +181,7 @@ moved AS (
     RETURNING {item_columns}, cur.status AS from_status, {state} AS new_state,
         {presence_item} AS presence_item
 ),
-{moved_writes}
-SELECT moved.*, {work_type_columns}, {customer_columns}, {team_columns}
-FROM moved
-JOIN {work_types} wt ON wt.id = moved.work_type_id
-LEFT JOIN {customers} cu ON cu.id = moved.customer_id
-LEFT JOIN {teams} tm ON tm.id = moved.team_id
-"""
+{moved_writes}"""
 
 
 @cache
@@ -169,17 +191,12 @@ def _step_sql(step: str, with_version: bool) -> str:
         items=WorkItem._meta.db_table,
         work_types=WorkType._meta.db_table,
         presence=AgentPresence._meta.db_table,
-        customers=Customer._meta.db_table,
-        teams=Team._meta.db_table,
         version=" AND i.version = %(version)s" if with_version else "",
         sets=_SETS[step],
         state=state,
         presence_item=presence_item,
         moved_writes=moved_writes(),
         item_columns=columns(WorkItem, "i"),
-        work_type_columns=columns(WorkType, "wt"),
-        customer_columns=columns(Customer, "cu"),
-        team_columns=columns(Team, "tm"),
     )
 
 
@@ -189,8 +206,8 @@ def holder_step(
     """Do ``step`` (start, pend or complete) on ``item_id`` for its holder ``by`` in one
     statement; the item with its ``ITEM_NAMES`` loaded, or ``None`` where the general path
     must decide (see the module's docstring)."""
-    if connection.vendor != "postgresql":
-        return None
+    if connection.vendor != "postgresql" or (step == "pend" and not note.strip()):
+        return None  # (a pause needs its reason: the general path says so)
     from .services import TRANSITIONS  # services import this module's fragments
 
     transition = TRANSITIONS[step]
@@ -204,12 +221,4 @@ def holder_step(
     with connection.cursor() as cursor:
         execute(cursor, _step_sql(step, expected_version is not None), params)
         row = cursor.fetchone()
-    if row is None:
-        return None
-    item, end = from_row(WorkItem, row)
-    end += 3  # from_status, new_state, presence_item
-    item.work_type, end = from_row(WorkType, row, end)
-    item.customer, end = from_row(Customer, row, end, present=item.customer_id is not None)
-    item.team, _ = from_row(Team, row, end, present=item.team_id is not None)
-    item.assignee = by
-    return item
+    return None if row is None else moved_item(row, by)

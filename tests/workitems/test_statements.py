@@ -149,6 +149,12 @@ def test_what_the_statement_does_not_take_falls_back_with_nothing_written(
     assert WorkItem.objects.get(pk=item.pk).version == item.version
     assert (WorkItemEvent.objects.count(), PresenceChange.objects.count()) == before
 
+    item = services.workitem_start(item=item, by=agent)  # makes the presence row again
+    before = (WorkItemEvent.objects.count(), PresenceChange.objects.count())
+    refused(step="pend", note=" ")  # a pause needs its reason
+    assert WorkItem.objects.get(pk=item.pk).status == Status.IN_PROGRESS
+    assert (WorkItemEvent.objects.count(), PresenceChange.objects.count()) == before
+
 
 def test_api_falls_back_to_the_general_path_and_its_refusals(
     api_as, agent, other_agent, make_item, front_type

@@ -204,18 +204,15 @@ class WorkItemViewSet(
         (``statements.holder_step``), else the service's general path, which says why not."""
         body = serializer_class(data=self.request.data)
         if body.is_valid():
-            data = body.validated_data
-            note = data.get("note", "")
-            if step != "pend" or note.strip():
-                item = holder_step(
-                    item_id=self.kwargs["pk"],
-                    step=step,
-                    by=self.request.user,
-                    expected_version=data.get("version"),
-                    note=note,
-                )
-                if item is not None:
-                    return Response(self.get_serializer(item).data)
+            item = holder_step(
+                item_id=self.kwargs["pk"],
+                step=step,
+                by=self.request.user,
+                expected_version=body.validated_data.get("version"),
+                note=body.validated_data.get("note", ""),
+            )
+            if item is not None:
+                return Response(self.get_serializer(item).data)
         item = self._item()
         data = self._body(serializer_class)
         extra = {"note": data["note"]} if "note" in data else {}
