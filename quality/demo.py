@@ -281,8 +281,8 @@ def _history(ctx, qa, cards, specs, level) -> int:
 
 
 def _last_week(ctx, qa, specs, level) -> int:
-    """Last week's sample through the services: some submitted (to acknowledge), a couple
-    disputed, the rest left as drafts in the QA queue."""
+    """Last week's sample through the services, by turns: a draft left in the QA queue, one
+    submitted for the agent to acknowledge, one acknowledged (or disputed: at most three)."""
     rng = ctx.rng
     outcome = services.sample_draw(
         week_start=services.previous_week_start(), per_agent=2, seed="demo", by=qa
@@ -304,6 +304,8 @@ def _last_week(ctx, qa, specs, level) -> int:
             answers=_answers(rng, spec, level.get(evaluation.agent_id, 0.9)),
             overall_comment="Thanks for this one: see the comments per criterion.",
         )
+        if i % 3 == 1:
+            continue  # the agent has yet to acknowledge it
         if submitted.failed_criteria and disputes < 3 and rng.random() < 0.3:
             services.evaluation_dispute(
                 evaluation=submitted,
@@ -311,7 +313,7 @@ def _last_week(ctx, qa, specs, level) -> int:
                 reason="The customer had already been verified by my colleague.",
             )
             disputes += 1
-        elif rng.random() < 0.4:
+        else:
             services.evaluation_acknowledge(evaluation=submitted, by=agents[submitted.agent_id])
     return len(drafts)
 

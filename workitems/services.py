@@ -132,7 +132,13 @@ def _apply(
     """
     transition = TRANSITIONS[action]
     with transaction.atomic():
-        locked = WorkItem.objects.select_for_update().select_related("work_type").get(pk=item.pk)
+        # Only the item's row: locking its work type too would queue every action on items
+        # of one type behind each other.
+        locked = (
+            WorkItem.objects.select_for_update(of=("self",))
+            .select_related("work_type")
+            .get(pk=item.pk)
+        )
         if expected_version is not None and locked.version != int(expected_version):
             raise StaleVersion(
                 f"Item #{locked.pk} was changed by someone else (version {locked.version}, "

@@ -36,3 +36,39 @@ def when_ready(server):
     get_resolver().url_patterns  # noqa: B018 - evaluated for its imports
     for engine in engines.all():
         engine.get_template("base.html")
+
+
+# ``LOAD_PROFILE=DIR`` (``cost.py --profile DIR``): each worker profiles every request with
+# cProfile, by endpoint (the path with its numbers as ``N``), and writes ``DIR/<name>.prof``
+# (``python -m pstats``) when it exits. Only for one-thread workers.
+PROFILE_DIR = os.environ.get("LOAD_PROFILE")
+_profiles = {}
+
+
+def _endpoint(req) -> str:
+    import re
+
+    return f"{req.method} {re.sub(r'/[0-9]+/', '/N/', req.path)}"
+
+
+def pre_request(worker, req):
+    if PROFILE_DIR:
+        import cProfile
+
+        worker.ccops_profile = _profiles.setdefault(_endpoint(req), cProfile.Profile())
+        worker.ccops_profile.enable()
+
+
+def post_request(worker, req, environ, resp):
+    if PROFILE_DIR:
+        worker.ccops_profile.disable()
+
+
+def worker_exit(server, worker):
+    if PROFILE_DIR:
+        import re
+
+        os.makedirs(PROFILE_DIR, exist_ok=True)
+        for name, profile in _profiles.items():
+            slug = re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_")
+            profile.dump_stats(os.path.join(PROFILE_DIR, f"{slug}.prof"))

@@ -1,4 +1,4 @@
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -11,7 +11,6 @@ from ccops.api.schema import ErrorSerializer
 from ccops.choices import Role
 from ccops.models import User
 from ccops.permissions import HasRole
-from workitems.models import WorkItem
 
 from .. import selectors, services
 from ..choices import CalibrationStatus
@@ -92,10 +91,15 @@ class EvaluationViewSet(
             return Evaluation.objects.visible_to(self.request.user)
         return self._detail_queryset()
 
+    @staticmethod
+    def _events():
+        return Prefetch(
+            "events", queryset=EvaluationEvent.objects.select_related("actor").order_by("at", "id")
+        )
+
     def _detail_queryset(self):
-        events = EvaluationEvent.objects.select_related("actor").order_by("at", "id")
         return selectors.evaluation_detail_queryset(self.request.user).prefetch_related(
-            Prefetch("events", queryset=events)
+            self._events()
         )
 
     def get_serializer_class(self):
@@ -107,14 +111,17 @@ class EvaluationViewSet(
         return super().filter_queryset(queryset) if self.action == "list" else queryset
 
     def _detail(self, evaluation, status=200):
-        fresh = self._detail_queryset().get(pk=evaluation.pk)
-        return Response(s.EvaluationDetailSerializer(fresh).data, status=status)
+        """The detail answer from what a service returned: the evaluation it wrote, with its
+        names (its item, agent, scorecard and evaluator come with the services' lock or
+        insert); only its events are read here."""
+        prefetch_related_objects([evaluation], self._events())
+        return Response(s.EvaluationDetailSerializer(evaluation).data, status=status)
 
     @extend_schema(request=s.EvaluationCreateInput, responses=s.EvaluationDetailSerializer)
     def create(self, request):
         data = self.valid(s.EvaluationCreateInput)
         evaluation = services.evaluation_start(
-            item=_lookup(WorkItem, data["item"], "item"),
+            item=data["item"],
             evaluator=request.user,
             scorecard=_lookup(Scorecard, data.get("scorecard"), "scorecard"),
             answers=data.get("answers"),

@@ -34,6 +34,7 @@ from .common import is_qa, mapping, may_review, supervises_team, text
 from .scorecards import scorecard_applies, scorecard_for_work_types, scorecard_specs
 
 S = EvaluationStatus
+LOCK_RELATED = ("scorecard", "item", "agent", "work_type", "evaluator")
 EMPTY_RESULT = {
     "score": None,
     "points_earned": None,
@@ -141,8 +142,11 @@ def _version(expected_version) -> int | None:
 
 def _lock(evaluation: Evaluation, expected_version) -> Evaluation:
     expected = _version(expected_version)
+    # The names come along for the caller's answer; only the evaluation's row is locked.
     locked = (
-        Evaluation.objects.select_for_update().select_related("scorecard").get(pk=evaluation.pk)
+        Evaluation.objects.select_for_update(of=("self",))
+        .select_related(*LOCK_RELATED)
+        .get(pk=evaluation.pk)
     )
     if expected is not None and locked.version != expected:
         raise Conflict(
@@ -196,17 +200,15 @@ def _content_changes(locked: Evaluation, fields: dict) -> dict:
     return changes
 
 
-def evaluation_create(
-    *,
-    item: WorkItem,
-    evaluator,
-    scorecard: Scorecard | None = None,
-    source: str = EvaluationSource.MANUAL,
-) -> Evaluation:
-    """Start a draft evaluation of a completed item on the scorecard that applies to it."""
+def _evaluable(item, evaluator, scorecard: Scorecard | None) -> tuple[WorkItem, Scorecard]:
+    """The item (by object or id, read again with its work type and agent) and the scorecard
+    to evaluate it on, once the rules allow ``evaluator`` to evaluate it."""
     if not (is_qa(evaluator) or evaluator.has_role(Role.SUPERVISOR)):
         raise NotAllowed("Only QA analysts and supervisors evaluate work.")
-    item = WorkItem.objects.select_related("work_type", "assignee").get(pk=item.pk)
+    pk = item.pk if isinstance(item, WorkItem) else item
+    item = WorkItem.objects.select_related("work_type", "assignee").filter(pk=pk).first()
+    if item is None:
+        raise InvalidInput(f"No item #{pk}.", field="item")
     if item.status != ItemStatus.DONE or item.assignee_id is None:
         raise InvalidInput(
             f"Item #{item.pk} is not completed work of an agent; only that is evaluated.",
@@ -214,52 +216,78 @@ def evaluation_create(
         )
     if item.assignee_id == evaluator.pk:
         raise NotAllowed("You cannot evaluate your own work.", field="item")
-    agent = item.assignee
-    if not is_qa(evaluator) and not supervises_team(evaluator, agent.team_id):
+    if not is_qa(evaluator) and not supervises_team(evaluator, item.assignee.team_id):
         raise NotAllowed("Supervisors evaluate the work of their own teams only.", field="item")
+    work_type = item.work_type
     if scorecard is None:
-        scorecard = scorecard_for_work_types([item.work_type_id]).get(item.work_type_id)
+        offices = {work_type.pk: work_type.office}
+        scorecard = scorecard_for_work_types(offices, offices=offices).get(work_type.pk)
         if scorecard is None:
-            raise InvalidInput(
-                f"No scorecard applies to work type {item.work_type}.", field="scorecard"
-            )
+            raise InvalidInput(f"No scorecard applies to work type {work_type}.", field="scorecard")
     elif not scorecard.is_current:
         raise InvalidInput(f"{scorecard} is not the current version.", field="scorecard")
-    elif not scorecard_applies(scorecard, item.work_type):
+    elif not scorecard_applies(scorecard, work_type):
         raise InvalidInput(
-            f"{scorecard} does not apply to work type {item.work_type}.", field="scorecard"
+            f"{scorecard} does not apply to work type {work_type}.", field="scorecard"
         )
-    now = timezone.now()
+    return item, scorecard
+
+
+def _draft(item: WorkItem, evaluator, scorecard: Scorecard, source: str, now):
+    """A new draft evaluation of ``item`` and its ``created`` event, not saved yet."""
+    agent = item.assignee
+    evaluation = Evaluation(
+        item=item,
+        agent=agent,
+        team_id=agent.team_id,
+        office=item.work_type.office,
+        work_type_id=item.work_type_id,
+        scorecard=scorecard,
+        evaluator=evaluator,
+        source=source,
+        created_at=now,
+        updated_at=now,
+    )
+    created = EvaluationEvent(
+        evaluation=evaluation,
+        action=EventAction.CREATED,
+        actor=evaluator,
+        at=now,
+        to_status=S.DRAFT,
+        changes={"scorecard": str(scorecard), "source": source},
+    )
+    return evaluation, created
+
+
+def _insert(evaluation: Evaluation, events: list[EvaluationEvent]) -> Evaluation:
+    """Write a new evaluation and its events: two statements, all or nothing."""
     try:
         with transaction.atomic():
-            evaluation = Evaluation.objects.create(
-                item=item,
-                agent=agent,
-                team_id=agent.team_id,
-                office=item.work_type.office,
-                work_type_id=item.work_type_id,
-                scorecard=scorecard,
-                evaluator=evaluator,
-                source=source,
-                created_at=now,
-                updated_at=now,
-            )
-            EvaluationEvent.objects.create(
-                evaluation=evaluation,
-                action=EventAction.CREATED,
-                actor=evaluator,
-                at=now,
-                to_status=S.DRAFT,
-                changes={"scorecard": str(scorecard), "source": source},
-            )
+            evaluation.save(force_insert=True)
+            for event in events:
+                event.evaluation = evaluation
+            EvaluationEvent.objects.bulk_create(events)
     except IntegrityError:
-        raise Conflict(f"Item #{item.pk} already has an evaluation.", field="item")
+        raise Conflict(f"Item #{evaluation.item_id} already has an evaluation.", field="item")
     return evaluation
+
+
+def evaluation_create(
+    *,
+    item: WorkItem | int,
+    evaluator,
+    scorecard: Scorecard | None = None,
+    source: str = EvaluationSource.MANUAL,
+) -> Evaluation:
+    """Start a draft evaluation of a completed item on the scorecard that applies to it."""
+    item, scorecard = _evaluable(item, evaluator, scorecard)
+    evaluation, created = _draft(item, evaluator, scorecard, source, timezone.now())
+    return _insert(evaluation, [created])
 
 
 def evaluation_start(
     *,
-    item: WorkItem,
+    item: WorkItem | int,
     evaluator,
     scorecard: Scorecard | None = None,
     answers: Mapping | None = None,
@@ -267,15 +295,37 @@ def evaluation_start(
     overall_comment: str | None = None,
     submit: bool = False,
 ) -> Evaluation:
-    """Create an evaluation and save (or submit) its answers in one go: all or nothing."""
-    with transaction.atomic():
-        evaluation = evaluation_create(item=item, evaluator=evaluator, scorecard=scorecard)
-        content = {"answers": answers, "comments": comments, "overall_comment": overall_comment}
+    """Create an evaluation and save (or submit) its answers in one go: all or nothing.
+
+    The result is what :func:`evaluation_create` then :func:`evaluation_save` (or
+    :func:`evaluation_submit`) would leave, events included, written in one insert each
+    (nothing is written when the answers are refused).
+    """
+    item, scorecard = _evaluable(item, evaluator, scorecard)
+    now = timezone.now()
+    evaluation, created = _draft(item, evaluator, scorecard, EvaluationSource.MANUAL, now)
+    events = [created]
+    content = {"answers": answers, "comments": comments, "overall_comment": overall_comment}
+    if submit or any(value is not None for value in content.values()):
+        specs = scorecard_specs(scorecard)
+        fields = _content_fields(evaluation, specs, **content, final=submit)
+        changes = _content_changes(evaluation, fields)
         if submit:
-            return evaluation_submit(evaluation=evaluation, by=evaluator, **content)
-        if any(value is not None for value in content.values()):
-            return evaluation_save(evaluation=evaluation, by=evaluator, **content)
-        return evaluation
+            fields.update(status=S.SUBMITTED, submitted_at=now)
+        for attr, value in fields.items():
+            setattr(evaluation, attr, value)
+        evaluation.version += 1
+        events.append(
+            EvaluationEvent(
+                action=EventAction.SUBMITTED if submit else EventAction.SAVED,
+                actor=evaluator,
+                at=now,
+                from_status=S.DRAFT,
+                to_status=evaluation.status,
+                changes=changes,
+            )
+        )
+    return _insert(evaluation, events)
 
 
 def _must_be_evaluators_draft(locked: Evaluation, by) -> None:

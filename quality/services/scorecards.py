@@ -327,8 +327,11 @@ def scorecard_save(
     return target
 
 
-def scorecard_for_work_types(work_type_ids: Iterable[int]) -> dict[int, Scorecard]:
-    """The current scorecard applying to each work type (two queries for any number).
+def scorecard_for_work_types(
+    work_type_ids: Iterable[int], *, offices: Mapping[int, str] | None = None
+) -> dict[int, Scorecard]:
+    """The current scorecard applying to each work type: two queries for any number (the
+    cards, their work types), and one more unless the caller gives the ``offices`` by id.
 
     A scorecard naming the work type beats one for the whole office, which beats one for
     both offices; ties go to the lowest id.
@@ -336,7 +339,10 @@ def scorecard_for_work_types(work_type_ids: Iterable[int]) -> dict[int, Scorecar
     ids = set(work_type_ids)
     if not ids:
         return {}
-    offices = dict(WorkType.objects.filter(pk__in=ids).values_list("id", "office"))
+    if offices is None:
+        offices = dict(WorkType.objects.filter(pk__in=ids).values_list("id", "office"))
+    else:
+        offices = {wt_id: offices[wt_id] for wt_id in ids}
     cards = list(
         Scorecard.objects.filter(is_current=True).prefetch_related("work_types").order_by("id")
     )

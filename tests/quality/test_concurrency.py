@@ -4,11 +4,11 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from quality import services
 from quality.errors import QualityError
-from quality.models import Evaluation, EvaluationEvent
+from quality.models import Evaluation, EvaluationEvent, Scorecard
 from tests.services import require_postgres
 
 from .conftest import PERFECT
@@ -67,3 +67,59 @@ def test_concurrent_samples_of_a_week_draw_the_quota_once(qa, agent, front_card,
     )
     assert sorted(r.count for r in results) == [0, 3]
     assert Evaluation.objects.count() == 3
+
+
+def test_two_evaluators_starting_one_item_at_once_one_wins(
+    qa, supervisor, agent, front_card, done_item
+):
+    """The one-evaluation-per-item index settles it: the loser gets a Conflict and leaves
+    no row or event behind."""
+    require_postgres()
+    item = done_item(agent)
+    results = race(
+        lambda: services.evaluation_start(item=item.pk, evaluator=qa, answers=PERFECT),
+        lambda: services.evaluation_start(item=item.pk, evaluator=supervisor, answers=PERFECT),
+    )
+    errors = [r for r in results if isinstance(r, QualityError)]
+    assert len(errors) == 1 and errors[0].status_code == 409
+    assert errors[0].message == f"Item #{item.pk} already has an evaluation."
+    winner = Evaluation.objects.get(item=item)
+    assert winner.evaluator_id in (qa.pk, supervisor.pk) and winner.version == 2
+    assert list(EvaluationEvent.objects.values_list("action", flat=True)) == ["created", "saved"]
+
+
+def test_a_submit_locks_the_evaluation_not_its_scorecard(qa, agent, front_card, done_item):
+    """The service's lock joins the scorecard and the names for the answer but locks only
+    the evaluation's row: a transaction holding the scorecard does not hold up a submit
+    (every submit on one scorecard used to queue behind the others)."""
+    require_postgres()
+    draft = services.evaluation_start(
+        item=done_item(agent), evaluator=qa, answers={"greeting": "yes"}
+    )
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_the_scorecard():
+        try:
+            with transaction.atomic():
+                Scorecard.objects.select_for_update().get(pk=front_card.pk)
+                holding.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_scorecard)
+    holder.start()
+    try:
+        assert holding.wait(10)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")
+        submitted = services.evaluation_submit(evaluation=draft, by=qa, answers=PERFECT)
+    finally:
+        release.set()
+        holder.join(10)
+    assert (submitted.status, submitted.scorecard.name, submitted.agent) == (
+        "submitted",
+        "Front call",
+        agent,
+    )
+    assert Evaluation.objects.get(pk=draft.pk).status == "submitted"

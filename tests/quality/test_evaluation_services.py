@@ -240,3 +240,44 @@ def test_visibility(submitted, draft, agent, other_agent, supervisor, qa, hr, do
     assert list(visible(other_agent)) == []  # their evaluation is still a draft
     assert list(visible(supervisor)) == [submitted]  # own team, not a draft
     assert list(visible(hr)) == []
+
+
+def _written(evaluation):
+    """What an evaluation left in the database: its row and its events, ids and times aside."""
+    row = Evaluation.objects.filter(pk=evaluation.pk).values().get()
+    for name in ("id", "item_id", "created_at", "updated_at", "submitted_at"):
+        row.pop(name)
+    events = list(
+        evaluation.events.order_by("at", "id").values_list(
+            "action", "actor_id", "from_status", "to_status", "changes", "note"
+        )
+    )
+    return row, events
+
+
+@pytest.mark.parametrize("submit", [False, True])
+def test_start_writes_what_create_then_save_or_submit_write(
+    front_card, done_item, qa, agent, submit
+):
+    """``evaluation_start`` writes the evaluation with its answers in one insert: the rows
+    are those of the three-step path (create, then save or submit)."""
+    answers = PERFECT if submit else {"greeting": "yes", "empathy": 3}
+    content = {"answers": answers, "comments": {"greeting": "Warm"}, "overall_comment": " Ok "}
+    one_go = services.evaluation_start(
+        item=done_item(agent).pk, evaluator=qa, submit=submit, **content
+    )
+    stepwise = services.evaluation_create(item=done_item(agent), evaluator=qa)
+    finish = services.evaluation_submit if submit else services.evaluation_save
+    stepwise = finish(evaluation=stepwise, by=qa, **content)
+    assert _written(one_go) == _written(stepwise)
+    row, events = _written(one_go)
+    assert row["version"] == 2 and row["overall_comment"] == "Ok"
+    assert [e[0] for e in events] == ["created", "submitted" if submit else "saved"]
+    assert (one_go.submitted_at is not None) is submit
+
+
+def test_start_refused_for_a_missing_item_names_the_field(front_card, qa):
+    with pytest.raises(InvalidInput) as refused:
+        services.evaluation_start(item=987654, evaluator=qa, answers=PERFECT)
+    assert (refused.value.message, refused.value.field) == ("No item #987654.", "item")
+    assert not Evaluation.objects.exists()

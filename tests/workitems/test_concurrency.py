@@ -6,7 +6,7 @@ import threading
 from collections import Counter
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from ccops.choices import Role
 from tests.factories import make_user
@@ -14,7 +14,7 @@ from tests.services import require_postgres
 from workitems import services
 from workitems.choices import EventKind, Status
 from workitems.errors import IllegalTransition, StaleVersion
-from workitems.models import WorkItem, WorkItemEvent
+from workitems.models import WorkItem, WorkItemEvent, WorkType
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -128,3 +128,35 @@ def test_double_click_on_next_gives_one_item(agent, skilled, make_item):
     assert results[0].pk == results[1].pk == first.pk
     assert list(WorkItem.objects.filter(assignee=agent).values_list("pk", flat=True)) == [first.pk]
     assert WorkItemEvent.objects.filter(kind=EventKind.ASSIGNED).count() == 1
+
+
+def test_an_action_locks_the_item_not_its_work_type(front_team, make_item, agent):
+    """The general path's lock joins the work type but takes only the item's row: a
+    transaction holding the work type (an admin editing it, say) does not hold up an
+    assignment, and actions on items of one type do not queue behind each other."""
+    require_postgres()
+    item = make_item(customer=None)
+    boss = make_user(Role.SUPERVISOR, username="boss", team=front_team)
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_the_work_type():
+        try:
+            with transaction.atomic():
+                WorkType.objects.select_for_update().get(pk=item.work_type_id)
+                holding.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_work_type)
+    holder.start()
+    try:
+        assert holding.wait(10)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")
+        services.workitem_assign(item=item, to=agent, by=boss)
+    finally:
+        release.set()
+        holder.join(10)
+    item.refresh_from_db()
+    assert (item.assignee_id, item.version) == (agent.pk, 2)
