@@ -26,6 +26,19 @@ def columns(model, alias: str = "") -> str:
     return ", ".join(f"{prefix}{q(f.column)}" for f in model._meta.concrete_fields)
 
 
+_CONSTANT = re.compile(r"^[a-z_]+$")
+
+
+def literal(value: str) -> str:
+    """A code constant (a status, say) written into a statement's text, not passed as a
+    parameter: a prepared statement's generic plan can then use the partial indexes whose
+    condition names it. With the value as a parameter, PostgreSQL plans every execution
+    afresh (a custom plan), which costs more than running the statement."""
+    if not _CONSTANT.match(value):
+        raise ValueError(f"not a constant: {value!r}")
+    return f"'{value}'"
+
+
 def from_row(model, row, start: int = 0, *, present: bool = True):
     """``(instance, next start)`` from ``row[start:...]``; the instance is ``None`` when not
     ``present`` (a LEFT JOIN that found nothing). Rows come from the default database."""

@@ -21,7 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ccops.choices import Office, Role
-from ccops.rows import columns, execute, from_row
+from ccops.rows import columns, execute, from_row, literal
 from training.models import AgentSkill, AgentTier, BuddyPairing
 
 from . import statements
@@ -440,14 +440,14 @@ WITH moved AS (
     WHERE wt.id = i.work_type_id AND i.id = (
         SELECT c.id FROM unnest(%(types)s::bigint[]) AS t(type_id) CROSS JOIN LATERAL (
             SELECT id, due_at, priority, created_at FROM {items}
-            WHERE status = %(new)s AND work_type_id = t.type_id
+            WHERE status = {new} AND work_type_id = t.type_id
             ORDER BY due_at, priority DESC, created_at, id
             LIMIT 1 FOR UPDATE SKIP LOCKED
         ) AS c
         ORDER BY c.due_at, c.priority DESC, c.created_at, c.id
         LIMIT 1
-    ) AND i.status = %(new)s
-    RETURNING {item_columns}, %(new)s::varchar AS from_status, {state} AS new_state,
+    ) AND i.status = {new}
+    RETURNING {item_columns}, {new}::varchar AS from_status, {state} AS new_state,
         i.id AS presence_item
 ),
 {moved_writes}"""
@@ -456,6 +456,7 @@ WITH moved AS (
 @cache
 def _claim_sql() -> str:
     return _CLAIM_SQL.format(
+        new=literal(S.NEW),
         items=WorkItem._meta.db_table,
         work_types=WorkType._meta.db_table,
         item_columns=columns(WorkItem, "i"),
@@ -473,7 +474,7 @@ def _claim_in_one_statement(agent, types: dict[int, tuple], now) -> WorkItem | N
     params = statements.moved_params(
         agent=agent, kind=EventKind.ASSIGNED, now=now, note=CLAIM_NOTE, claimed=True
     )
-    params.update(target=S.ASSIGNED, types=list(types), new=S.NEW)
+    params.update(target=S.ASSIGNED, types=list(types))
     with connection.cursor() as cursor:
         execute(cursor, _claim_sql(), params)
         row = cursor.fetchone()
@@ -499,7 +500,7 @@ def _claim_candidate(agent, types: dict[int, tuple], now) -> WorkItem | None:
 # urgent item they were given and have not started (``URGENCY_ORDER``), in one statement.
 _PRESENCE_SQL = """
 SELECT {presence_columns}, (
-    SELECT w.id FROM {items} w WHERE w.assignee_id = p.agent_id AND w.status = %(assigned)s
+    SELECT w.id FROM {items} w WHERE w.assignee_id = p.agent_id AND w.status = {assigned}
     ORDER BY w.due_at, w.priority DESC, w.created_at, w.id LIMIT 1
 )
 FROM {presence} p WHERE p.agent_id = %(agent)s{lock}
@@ -509,6 +510,7 @@ FROM {presence} p WHERE p.agent_id = %(agent)s{lock}
 @cache
 def _presence_sql() -> str:
     return _PRESENCE_SQL.format(
+        assigned=literal(S.ASSIGNED),
         presence_columns=columns(AgentPresence, "p"),
         items=WorkItem._meta.db_table,
         presence=AgentPresence._meta.db_table,
@@ -521,7 +523,7 @@ def _lock_presence(agent) -> AgentPresence:
     have not started, if any (made first if they have no presence row yet)."""
     for _ in range(2):
         with connection.cursor() as cursor:
-            execute(cursor, _presence_sql(), {"assigned": S.ASSIGNED, "agent": agent.pk})
+            execute(cursor, _presence_sql(), {"agent": agent.pk})
             row = cursor.fetchone()
         if row is not None:
             presence, _ = from_row(AgentPresence, row)
