@@ -50,6 +50,11 @@ def parse_args(argv=None):
     )
     p.add_argument("--no-server", action="store_true", help="use a server already running")
     p.add_argument("--json-out", default=str(run.VAR / "cost.json"))
+    p.add_argument(
+        "--profile",
+        metavar="DIR",
+        help="cProfile every request, by endpoint, into DIR/<endpoint>.prof (slows it down)",
+    )
     args = p.parse_args(argv)
     args.only = {k.strip() for k in args.only.split(",") if k.strip()}
     # run.start_server and run.fixtures read these.
@@ -166,6 +171,8 @@ def main(argv=None) -> int:
     run.log(f"VACUUM (ANALYZE) of the hot tables: {run.vacuum(cur):.1f} s")
     # One backend for the whole run: a backend that ended mid-batch would take its CPU along.
     os.environ["CONN_MAX_AGE"] = "3600"
+    if args.profile:
+        os.environ["LOAD_PROFILE"] = str(Path(args.profile).resolve())  # gunicorn.conf.py
     server = None if args.no_server else run.start_server(args)
     try:
         meter = Meter(None if server is None else os.getpgid(server.pid), cur)
