@@ -220,8 +220,9 @@ def _evaluable(item, evaluator, scorecard: Scorecard | None) -> tuple[WorkItem, 
         raise NotAllowed("Supervisors evaluate the work of their own teams only.", field="item")
     work_type = item.work_type
     if scorecard is None:
-        offices = {work_type.pk: work_type.office}
-        scorecard = scorecard_for_work_types(offices, offices=offices).get(work_type.pk)
+        scorecard = scorecard_for_work_types(
+            [work_type.pk], offices={work_type.pk: work_type.office}
+        ).get(work_type.pk)
         if scorecard is None:
             raise InvalidInput(f"No scorecard applies to work type {work_type}.", field="scorecard")
     elif not scorecard.is_current:
