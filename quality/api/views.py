@@ -112,8 +112,8 @@ class EvaluationViewSet(
 
     def _detail(self, evaluation, status=200):
         """The detail answer from what a service returned: the evaluation it wrote, with its
-        names (its item, agent, scorecard and evaluator come with the services' lock or
-        insert); only its events are read here."""
+        names (``selectors.LIST_RELATED``, loaded by the services' lock or insert); only its
+        events are read here."""
         prefetch_related_objects([evaluation], self._events())
         return Response(s.EvaluationDetailSerializer(evaluation).data, status=status)
 

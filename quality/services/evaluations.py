@@ -30,11 +30,11 @@ from .. import scoring
 from ..choices import EvaluationSource, EvaluationStatus, EventAction, Resolution
 from ..errors import Conflict, IllegalTransition, InvalidInput, NotAllowed
 from ..models import Evaluation, EvaluationEvent, Scorecard
+from ..selectors import LIST_RELATED
 from .common import is_qa, mapping, may_review, supervises_team, text
 from .scorecards import scorecard_applies, scorecard_for_work_types, scorecard_specs
 
 S = EvaluationStatus
-LOCK_RELATED = ("scorecard", "item", "agent", "work_type", "evaluator")
 EMPTY_RESULT = {
     "score": None,
     "points_earned": None,
@@ -145,7 +145,7 @@ def _lock(evaluation: Evaluation, expected_version) -> Evaluation:
     # The names come along for the caller's answer; only the evaluation's row is locked.
     locked = (
         Evaluation.objects.select_for_update(of=("self",))
-        .select_related(*LOCK_RELATED)
+        .select_related(*LIST_RELATED)
         .get(pk=evaluation.pk)
     )
     if expected is not None and locked.version != expected:

@@ -4,11 +4,12 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 
 from quality import services
 from quality.errors import QualityError
 from quality.models import Evaluation, EvaluationEvent, Scorecard
+from tests.locks import row_held_elsewhere
 from tests.services import require_postgres
 
 from .conftest import PERFECT
@@ -96,27 +97,8 @@ def test_a_submit_locks_the_evaluation_not_its_scorecard(qa, agent, front_card, 
     draft = services.evaluation_start(
         item=done_item(agent), evaluator=qa, answers={"greeting": "yes"}
     )
-    holding, release = threading.Event(), threading.Event()
-
-    def hold_the_scorecard():
-        try:
-            with transaction.atomic():
-                Scorecard.objects.select_for_update().get(pk=front_card.pk)
-                holding.set()
-                release.wait(10)
-        finally:
-            connection.close()
-
-    holder = threading.Thread(target=hold_the_scorecard)
-    holder.start()
-    try:
-        assert holding.wait(10)
-        with connection.cursor() as cursor:
-            cursor.execute("SET lock_timeout = '2s'")
+    with row_held_elsewhere(Scorecard, front_card.pk):
         submitted = services.evaluation_submit(evaluation=draft, by=qa, answers=PERFECT)
-    finally:
-        release.set()
-        holder.join(10)
     assert (submitted.status, submitted.scorecard.name, submitted.agent) == (
         "submitted",
         "Front call",

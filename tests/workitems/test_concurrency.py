@@ -6,10 +6,11 @@ import threading
 from collections import Counter
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 
 from ccops.choices import Role
 from tests.factories import make_user
+from tests.locks import row_held_elsewhere
 from tests.services import require_postgres
 from workitems import services
 from workitems.choices import EventKind, Status
@@ -137,26 +138,7 @@ def test_an_action_locks_the_item_not_its_work_type(front_team, make_item, agent
     require_postgres()
     item = make_item(customer=None)
     boss = make_user(Role.SUPERVISOR, username="boss", team=front_team)
-    holding, release = threading.Event(), threading.Event()
-
-    def hold_the_work_type():
-        try:
-            with transaction.atomic():
-                WorkType.objects.select_for_update().get(pk=item.work_type_id)
-                holding.set()
-                release.wait(10)
-        finally:
-            connection.close()
-
-    holder = threading.Thread(target=hold_the_work_type)
-    holder.start()
-    try:
-        assert holding.wait(10)
-        with connection.cursor() as cursor:
-            cursor.execute("SET lock_timeout = '2s'")
+    with row_held_elsewhere(WorkType, item.work_type_id):
         services.workitem_assign(item=item, to=agent, by=boss)
-    finally:
-        release.set()
-        holder.join(10)
     item.refresh_from_db()
     assert (item.assignee_id, item.version) == (agent.pk, 2)
