@@ -168,6 +168,10 @@ def test_api_falls_back_to_the_general_path_and_its_refusals(
     other = api_as(other_agent).post(url + "start/", {"version": item.version})
     assert other.status_code == 404  # another team's held item is not theirs to see
     assert WorkItem.objects.get(pk=item.pk).version == item.version
+    bad = api_as(agent).post(url + "start/", {"version": "x"})
+    assert bad.status_code == 400 and "version" in bad.json()["errors"]
+    hidden = api_as(other_agent).post(url + "start/", {"version": "x"})
+    assert hidden.status_code == 404  # not theirs: the body is never judged
     no_note = api_as(agent).post(url + "pend/", {"version": item.version, "note": " "})
     assert no_note.status_code == 400 and "note" in no_note.json()["errors"]
     assert WorkItem.objects.get(pk=item.pk).status == Status.ASSIGNED

@@ -13,6 +13,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import filters as drf_filters
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from ccops.api.errors import error_response
@@ -203,7 +204,8 @@ class WorkItemViewSet(
         """The holder's start, pause or complete: one statement where the step is allowed
         (``statements.holder_step``), else the service's general path, which says why not."""
         body = serializer_class(data=self.request.data)
-        if body.is_valid():
+        valid = body.is_valid()
+        if valid:
             item = holder_step(
                 item_id=self.kwargs["pk"],
                 step=step,
@@ -213,8 +215,10 @@ class WorkItemViewSet(
             )
             if item is not None:
                 return Response(self.get_serializer(item).data)
-        item = self._item()
-        data = self._body(serializer_class)
+        item = self._item()  # another's item is a 404 before its body is a 400
+        if not valid:
+            raise ValidationError(body.errors)
+        data = body.validated_data
         extra = {"note": data["note"]} if "note" in data else {}
         item = service(
             item=item, by=self.request.user, expected_version=data.get("version"), **extra
