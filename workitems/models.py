@@ -91,7 +91,12 @@ class WorkItem(models.Model):
 
     work_type = models.ForeignKey(WorkType, on_delete=models.PROTECT, related_name="items")
     customer = models.ForeignKey(
-        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="items"
+        Customer,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="items",
+        db_index=False,  # wi_customer starts with it
     )
     title = models.CharField(max_length=200)
     details = models.TextField(blank=True)
@@ -121,9 +126,15 @@ class WorkItem(models.Model):
         on_delete=models.SET_NULL,
         related_name="handoffs",
         help_text="The front-office contact this case was handed off from.",
+        db_index=False,  # wi_origin, partial
     )
     duplicate_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="duplicates",
+        db_index=False,  # wi_duplicate_of, partial
     )
     related_to = models.ForeignKey(
         "self",
@@ -132,6 +143,7 @@ class WorkItem(models.Model):
         on_delete=models.SET_NULL,
         related_name="continuations",
         help_text="For a reopen after the window: the earlier item this one continues.",
+        db_index=False,  # wi_related_to, partial
     )
     is_duplicate_suspect = models.BooleanField(default=False)
     reopen_count = models.PositiveSmallIntegerField(default=0)
@@ -190,6 +202,17 @@ class WorkItem(models.Model):
             models.Index(fields=["customer", "work_type", "created_at"], name="wi_customer"),
             models.Index(fields=["completed_at"], name="wi_completed"),
             models.Index(fields=["created_at"], name="wi_created"),
+            # The links between items are set on few of them: index only those. Every index
+            # is written again on each change of status (a claim, start or complete).
+            models.Index(fields=["origin"], condition=Q(origin__isnull=False), name="wi_origin"),
+            models.Index(
+                fields=["duplicate_of"],
+                condition=Q(duplicate_of__isnull=False),
+                name="wi_duplicate_of",
+            ),
+            models.Index(
+                fields=["related_to"], condition=Q(related_to__isnull=False), name="wi_related_to"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -212,7 +235,12 @@ class WorkItem(models.Model):
 class WorkItemEvent(models.Model):
     """Append-only log of every change to a work item: journeys and process maps read it."""
 
-    item = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="events")
+    item = models.ForeignKey(
+        WorkItem,
+        on_delete=models.CASCADE,
+        related_name="events",
+        db_index=False,  # wie_item_at starts with it
+    )
     kind = models.CharField(max_length=20, choices=EventKind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

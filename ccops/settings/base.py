@@ -108,6 +108,10 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, with a health check that asks the socket instead of the server
+    # (``SELECT 1`` on every request). See ccops/db/postgresql/base.py.
+    DATABASES["default"]["ENGINE"] = "ccops.db.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite: wait for a writer instead of failing at once, like a small server would.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
