@@ -338,6 +338,20 @@ def autovacuum_on(cur) -> bool:
     return cur.fetchone()[0] == "on"
 
 
+# The server settings a run's figures depend on, recorded with them: the PostgreSQL
+# defaults (128MB of shared buffers, a checkpoint every 1GB of WAL) are not a production
+# server's, and the figures of one are not comparable with the other's.
+SERVER_SETTINGS = ("shared_buffers", "max_wal_size", "checkpoint_timeout", "synchronous_commit")
+
+
+def postgresql_settings(cur) -> dict:
+    out = {}
+    for name in SERVER_SETTINGS:
+        cur.execute(f"SHOW {name}")
+        out[name] = cur.fetchone()[0]
+    return out
+
+
 def queue_counts(cur) -> dict:
     cur.execute("SELECT status, count(*) FROM workitems_workitem GROUP BY status ORDER BY 1")
     return dict(cur.fetchall())
@@ -407,6 +421,7 @@ def main(argv=None) -> int:
             "settings": "ccops.settings.production",
             "gunicorn": f"gthread, {args.workers} workers x {args.threads} threads",
             "autovacuum": "on" if vacuum_runs is None else f"off; {vacuum_runs} vacuums by run.py",
+            "postgresql": postgresql_settings(cur),
         },
         **summary,
         "items_before": before_counts,
