@@ -23,14 +23,16 @@ agent's presence row.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from functools import cache
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
 from ccops.choices import Office
 from ccops.models import Team
-from ccops.rows import columns, execute, from_row
+from ccops.rows import columns, execute, from_row, literal
 
 from .choices import Channel, PresenceState
 from .models import (
@@ -222,3 +224,146 @@ def holder_step(
         execute(cursor, _step_sql(step, expected_version is not None), params)
         row = cursor.fetchone()
     return None if row is None else moved_item(row, by)
+
+
+# --- An API client's new item -----------------------------------------------------------
+
+# ``services.workitem_create`` for the usual API call, in one statement: the work type
+# (active), the customer (by reference or id, when one is named), the team (when named),
+# the open item of that customer and type in the duplicate window, the item, its events
+# (created, and duplicate flagged where there was one), and the item back with its names.
+# Nothing is written when the type is missing or inactive, a named customer or team is
+# missing, or the external reference was sent before (the unique index refuses it and
+# ``ON CONFLICT`` leaves it): the caller then takes the services' path, which says why, or
+# returns the earlier item.
+_CREATE_SQL = """
+WITH wt AS (
+    SELECT * FROM {work_types} WHERE id = %(work_type)s AND active
+),
+cu AS (
+    SELECT * FROM {customers}
+    WHERE (%(customer_ref)s <> '' AND external_ref = %(customer_ref)s)
+       OR (%(customer_ref)s = '' AND id = %(customer)s::bigint)
+),
+tm_given AS (
+    SELECT id FROM {teams} WHERE id = %(team)s::bigint
+),
+dup AS (
+    SELECT w.id FROM {items} w
+    WHERE w.status IN ({open}) AND w.customer_id = (SELECT id FROM cu)
+      AND w.work_type_id = %(work_type)s
+      AND w.created_at >= %(window_start)s::timestamptz
+      AND w.created_at <= %(now)s::timestamptz
+    ORDER BY w.created_at, w.id LIMIT 1
+),
+ins AS (
+    INSERT INTO {items} (work_type_id, customer_id, title, details, status, priority,
+        assignee_id, team_id, created_at, started_at, completed_at, due_at, handle_seconds,
+        active_since, origin_id, duplicate_of_id, related_to_id, is_duplicate_suspect,
+        reopen_count, source, external_ref, version, updated_at)
+    SELECT wt.id, cu.id, %(title)s, %(details)s, {new},
+        COALESCE(%(priority)s::smallint, wt.priority), NULL,
+        COALESCE((SELECT id FROM tm_given), wt.owning_team_id), %(now)s, NULL, NULL,
+        %(now)s + COALESCE(wt.sla, INTERVAL '0'), 0, NULL, NULL, (SELECT id FROM dup), NULL,
+        EXISTS (SELECT 1 FROM dup), 0, %(source)s, %(external_ref)s, 1, %(now)s
+    FROM wt LEFT JOIN cu ON true
+    WHERE (NOT %(wants_customer)s::boolean OR cu.id IS NOT NULL)
+      AND (%(team)s::bigint IS NULL OR EXISTS (SELECT 1 FROM tm_given))
+    ON CONFLICT (source, external_ref) WHERE NOT external_ref = '' DO NOTHING
+    RETURNING *
+),
+ev AS (
+    INSERT INTO {events} (item_id, kind, actor_id, at, from_status, to_status, assignee_id,
+                          note, data)
+    SELECT id, {created}, %(by)s::bigint, %(now)s::timestamptz, '', status, NULL::bigint, '',
+           jsonb_build_object('source', source, 'origin_id', NULL::bigint)
+    FROM ins
+    UNION ALL
+    SELECT id, {flagged}, NULL::bigint, %(now)s::timestamptz, status, status, NULL::bigint,
+           'Same customer and work type as open item #' || duplicate_of_id || '.',
+           jsonb_build_object('duplicate_of_id', duplicate_of_id)
+    FROM ins WHERE is_duplicate_suspect
+)
+SELECT {item_columns}, {work_type_columns}, {customer_columns}, {team_columns}
+FROM ins i
+JOIN wt ON true
+LEFT JOIN cu ON cu.id = i.customer_id
+LEFT JOIN {teams} tm ON tm.id = i.team_id
+"""
+
+
+@cache
+def _create_sql() -> str:
+    from .choices import OPEN_STATUSES, EventKind, Status
+
+    return _CREATE_SQL.format(
+        work_types=WorkType._meta.db_table,
+        customers=Customer._meta.db_table,
+        teams=Team._meta.db_table,
+        items=WorkItem._meta.db_table,
+        events=WorkItemEvent._meta.db_table,
+        open=", ".join(literal(s) for s in OPEN_STATUSES),
+        new=literal(Status.NEW),
+        created=literal(EventKind.CREATED),
+        flagged=literal(EventKind.DUPLICATE_FLAGGED),
+        item_columns=columns(WorkItem, "i"),
+        work_type_columns=columns(WorkType, "wt"),
+        customer_columns=columns(Customer, "cu"),
+        team_columns=columns(Team, "tm"),
+    )
+
+
+def create_item(
+    *,
+    by,
+    work_type_id: int,
+    title: str,
+    source: str,
+    details: str = "",
+    priority: int | None = None,
+    customer_id: int | None = None,
+    customer_ref: str = "",
+    team_id: int | None = None,
+    external_ref: str = "",
+) -> WorkItem | None:
+    """``services.workitem_create`` in one statement, for input already checked for type
+    and range (the API's serializer); the new item with its ``ITEM_NAMES``, or ``None``
+    where the services' path must decide (see ``_CREATE_SQL``). PostgreSQL only."""
+    title = (title or "").strip()
+    customer_ref = (customer_ref or "").strip()
+    if (
+        connection.vendor != "postgresql"
+        or not title
+        or (customer_ref and customer_id is not None)
+        or (priority is not None and not 1 <= int(priority) <= 5)
+    ):
+        return None
+    now = timezone.now()
+    window = timedelta(hours=settings.DUPLICATE_WINDOW_HOURS)
+    params = {
+        "work_type": int(work_type_id),
+        "customer_ref": customer_ref,
+        "customer": None if customer_id is None else int(customer_id),
+        "wants_customer": bool(customer_ref) or customer_id is not None,
+        "team": None if team_id is None else int(team_id),
+        "title": title[:200],
+        "details": details or "",
+        "priority": None if priority is None else int(priority),
+        "source": source,
+        "external_ref": (external_ref or "").strip(),
+        "now": now,
+        "window_start": now - window,
+        "by": by.pk,
+    }
+    with connection.cursor() as cursor:
+        execute(cursor, _create_sql(), params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    item, end = from_row(WorkItem, row)
+    item.work_type, end = from_row(WorkType, row, end)
+    item.customer, end = from_row(Customer, row, end, present=item.customer_id is not None)
+    item.team, _ = from_row(Team, row, end, present=item.team_id is not None)
+    item.assignee = None
+    item.was_existing = False
+    return item

@@ -170,6 +170,27 @@ class WorkItemCreateSerializer(serializers.Serializer):
         return attrs
 
 
+BIGINT_MAX = 2**63 - 1  # a larger id is no row's: the full serializer says so
+
+
+class WorkItemCreateIdsSerializer(WorkItemCreateSerializer):
+    """``WorkItemCreateSerializer``'s checks that need no query: the work type, customer
+    and team as ids, the customer's reference unread. For the one-statement create
+    (``statements.create_item``), which finds them itself; what it does not find, the full
+    serializer then names."""
+
+    work_type = serializers.IntegerField(min_value=1, max_value=BIGINT_MAX)
+    customer = serializers.IntegerField(
+        min_value=1, max_value=BIGINT_MAX, required=False, allow_null=True
+    )
+    team = serializers.IntegerField(
+        min_value=1, max_value=BIGINT_MAX, required=False, allow_null=True
+    )
+
+    def validate(self, attrs):
+        return attrs
+
+
 EDITABLE_FIELDS = ("title", "details", "priority")
 
 
