@@ -6,6 +6,7 @@ Every write calls one service; a ``WorkflowError`` becomes its status (400/403/4
 ``WorkItem.objects.visible_to(user)``: an item an agent may not see is a 404, not a 403.
 """
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, ProtectedError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -236,6 +237,8 @@ class WorkItemViewSet(
         """The usual new item in one statement (``statements.create_item``); ``None`` where
         the body, or what it names, needs the general path to say what is wrong, and for a
         re-sent external reference."""
+        if connection.vendor != "postgresql":
+            return None
         body = s.WorkItemCreateIdsSerializer(data=self.request.data)
         if not body.is_valid():
             return None
