@@ -120,15 +120,21 @@ def moved_writes() -> str:
     )
 
 
-def moved_item(row, holder) -> WorkItem:
-    """The item a ``MOVED_SELECT`` row answers, with its ``ITEM_NAMES`` loaded."""
+def item_with_names(row, holder, skip: int = 0) -> WorkItem:
+    """The item of a row of its columns, ``skip`` more, then its type's, customer's and
+    team's columns (a ``LEFT JOIN`` each but the type's), with its ``ITEM_NAMES`` loaded
+    and ``holder`` as its assignee."""
     item, end = from_row(WorkItem, row)
-    end += 3  # from_status, new_state, presence_item
-    item.work_type, end = from_row(WorkType, row, end)
+    item.work_type, end = from_row(WorkType, row, end + skip)
     item.customer, end = from_row(Customer, row, end, present=item.customer_id is not None)
     item.team, _ = from_row(Team, row, end, present=item.team_id is not None)
     item.assignee = holder
     return item
+
+
+def moved_item(row, holder) -> WorkItem:
+    """The item a ``MOVED_SELECT`` row answers, with its ``ITEM_NAMES`` loaded."""
+    return item_with_names(row, holder, skip=3)  # from_status, new_state, presence_item
 
 
 def moved_params(*, agent, kind: str, now, note: str = "", **data) -> dict:
@@ -360,10 +366,6 @@ def create_item(
         row = cursor.fetchone()
     if row is None:
         return None
-    item, end = from_row(WorkItem, row)
-    item.work_type, end = from_row(WorkType, row, end)
-    item.customer, end = from_row(Customer, row, end, present=item.customer_id is not None)
-    item.team, _ = from_row(Team, row, end, present=item.team_id is not None)
-    item.assignee = None
+    item = item_with_names(row, None)
     item.was_existing = False
     return item
