@@ -49,6 +49,7 @@ def parse_args(argv=None):
         help="scenarios to measure, comma-separated (of agent, api_create, qa, queue, dashboard)",
     )
     p.add_argument("--no-server", action="store_true", help="use a server already running")
+    run.add_server_arguments(p)
     p.add_argument("--json-out", default=str(run.VAR / "cost.json"))
     p.add_argument(
         "--profile",

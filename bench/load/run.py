@@ -44,7 +44,43 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ccops_load"
 PASSWORD = "bench-pass-2026"  # bench/workitems.py PASSWORD, set by prepare.py
 VAR = ROOT / "var" / "load"
 PYTHON = ROOT / ".venv" / "bin" / "python"
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+
+
+def add_server_arguments(p: argparse.ArgumentParser) -> None:
+    """The server's interpreter and worker class (``run.py`` and ``cost.py``)."""
+    p.add_argument(
+        "--venv",
+        default=os.environ.get("LOAD_VENV", str(ROOT / ".venv")),
+        help="virtualenv whose python and gunicorn serve (bench/README: the interpreter)",
+    )
+    p.add_argument(
+        "--worker-class",
+        choices=("sync", "gthread"),
+        default="sync",
+        help="gunicorn worker class (sync, as the Procfile; gthread uses --threads)",
+    )
+
+
+def venv_bin(args, name: str) -> str:
+    return str(Path(args.venv).resolve() / "bin" / name)
+
+
+def interpreter(args) -> dict:
+    """What runs the server: the venv's python, the real executable behind it, whether it
+    loads libpython as a shared library, and the flags it was built with."""
+    code = (
+        "import json, os, sys, sysconfig; print(json.dumps({"
+        "'version': sys.version.split()[0], 'executable': os.path.realpath(sys.executable), "
+        "'config_args': sysconfig.get_config_var('CONFIG_ARGS') or ''}))"
+    )
+    out = json.loads(
+        subprocess.run(
+            [venv_bin(args, "python"), "-c", code], capture_output=True, text=True, check=True
+        ).stdout
+    )
+    libs = subprocess.run(["ldd", out["executable"]], capture_output=True, text=True).stdout
+    out["links_libpython"] = "libpython" in libs
+    return out
 
 
 def parse_args(argv=None):
@@ -56,8 +92,9 @@ def parse_args(argv=None):
     p.add_argument("--warmup", type=float, default=10.0, help="seconds driven, not measured")
     p.add_argument("--rate", type=float, default=300.0, help="target requests per second")
     p.add_argument("--concurrency", type=int, default=64, help="virtual-user threads")
-    p.add_argument("--workers", type=int, default=3, help="gunicorn processes")
+    p.add_argument("--workers", type=int, default=5, help="gunicorn processes")
     p.add_argument("--threads", type=int, default=6, help="gunicorn threads per process")
+    add_server_arguments(p)
     p.add_argument("--supervisors", type=int, default=12, help="supervisors logged in")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--no-server", action="store_true", help="use a server already running")
@@ -87,6 +124,7 @@ def server_env(args) -> dict:
         LOAD_BIND=f"127.0.0.1:{args.port}",
         LOAD_WORKERS=str(args.workers),
         LOAD_THREADS=str(args.threads),
+        LOAD_WORKER_CLASS=args.worker_class,
         LOG_LEVEL="WARNING",
     )
     return env
@@ -96,16 +134,16 @@ def start_server(args) -> subprocess.Popen:
     env = server_env(args)
     log("collectstatic (production static storage needs its manifest)")
     subprocess.run(
-        [str(PYTHON), "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        [venv_bin(args, "python"), "manage.py", "collectstatic", "--noinput", "-v", "0"],
         cwd=ROOT,
         env=env,
         check=True,
     )
     VAR.mkdir(parents=True, exist_ok=True)
     out = open(VAR / "gunicorn.log", "ab")  # noqa: SIM115 - lives as long as the server
-    command = [str(GUNICORN), "-c", str(Path(__file__).with_name("gunicorn.conf.py"))]
+    command = [venv_bin(args, "gunicorn"), "-c", str(Path(__file__).with_name("gunicorn.conf.py"))]
     command.append("ccops.wsgi:application")
-    log(f"gunicorn: {args.workers} workers x {args.threads} threads on :{args.port}")
+    log(f"gunicorn: {describe_workers(args)} on :{args.port}, python from {args.venv}")
     server = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=out, stderr=out, start_new_session=True
     )
@@ -127,6 +165,12 @@ def start_server(args) -> subprocess.Popen:
         time.sleep(0.5)
     client.close()
     return server
+
+
+def describe_workers(args) -> str:
+    if args.worker_class == "gthread":
+        return f"gthread, {args.workers} workers x {args.threads} threads"
+    return f"{args.worker_class}, {args.workers} workers"
 
 
 def stop_server(server: subprocess.Popen | None) -> None:
@@ -419,7 +463,8 @@ def main(argv=None) -> int:
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
         "server": {
             "settings": "ccops.settings.production",
-            "gunicorn": f"gthread, {args.workers} workers x {args.threads} threads",
+            "gunicorn": describe_workers(args),
+            "python": interpreter(args),
             "autovacuum": "on" if vacuum_runs is None else f"off; {vacuum_runs} vacuums by run.py",
             "postgresql": postgresql_settings(cur),
         },

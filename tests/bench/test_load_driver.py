@@ -4,7 +4,11 @@ A couple of seconds of the mixed scenario on a tiny dataset: every scenario must
 without an error and the double-assignment check must pass (and find the claims).
 """
 
+import os
+import platform
+import sys
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -107,3 +111,19 @@ def test_driver_runs_every_scenario_without_errors(live_server, load_fixtures):
         check = driver.double_assignment_check(cursor, since_id)
     assert check["ok"], check
     assert check["claims_checked"] > 0
+
+
+def test_run_records_the_servers_interpreter_and_workers(tmp_path):
+    from bench.load import run
+
+    args = run.parse_args(["--venv", sys.prefix, "--workers", "4"])
+    assert (args.worker_class, args.workers) == ("sync", 4)
+    assert run.describe_workers(args) == "sync, 4 workers"
+    assert run.venv_bin(args, "python") == str(Path(sys.prefix).resolve() / "bin" / "python")
+    found = run.interpreter(args)
+    assert found["version"] == platform.python_version()
+    assert found["executable"] == os.path.realpath(sys.executable)
+    assert isinstance(found["links_libpython"], bool)
+    threaded = run.parse_args(["--worker-class", "gthread", "--workers", "3", "--threads", "6"])
+    assert run.describe_workers(threaded) == "gthread, 3 workers x 6 threads"
+    assert run.server_env(threaded)["LOAD_WORKER_CLASS"] == "gthread"
