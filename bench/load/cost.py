@@ -170,6 +170,7 @@ def main(argv=None) -> int:
     cur = conn.cursor()
     fixtures = run.fixtures(cur, args)
     run.log(f"VACUUM (ANALYZE) of the hot tables: {run.vacuum(cur):.1f} s")
+    run.log(f"ANALYZE of stale tables: {', '.join(run.analyze_stale(cur)) or '-'}")
     # One backend for the whole run: a backend that ended mid-batch would take its CPU along.
     os.environ["CONN_MAX_AGE"] = "3600"
     if args.profile:

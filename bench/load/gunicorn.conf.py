@@ -1,19 +1,20 @@
 """gunicorn for the load test: 2 cores shared by gunicorn, PostgreSQL and the driver.
 
-``sync`` workers, 5 processes, as the ``Procfile`` runs production (``run.py`` passes
-``LOAD_WORKER_CLASS``, ``LOAD_WORKERS`` and ``LOAD_THREADS``, the last for ``gthread``
-only; ``LOAD_BIND`` the address). Sync workers answer one request at a time per process
-and close the connection after it; enough processes cover the time each waits on
-PostgreSQL.
+``gthread``, as the ``Procfile`` runs production: a few processes (each its own GIL) with a
+few threads each, so a request waiting on PostgreSQL does not idle a process and a long
+request (a queue page) does not hold up the short ones behind it. ``run.py`` passes
+``LOAD_WORKER_CLASS``, ``LOAD_WORKERS`` and ``LOAD_THREADS`` (``sync`` ignores the last),
+and ``LOAD_BIND``.
 """
 
 import os
 
 bind = os.environ.get("LOAD_BIND", "127.0.0.1:8055")
-worker_class = os.environ.get("LOAD_WORKER_CLASS", "sync")
-workers = int(os.environ.get("LOAD_WORKERS", "5"))
+worker_class = os.environ.get("LOAD_WORKER_CLASS", "gthread")
+workers = int(os.environ.get("LOAD_WORKERS", "3"))
 threads = int(os.environ.get("LOAD_THREADS", "6"))
-# gthread only (sync workers close every connection): keep the driver's connections open.
+# The driver keeps one connection per virtual user: keep them open between its requests
+# (gthread; sync workers close every connection).
 keepalive = 30
 timeout = 60
 graceful_timeout = 10

@@ -116,7 +116,7 @@ def test_driver_runs_every_scenario_without_errors(live_server, load_fixtures):
 def test_run_records_the_servers_interpreter_and_workers(tmp_path):
     from bench.load import run
 
-    args = run.parse_args(["--venv", sys.prefix, "--workers", "4"])
+    args = run.parse_args(["--venv", sys.prefix, "--worker-class", "sync", "--workers", "4"])
     assert (args.worker_class, args.workers) == ("sync", 4)
     assert run.describe_workers(args) == "sync, 4 workers"
     assert run.venv_bin(args, "python") == str(Path(sys.prefix).resolve() / "bin" / "python")
@@ -124,6 +124,36 @@ def test_run_records_the_servers_interpreter_and_workers(tmp_path):
     assert found["version"] == platform.python_version()
     assert found["executable"] == os.path.realpath(sys.executable)
     assert isinstance(found["links_libpython"], bool)
-    threaded = run.parse_args(["--worker-class", "gthread", "--workers", "3", "--threads", "6"])
+    threaded = run.parse_args([])  # the Procfile's layout
     assert run.describe_workers(threaded) == "gthread, 3 workers x 6 threads"
     assert run.server_env(threaded)["LOAD_WORKER_CLASS"] == "gthread"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_analyze_stale_renews_the_statistics_autovacuum_would():
+    """run.py stands in for autovacuum's ANALYZE where autovacuum is off: a table filled
+    since its last ANALYZE is analyzed, one that was just analyzed is left alone."""
+    require_postgres()
+    from bench.load import run
+
+    with connection.cursor() as cur:
+        cur.execute("CREATE TABLE bench_stale_probe (id int PRIMARY KEY)")
+    try:
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE bench_stale_probe")  # analyzed while empty
+            cur.execute("INSERT INTO bench_stale_probe SELECT generate_series(1, 5000)")
+            cur.execute("SELECT pg_stat_force_next_flush()")
+        with connection.cursor() as cur:
+            assert "public.bench_stale_probe" in run.analyze_stale(cur)
+            cur.execute(
+                "SELECT n_mod_since_analyze, last_analyze IS NOT NULL FROM pg_stat_user_tables "
+                "WHERE relname = 'bench_stale_probe'"
+            )
+            assert cur.fetchone() == (0, True)
+            cur.execute("SELECT reltuples FROM pg_class WHERE relname = 'bench_stale_probe'")
+            assert cur.fetchone()[0] == 5000
+            cur.execute("SELECT pg_stat_force_next_flush()")
+            assert "public.bench_stale_probe" not in run.analyze_stale(cur)
+    finally:
+        with connection.cursor() as cur:
+            cur.execute("DROP TABLE bench_stale_probe")
