@@ -454,7 +454,10 @@ def main(argv=None) -> int:
     log(f"ANALYZE of the tables autovacuum would analyze: {', '.join(analyze_stale(cur)) or '-'}")
     vacuumer = None if autovacuum_on(cur) else Vacuumer(args.database_url)
     if vacuumer is not None:
-        log("autovacuum is off on this server: vacuuming the presence tables every 30 s")
+        log(
+            "autovacuum is off on this server: every 30 s, vacuuming the presence tables "
+            "and analyzing the stale ones"
+        )
     server = None if args.no_server else start_server(args)
     try:
         if vacuumer is not None:

@@ -113,7 +113,7 @@ def test_driver_runs_every_scenario_without_errors(live_server, load_fixtures):
     assert check["claims_checked"] > 0
 
 
-def test_run_records_the_servers_interpreter_and_workers(tmp_path):
+def test_run_records_the_servers_interpreter_and_workers():
     from bench.load import run
 
     args = run.parse_args(["--venv", sys.prefix, "--worker-class", "sync", "--workers", "4"])
