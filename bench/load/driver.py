@@ -468,6 +468,7 @@ def drive(config: Config, fixtures: Fixtures, on_measure=None) -> dict:
         "slots_issued": pacer.k,
         "reconnects": sum(reconnects),
         "mix": mix,
+        "measure_from": measure_from,
     }
 
 
@@ -529,7 +530,41 @@ def summarise(run: dict, config: Config) -> dict:
         "agent_actions": {"count": len(agent), **_latency([r.latency for r in agent])},
         "slot_lag": _latency([max(r.lag, 0.0) for r in records]),
         "endpoints": endpoints,
+        "timeline": timeline(records, run.get("measure_from"), elapsed),
     }
+
+
+TIMELINE_WINDOW = 30.0  # seconds
+
+
+def timeline(
+    records: list[Record], start: float | None, elapsed: float, window=TIMELINE_WINDOW
+) -> list:
+    """The run in ``window``-second slices, by when requests ended: a tail that comes from a
+    few stalls (a checkpoint, a neighbour on the host) shows as one bad slice, a server past
+    its knee as all of them."""
+    if start is None or not records:
+        return []
+    slices: dict[int, list[Record]] = collections.defaultdict(list)
+    last = max(round(elapsed / window), 1) - 1  # a short remainder joins the last slice
+    for r in records:
+        slices[min(max(int((r.at - start) // window), 0), last)].append(r)
+    out = []
+    for k in range(last + 1):
+        rs = slices.get(k, [])
+        span = elapsed - k * window if k == last else window
+        agent = [r.latency for r in rs if r.endpoint in AGENT_ENDPOINTS]
+        out.append(
+            {
+                "from_s": round(k * window),
+                "requests": len(rs),
+                "per_second": round(len(rs) / span, 1) if span > 0 else 0.0,
+                "agent_p95_ms": _latency(agent)["p95_ms"],
+                "slot_lag_p95_ms": _latency([max(r.lag, 0.0) for r in rs])["p95_ms"],
+                "errors": sum(not r.ok for r in rs),
+            }
+        )
+    return out
 
 
 def table(summary: dict) -> str:
@@ -558,6 +593,15 @@ def table(summary: dict) -> str:
         errors=summary["errors"],
     )
     row("slot lag (not latency)", summary["slot_lag"], count="", rate="")
+    if summary.get("timeline"):
+        head = f"{'from s':>8}{'req/s':>8}{'agent p95':>11}{'lag p95':>9}{'errors':>8}"
+        lines += ["", head + f"{'busy cores':>12}{'stolen':>8}"]
+        lines += [
+            f"{t['from_s']:>8}{t['per_second']:>8}{t['agent_p95_ms']:>11}"
+            f"{t['slot_lag_p95_ms']:>9}{t['errors']:>8}"
+            f"{t.get('busy_cores', ''):>12}{t.get('stolen_cores', ''):>8}"
+            for t in summary["timeline"]
+        ]
     return "\n".join(lines)
 
 

@@ -67,7 +67,37 @@ def post_request(worker, req, environ, resp):
         worker.ccops_profile.disable()
 
 
+# ``LOAD_GC_STATS=DIR`` (``run.py`` sets it): each worker times the garbage collector's
+# passes by generation, in CPU seconds of the thread that runs them (the GIL held, so the
+# worker's other threads wait), and writes ``DIR/gc-<pid>.json`` when it exits.
+GC_DIR = os.environ.get("LOAD_GC_STATS")
+_collections = {"start": 0.0, "generations": {}}
+
+
+def _time_collection(phase, info):
+    import time
+
+    if phase == "start":
+        _collections["start"] = time.thread_time()
+        return
+    took = time.thread_time() - _collections["start"]
+    n, total, longest = _collections["generations"].get(info["generation"], (0, 0.0, 0.0))
+    _collections["generations"][info["generation"]] = (n + 1, total + took, max(longest, took))
+
+
+def post_fork(server, worker):
+    if GC_DIR:
+        import gc
+
+        gc.callbacks.append(_time_collection)
+
+
 def worker_exit(server, worker):
+    if GC_DIR:
+        import json
+
+        with open(os.path.join(GC_DIR, f"gc-{os.getpid()}.json"), "w") as f:
+            json.dump(_collections["generations"], f)
     if PROFILE_DIR:
         import re
 

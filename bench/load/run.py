@@ -19,6 +19,7 @@ any error or failed check. ``--no-server`` drives a server that is already runni
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -125,6 +126,7 @@ def server_env(args) -> dict:
         LOAD_WORKERS=str(args.workers),
         LOAD_THREADS=str(args.threads),
         LOAD_WORKER_CLASS=args.worker_class,
+        LOAD_GC_STATS=str(GC_DIR),
         LOG_LEVEL="WARNING",
     )
     return env
@@ -140,6 +142,9 @@ def start_server(args) -> subprocess.Popen:
         check=True,
     )
     VAR.mkdir(parents=True, exist_ok=True)
+    GC_DIR.mkdir(exist_ok=True)
+    for stale in GC_DIR.glob("gc-*.json"):
+        stale.unlink()
     out = open(VAR / "gunicorn.log", "ab")  # noqa: SIM115 - lives as long as the server
     command = [venv_bin(args, "gunicorn"), "-c", str(Path(__file__).with_name("gunicorn.conf.py"))]
     command.append("ccops.wsgi:application")
@@ -165,6 +170,24 @@ def start_server(args) -> subprocess.Popen:
         time.sleep(0.5)
     client.close()
     return server
+
+
+GC_DIR = VAR / "gc"
+
+
+def gc_stats() -> dict:
+    """The garbage collector's passes in the workers that served (``gunicorn.conf.py``
+    writes them as each exits), by generation: collections, CPU seconds, the longest pass
+    (the GIL held: the worker's other threads waited as long)."""
+    out: dict = {}
+    for path in GC_DIR.glob("gc-*.json"):
+        for gen, (n, total, longest) in json.loads(path.read_text()).items():
+            row = out.setdefault(f"generation {gen}", {"passes": 0, "cpu_s": 0.0, "longest_ms": 0})
+            row["passes"] += n
+            row["cpu_s"] = round(row["cpu_s"] + total, 3)
+            row["longest_ms"] = max(row["longest_ms"], round(longest * 1000, 1))
+        path.unlink()
+    return out
 
 
 def describe_workers(args) -> str:
@@ -245,16 +268,59 @@ class BackendSampler:
         return sum(cpu - self.first[pid] for pid, cpu in self.last.items())
 
 
+def _machine_ticks() -> tuple[int, int, int]:
+    """(busy, stolen, total) clock ticks of the whole machine since boot."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:9]]
+    # user nice system idle iowait irq softirq steal (guest time is inside user)
+    return sum(fields) - fields[3] - fields[4] - fields[7], fields[7], sum(fields)
+
+
+class MachineSampler:
+    """The machine's busy and stolen cores in each ``window`` of the measured period, to set
+    beside the driver's timeline: a slow slice on a saturated machine is the server's, one
+    with time stolen by the hypervisor is the host's."""
+
+    def __init__(self, window: float):
+        self.window = window
+        self.samples = [_machine_ticks()]
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+
+    def loop(self) -> None:
+        while not self.stop.wait(self.window):
+            self.samples.append(_machine_ticks())
+
+    def start(self) -> None:
+        self.samples = [_machine_ticks()]
+        self.thread.start()
+
+    def finish(self) -> list[dict]:
+        self.stop.set()
+        self.thread.join()
+        self.samples.append(_machine_ticks())
+        cores, out = os.cpu_count() or 1, []
+        for (b0, s0, t0), (b1, s1, t1) in itertools.pairwise(self.samples):
+            total = max(t1 - t0, 1)
+            out.append(
+                {
+                    "busy_cores": round((b1 - b0) / total * cores, 2),
+                    "stolen_cores": round((s1 - s0) / total * cores, 2),
+                }
+            )
+        return out
+
+
 def cpu_snapshot(server_pgid: int | None, sampler: BackendSampler | None = None) -> dict:
     """Machine CPU ticks, CPU seconds of gunicorn and of this driver; starts (or reads) the
     PostgreSQL backend sampler."""
-    with open("/proc/stat") as f:
-        fields = [int(x) for x in f.readline().split()[1:]]
+    busy, steal, total = _machine_ticks()
     procs = _process_cpu()
     own = resource.getrusage(resource.RUSAGE_SELF)
     return {
-        "busy": sum(fields) - fields[3] - fields[4],  # all but idle and iowait
-        "total": sum(fields),
+        "busy": busy,
+        "steal": steal,  # the hypervisor ran another guest while this one had work
+        "total": total,
         "server_s": sum(cpu for group, cpu in procs.values() if group == server_pgid),
         "postgres_s": sampler.seconds() if sampler else 0.0,
         "driver_s": own.ru_utime + own.ru_stime,
@@ -266,6 +332,7 @@ def cpu_usage(before: dict, after: dict, seconds: float, requests: int) -> dict:
     cores = os.cpu_count() or 1
     total = max(after["total"] - before["total"], 1)
     machine = (after["busy"] - before["busy"]) / total * cores
+    steal = (after["steal"] - before["steal"]) / total * cores
     server = (after["server_s"] - before["server_s"]) / seconds
     postgres = (after["postgres_s"] - before["postgres_s"]) / seconds
     driver_cpu = (after["driver_s"] - before["driver_s"]) / seconds
@@ -277,6 +344,7 @@ def cpu_usage(before: dict, after: dict, seconds: float, requests: int) -> dict:
         "postgresql_load_db_cores": round(postgres, 2),
         "driver_cores": round(driver_cpu, 2),
         "other_processes_cores": round(max(machine - server - postgres - driver_cpu, 0.0), 2),
+        "stolen_by_hypervisor_cores": round(steal, 2),
         "gunicorn_cpu_ms_per_request": round(server * per_request, 2),
         "postgresql_cpu_ms_per_request": round(postgres * per_request, 2),
     }
@@ -380,25 +448,27 @@ class Vacuumer:
     def __init__(self, database_url: str, every: float = 30.0):
         self.conn = psycopg2.connect(database_url)
         self.conn.autocommit = True
-        self.every, self.runs = every, 0
+        self.every, self.runs, self.longest = every, 0, 0.0
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self.loop, daemon=True)
 
     def loop(self) -> None:
         with self.conn.cursor() as cur:
             while not self.stop.wait(self.every):
+                started = time.perf_counter()
                 vacuum(cur, SMALL_HOT_TABLES)
                 analyze_stale(cur)
                 self.runs += 1
+                self.longest = max(self.longest, time.perf_counter() - started)
 
     def start(self) -> None:
         self.thread.start()
 
-    def finish(self) -> int:
+    def finish(self) -> str:
         self.stop.set()
         self.thread.join()
         self.conn.close()
-        return self.runs
+        return f"off; {self.runs} vacuums by run.py, the longest {self.longest:.1f} s"
 
 
 def autovacuum_on(cur) -> bool:
@@ -468,10 +538,12 @@ def main(argv=None) -> int:
         snapshot = {}
         pgid = None if server is None else server.pid
         sampler = BackendSampler(args.database_url)
+        machine = MachineSampler(driver.TIMELINE_WINDOW)
 
         def measure_starts():
             snapshot["before"] = cpu_snapshot(pgid)
             sampler.start()
+            machine.start()
 
         run = driver.drive(config, data, on_measure=measure_starts)
         after = cpu_snapshot(pgid, sampler if "before" in snapshot else None)
@@ -480,6 +552,8 @@ def main(argv=None) -> int:
             summary["cpu"] = cpu_usage(
                 snapshot["before"], after, run["elapsed"], summary["requests"]
             )
+            for row, cpu in zip(summary["timeline"], machine.finish(), strict=False):
+                row.update(cpu)
         summary["loadavg_1m"] = {"start": round(load_start, 2), "end": os.getloadavg()[0]}
     finally:
         stop_server(server)
@@ -493,7 +567,9 @@ def main(argv=None) -> int:
             "settings": "ccops.settings.production",
             "gunicorn": describe_workers(args),
             "python": interpreter(args),
-            "autovacuum": "on" if vacuum_runs is None else f"off; {vacuum_runs} vacuums by run.py",
+            "autovacuum": "on" if vacuum_runs is None else vacuum_runs,
+            # over the workers' lives: warm-up and measured period
+            "garbage_collector": gc_stats(),
             "postgresql": postgresql_settings(cur),
         },
         **summary,
@@ -511,6 +587,15 @@ def main(argv=None) -> int:
     print(driver.table(summary))
     print()
     print("double-assignment check: " + ", ".join(f"{k}={v}" for k, v in check.items()))
+    collector = result["server"]["garbage_collector"]
+    if collector:
+        print(
+            "garbage collector (all workers, warm-up included): "
+            + "; ".join(
+                f"{gen}: {g['passes']} passes, {g['cpu_s']} s CPU, longest {g['longest_ms']} ms"
+                for gen, g in sorted(collector.items())
+            )
+        )
     print()
     print(json.dumps(result, indent=2, default=str))
     Path(args.json_out).parent.mkdir(parents=True, exist_ok=True)

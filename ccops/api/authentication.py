@@ -69,4 +69,6 @@ class TokenAuthentication(authentication.TokenAuthentication):
             raise exceptions.AuthenticationFailed("Invalid token.")
         if not user.is_active:
             raise exceptions.AuthenticationFailed("User inactive or deleted.")
-        return (user, Token(key=key, user=user))
+        # By id: a token built with the user object would be cached on the user as its
+        # reverse one-to-one, a reference cycle left for the garbage collector.
+        return (user, Token(key=key, user_id=user.pk))

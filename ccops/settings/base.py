@@ -89,7 +89,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "BACKEND": "ccops.templating.DjangoTemplates",  # Django's, freeing what it rendered
+        "NAME": "django",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
@@ -166,7 +167,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "ccops.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "ccops.api.filters.DjangoFilterBackend",  # django-filter's, freeing its filter sets
         "rest_framework.filters.OrderingFilter",
     ],
     # JSON only: the Swagger UI at /api/v1/docs/ is the explorer. DRF's browsable API uses
