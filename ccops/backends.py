@@ -1,10 +1,19 @@
-from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+
+from ccops.api.authentication import user_by_id
 
 
 class TeamAwareBackend(ModelBackend):
-    """Loads the user with their team in one query: every page shows and checks the team."""
+    """Loads the user with their team and roles in one statement (planned once per database
+    connection): every page shows and checks both. Through the ORM it was a query for the
+    user and team and one for the roles, 4% of the server's CPU under the load test."""
 
     def get_user(self, user_id):
-        user = get_user_model()._default_manager.select_related("team").filter(pk=user_id).first()
+        try:
+            pk = int(user_id)
+        except (TypeError, ValueError):
+            return None
+        if not 0 < pk < 2**63:  # (a bigint: beyond it PostgreSQL refuses the statement)
+            return None
+        user = user_by_id(pk)
         return user if user and self.user_can_authenticate(user) else None

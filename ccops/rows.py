@@ -18,6 +18,10 @@ import re
 from functools import cache
 
 from django.db import DEFAULT_DB_ALIAS, connection
+from django.db.models import Model, signals
+from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.query_utils import DeferredAttribute
 
 
 def columns(model, alias: str = "") -> str:
@@ -42,7 +46,7 @@ def literal(value: str) -> str:
 def from_row(model, row, start: int = 0, *, present: bool = True):
     """``(instance, next start)`` from ``row[start:...]``; the instance is ``None`` when not
     ``present`` (a LEFT JOIN that found nothing). Rows come from the default database."""
-    width, converters = _plan(model)
+    width, converters, attnames = _plan(model)
     end = start + width
     if not present:
         return None, end
@@ -52,19 +56,31 @@ def from_row(model, row, start: int = 0, *, present: bool = True):
         for i, col, functions in converters:
             for convert in functions:
                 values[i] = convert(values[i], col, connection)
-    instance = model(*values)  # what ``Model.from_db`` does with every column present
-    instance._state.adding = False
-    instance._state.db = DEFAULT_DB_ALIAS
+    if attnames is None:
+        instance = model(*values)  # what ``Model.from_db`` does with every column present
+        instance._state.adding = False
+        instance._state.db = DEFAULT_DB_ALIAS
+        return instance, end
+    # What ``Model.__init__`` leaves for a full row, written at once: it set each column
+    # through ``setattr`` and sent two signals nobody listens to, as long as the rest.
+    state = ModelState()
+    state.adding, state.db = False, DEFAULT_DB_ALIAS
+    instance = model.__new__(model)
+    instance.__dict__["_state"] = state
+    instance.__dict__.update(zip(attnames, values, strict=True))
     return instance, end
 
 
 _plans: dict = {}
 
 
-def _plan(model) -> tuple[int, tuple]:
-    """How many columns ``model`` has and what the ORM would apply to each as it reads it
-    (SQLite's durations and decimals, JSON on every database): none for most models on
-    PostgreSQL. Planned once per model (one database vendor per process)."""
+def _plan(model) -> tuple[int, tuple, tuple | None]:
+    """How many columns ``model`` has, what the ORM would apply to each as it reads it
+    (SQLite's durations and decimals, JSON on every database: none for most models on
+    PostgreSQL), and the column attributes to set directly, or ``None`` where
+    ``Model.__init__`` must build the instance: a model with its own ``__init__``, a field
+    with a descriptor of its own (a file, say), or ``pre_init``/``post_init`` receivers.
+    Planned once per model (one database vendor, and its receivers connected, by then)."""
     plan = _plans.get(model)
     if plan is None:
         found = []
@@ -73,7 +89,18 @@ def _plan(model) -> tuple[int, tuple]:
             functions = connection.ops.get_db_converters(col) + field.get_db_converters(connection)
             if functions:
                 found.append((i, col, tuple(functions)))
-        plan = _plans[model] = (len(model._meta.concrete_fields), tuple(found))
+        fields = model._meta.concrete_fields
+        plain = (
+            model.__init__ is Model.__init__
+            and not signals.pre_init.has_listeners(model)
+            and not signals.post_init.has_listeners(model)
+            and all(
+                type(vars(model).get(f.attname)) in (DeferredAttribute, ForeignKeyDeferredAttribute)
+                for f in fields
+            )
+        )
+        attnames = tuple(f.attname for f in fields) if plain else None
+        plan = _plans[model] = (len(fields), tuple(found), attnames)
     return plan
 
 

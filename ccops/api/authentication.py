@@ -1,4 +1,5 @@
-"""API token authentication that reads the user, their team and their roles in one query.
+"""API token authentication that reads the user, their team and their roles in one query;
+the same read by id serves the pages' session login (``ccops.backends``).
 
 DRF's ``TokenAuthentication`` reads the token and its user (one query), then the first
 permission check reads the user's groups (a second one), on every API request: for an agent
@@ -17,24 +18,28 @@ from ccops.rows import columns, execute, from_row
 
 _SQL = """
 SELECT {user_columns}, {team_columns}, g.name
-FROM {tokens} tk
-JOIN {users} u ON u.id = tk.user_id
+FROM {source}
 LEFT JOIN {teams} tm ON tm.id = u.team_id
 LEFT JOIN {user_groups} ug ON ug.{ug_user} = u.id
 LEFT JOIN {groups} g ON g.id = ug.{ug_group}
-WHERE tk.key = %(key)s
+WHERE {where}
 """
 
 
 @cache
-def _sql() -> str:
+def _sql(by: str) -> str:
     q = connection.ops.quote_name
     through = User._meta.get_field("groups").remote_field.through
+    users = q(User._meta.db_table)
+    source, where = {
+        "token": (f"{q(Token._meta.db_table)} tk JOIN {users} u ON u.id = tk.user_id", "tk.key"),
+        "id": (f"{users} u", "u.id"),
+    }[by]
     return _SQL.format(
         user_columns=columns(User, "u"),
         team_columns=columns(Team, "tm"),
-        tokens=q(Token._meta.db_table),
-        users=q(User._meta.db_table),
+        source=source,
+        where=f"{where} = %(value)s",
         teams=q(Team._meta.db_table),
         user_groups=q(through._meta.db_table),
         ug_user=q(through._meta.get_field("user").column),
@@ -43,11 +48,10 @@ def _sql() -> str:
     )
 
 
-def user_by_token(key: str) -> User | None:
-    """The token's user with ``team`` loaded and ``role_names`` filled; ``None`` if no such
-    token."""
+def _user(by: str, value) -> User | None:
+    """The user with ``team`` loaded and ``role_names`` filled; ``None`` if none."""
     with connection.cursor() as cursor:
-        execute(cursor, _sql(), {"key": key})
+        execute(cursor, _sql(by), {"value": value})
         rows = cursor.fetchall()
     if not rows:
         return None
@@ -58,6 +62,17 @@ def user_by_token(key: str) -> User | None:
     names = frozenset(row[-1] for row in rows if row[-1] is not None)
     user._role_names = names if user.is_active else frozenset()
     return user
+
+
+def user_by_token(key: str) -> User | None:
+    """The token's user, with their team and roles (one statement)."""
+    return _user("token", key)
+
+
+def user_by_id(pk: int) -> User | None:
+    """The user with this id, with their team and roles (one statement): a page's user,
+    from the session (``ccops.backends``)."""
+    return _user("id", pk)
 
 
 class TokenAuthentication(authentication.TokenAuthentication):

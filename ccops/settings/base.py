@@ -154,6 +154,7 @@ STORAGES = {
 }
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+SESSION_ENGINE = "ccops.sessions"  # Django's database sessions, read by a prepared statement
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -174,6 +175,7 @@ REST_FRAMEWORK = {
     # inline style attributes our Content Security Policy refuses, so only DEBUG offers it.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "ccops.api.negotiation.ContentNegotiation",
     "DEFAULT_SCHEMA_CLASS": "ccops.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "ccops.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

@@ -220,12 +220,12 @@ def add_history(teams: int, days: int):
     KpiSnapshot.objects.bulk_create(rows, ignore_conflicts=True)
 
 
-# 1 session, 2 user (with team), 3 user's groups (role check), 4 teams, 5 live backlog,
-# 6 goals, 7 goal adjustments, 8 office totals, 9 overall totals, 10 team totals,
-# 11 chart series. 5 and 8-11 are shared through the cache for a while (BACKLOG_MAX_AGE_SECONDS
-# and KPI_MAX_AGE_SECONDS): a page read again within that time makes 1-4, 6 and 7 only.
-OVERVIEW_QUERIES = 11
-OVERVIEW_QUERIES_SHARED = 6
+# 1 session, 2 user (with team and groups), 3 teams, 4 live backlog, 5 goals, 6 goal
+# adjustments, 7 office totals, 8 overall totals, 9 team totals, 10 chart series. 4 and 7-10
+# are shared through the cache for a while (BACKLOG_MAX_AGE_SECONDS and KPI_MAX_AGE_SECONDS):
+# a page read again within that time makes 1-3, 5 and 6 only.
+OVERVIEW_QUERIES = 10
+OVERVIEW_QUERIES_SHARED = 5
 
 
 def test_overview_query_count_is_constant(
@@ -249,28 +249,28 @@ def test_overview_query_count_is_constant(
 def test_team_and_scorecard_query_counts(client, supervisor, computed, back_team, agent,
                                          django_assert_num_queries):  # fmt: skip
     client.force_login(supervisor)
-    # 1 session, 2 user, 3 groups, 4 team + supervisor, 5 agents, 6 their groups, 7 goals,
-    # 8 adjustments, 9 agent totals, 10 live backlog, 11 chart series
-    with django_assert_num_queries(11):
+    # 1 session, 2 user (with team and groups), 3 team + supervisor, 4 agents, 5 their
+    # groups, 6 goals, 7 adjustments, 8 agent totals, 9 live backlog, 10 chart series
+    with django_assert_num_queries(10):
         client.get(reverse("dashboard:team", args=[back_team.pk]), WEEK)
-    # 1 session, 2 user, 3 groups, 4 the person + team, 5 their groups, 6 goals,
-    # 7 adjustments, 8 agent totals, 9 team totals, 10 office totals, 11 chart series
-    with django_assert_num_queries(11):
+    # 1 session, 2 user (with team and groups), 3 the person + team, 4 their groups,
+    # 5 goals, 6 adjustments, 7 agent totals, 8 team totals, 9 office totals, 10 chart series
+    with django_assert_num_queries(10):
         client.get(reverse("dashboard:agent", args=[computed.back_agent.pk]), WEEK)
     client.force_login(agent)
-    # 1 session, 2 user, 3 groups, 4 goals, 5 adjustments, 6-8 agent/team/office totals,
-    # 9 chart series
-    with django_assert_num_queries(9):
+    # 1 session, 2 user (with team and groups), 3 goals, 4 adjustments, 5-7 agent/team/office
+    # totals, 8 chart series
+    with django_assert_num_queries(8):
         client.get(reverse("dashboard:me"), WEEK)
-    # 1 session, 2 user, 3 groups, 4 office teams, 5 goals, 6 adjustments, 7 team totals,
-    # 8 live backlog, 9 chart series
+    # 1 session, 2 user (with team and groups), 3 office teams, 4 goals, 5 adjustments,
+    # 6 team totals, 7 live backlog, 8 chart series
     client.force_login(supervisor)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         client.get(reverse("dashboard:office", args=["back"]), WEEK)
 
 
 def test_process_map_query_count(client, supervisor, computed, django_assert_num_queries):
     client.force_login(supervisor)
-    # 1 session, 2 user, 3 groups, 4 the period's process-step snapshots
-    with django_assert_num_queries(4):
+    # 1 session, 2 user (with team and groups), 3 the period's process-step snapshots
+    with django_assert_num_queries(3):
         client.get(reverse("dashboard:process_map"), WEEK)

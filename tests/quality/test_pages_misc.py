@@ -37,15 +37,15 @@ def test_form_pages_constant_queries(
 ):
     client = as_user(qa)
     # session, user, roles, current scorecards, reviewers (participants), reviewers (reference)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         client.get("/quality/calibration/new/")
     # session, user, roles
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         client.get("/quality/coaching/tips/new/")
     client = as_user(supervisor)
     # session, user, roles, the evaluation (scope), its suggested tips, agents they coach,
     # the agent's recent evaluations, those as choices (+ item), active tips
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(f"/quality/coaching/new/?evaluation={submitted.pk}")
     assert response.context["form"].initial["agent"] == agent.pk
 
@@ -62,7 +62,7 @@ def test_coaching_detail_constant_queries(
     client = as_user(agent)
     # session, user, roles, the session (agent, team, coach), tips, tips' tags, evaluations
     # (+ item, scorecard)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(f"/quality/coaching/{session.pk}/")
     assert response.context["evaluations"] == [submitted]
 

@@ -80,7 +80,7 @@ def test_queue_lists_my_drafts_with_constant_queries(
     def load(expected_rows):
         # session, user (+team), user's roles, count of drafts, page of drafts (item, agent,
         # agent's team, work type, scorecard joined), last sample runs
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(5):
             response = client.get("/quality/queue/")
         assert response.content.decode().count('data-testid="queue-row"') == expected_rows
         return response
@@ -148,7 +148,7 @@ def test_evaluation_form_renders_live_score_attributes(
 ):
     client = as_user(qa)
     # session, user, roles, the evaluation (item, agent, work type, scorecard), its criteria
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         response = client.get(f"/quality/evaluations/{draft.pk}/edit/")
     html = response.content.decode()
     assert 'data-criterion="empathy"' in html and 'data-scale-max="5"' in html
@@ -218,7 +218,7 @@ def test_detail_for_the_agent_with_tips_and_actions(
     client = as_user(agent)
     # session, user, roles, evaluation (+ joins), its events (+ actors), criteria (+ sections),
     # tips matching missed criteria, their tags
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get(f"/quality/evaluations/{submitted.pk}/")
     html = response.content.decode()
     assert 'data-testid="acknowledge"' in html and 'data-testid="dispute"' in html
@@ -255,7 +255,7 @@ def disputed(submitted, agent):
 def test_resolve_page_rescore(as_user, supervisor, disputed, django_assert_num_queries):
     client = as_user(supervisor)
     # session, user, roles, evaluation (+ joins), its criteria
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         response = client.get(f"/quality/evaluations/{disputed.pk}/resolve/")
     assert "I greeted" in response.content.decode()
     data = form_data(PERFECT, disputed.version)
@@ -302,7 +302,7 @@ def test_evaluation_list_scoped_filtered_and_constant(
 
     def load():
         # session, user, roles, count, page (item, agent, work type, scorecard, evaluator)
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(4):
             return client.get("/quality/evaluations/?status=submitted")
 
     assert len(load().context["object_list"]) == 2
@@ -326,7 +326,7 @@ def test_my_quality_summary_chart_and_constant_queries(
 
     def load():
         # session, user, roles, summary aggregate, weekly series, count, page
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(6):
             return client.get("/quality/mine/")
 
     response = load()

@@ -81,7 +81,7 @@ def test_calibration_is_blind_then_revealed(
     client = as_user(supervisor)
     # session, user, roles, session (+scorecard, reference), participant check, items,
     # scores, participants
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get(f"/quality/calibration/{session.pk}/")
     html = response.content.decode()
     assert "Agreement: 80%" in html  # 4 of the 5 criteria answered alike on the scored item
@@ -107,7 +107,7 @@ def test_calibration_score_errors_and_outsiders(as_user, session, supervisor, ot
 def test_calibration_list_constant_queries(as_user, qa, session, django_assert_num_queries):
     client = as_user(qa)
     # session, user, roles, count, page annotated with item and participant counts
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         response = client.get("/quality/calibration/")
     row = response.context["object_list"][0]
     assert (row.n_items, row.n_participants) == (2, 2)
@@ -132,7 +132,7 @@ def test_tip_library_filters(as_user, agent, qa, django_assert_num_queries):
     )
     client = as_user(agent)
     # session, user, roles, count, page of tips, their criterion tags
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get("/quality/coaching/tips/")
     assert len(response.context["object_list"]) == 2
     front = client.get("/quality/coaching/tips/?office=front").context["object_list"]
@@ -195,7 +195,7 @@ def test_coaching_list_scoped_and_constant(
     services.coaching_session_create(coach=qa, agent=other_agent, agreed_actions="B")
     client = as_user(supervisor)
     # session, user, roles, count, page (agent, coach joined)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         response = client.get("/quality/coaching/")
     assert [s.agent for s in response.context["object_list"]] == [agent]
     assert (
@@ -275,15 +275,15 @@ def test_scorecard_pages_constant_queries(
 ):
     client = as_user(qa)
     # session, user, roles, count, page annotated with criteria and evaluation counts
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         response = client.get("/quality/scorecards/")
     assert [c.name for c in response.context["object_list"]] == ["Back case", "Front call"]
     # session, user, roles, scorecard, its criteria (+sections), work types, versions, the
     # family's history records (with users), the users named in them (created_by)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(f"/quality/scorecards/{front_card.pk}/")
     assert "Verifies identity" in response.content.decode()
     # session, user, roles, scorecard, criteria (+sections), work types, work type choices
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(f"/quality/scorecards/{front_card.pk}/edit/")
     assert response.context["formset"].initial[1]["key"] == "verify"

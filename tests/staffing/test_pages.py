@@ -91,7 +91,7 @@ def test_erlang_page_computes_without_queries(client, planner, django_assert_num
         "/staffing/erlang/?volume=100&aht_seconds=180&interval_minutes=30"
         "&target_service_level=0.8&target_answer_seconds=20&shrinkage=0.3"
     )
-    with django_assert_num_queries(3):  # session, user, the user's groups (role check)
+    with django_assert_num_queries(2):  # session, user (with team and groups)
         response = client.get(url)
     assert response.context["result"]["agents"] == 14
     assert 'data-testid="erlang-agents">14<' in response.content.decode()
@@ -121,7 +121,7 @@ def test_backlog_page_projects(client, planner, django_assert_num_queries):
         "&sla_working_days=2&productive_hours=7.5&shrinkage=0&starting_backlog=0"
         "&starting_past_due=0&weekdays_only=on"
     )
-    with django_assert_num_queries(4):  # session, user, groups, back-office work types
+    with django_assert_num_queries(3):  # session, user (with team and groups), back-office types
         response = client.get(url)
     assert response.context["result"]["required_agents"] == [0, 0, 2, 0, 1]
     assert 'data-testid="level-agents">1<' in response.content.decode()
@@ -170,13 +170,13 @@ def test_plan_list_queries_constant(
 ):
     plan = make_plan(planner, front_type)
     client.force_login(supervisor)
-    # session, user, groups, count, the page of plans with their line counts
-    with django_assert_num_queries(5):
+    # session, user (with team and groups), count, the page of plans with their line counts
+    with django_assert_num_queries(4):
         response = client.get("/staffing/plans/")
     assert [p.line_count for p in response.context["plans"]] == [48]
     for i in range(3):
         services.plan_copy(plan=plan, by=planner, name=f"Copy {i}")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         response = client.get("/staffing/plans/")
     assert len(response.context["plans"]) == 4
     assert "New plan" not in response.content.decode()  # supervisors read only
@@ -210,17 +210,18 @@ def test_plan_detail_queries_constant(
     plan = make_plan(planner, front_type, days=2)
     client.force_login(supervisor)
     url = f"/staffing/plans/{plan.pk}/?day=2026-03-02"
-    # session, user, groups, the plan (creator, source joined), day summary (one GROUP BY),
-    # the day's lines with their work type; the History (supervisors): its records with
-    # their users, their predecessors, the users named in the changes (created_by)
-    with django_assert_num_queries(9):
+    # session, user (with team and groups), the plan (creator, source joined), day summary
+    # (one GROUP BY), the day's lines with their work type; the History (supervisors): its
+    # records with their users, their predecessors, the users named in the changes
+    # (created_by)
+    with django_assert_num_queries(8):
         response = client.get(url)
     ten = next(ln for ln in response.context["front_lines"] if ln.interval_start == at(MONDAY, 10))
     assert ten.required_agents == 20
     assert len(response.context["summary"]) == 4  # 2 types x 2 days
     assert response.context["editable"] is False  # supervisors read
     services.plan_update(plan=plan, by=planner, end=MONDAY + timedelta(days=6))
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(url)
     assert len(response.context["summary"]) == 14
 
@@ -271,16 +272,16 @@ def test_forecast_pages(
 ):
     services.forecast_build(work_type=back_type, as_of=MONDAY)
     client.force_login(supervisor)
-    # session, user, groups, active types, the day's totals (GROUP BY), latest builds
-    with django_assert_num_queries(6):
+    # session, user (with team and groups), active types, the day's totals (GROUP BY), latest builds
+    with django_assert_num_queries(5):
         response = client.get("/staffing/forecasts/?day=2026-03-02")
     assert [r["work_type"].name for r in response.context["rows"]] == ["Claims", "Calls"]
     services.forecast_build(work_type=front_type, as_of=MONDAY)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get("/staffing/forecasts/?day=2026-03-02")
     assert response.context["rows"][1]["build"].method == "mean"
-    # One type's day: session, user, groups, the type, model values, overrides
-    with django_assert_num_queries(6):
+    # One type's day: session, user (with team and groups), the type, model values, overrides
+    with django_assert_num_queries(5):
         response = client.get(f"/staffing/forecasts/{front_type.pk}/?day=2026-03-02")
     assert len(response.context["rows"]) == 48
     moment = at(MONDAY, 10).isoformat()
@@ -324,9 +325,9 @@ def test_schedule_grid_queries_constant(
     week_of_shifts(planner, [agent])
     client.force_login(supervisor)
     url = "/staffing/schedule/?week=2026-03-02"
-    # session, user, groups, team choices, team count, page of teams, members,
+    # session, user (with team and groups), team choices, team count, page of teams, members,
     # their week's shifts (prefetch), the add form's agents
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(url)
     (block,) = response.context["grid"]
     (row,) = [r for r in block["rows"] if r["agent"] == agent]
@@ -334,7 +335,7 @@ def test_schedule_grid_queries_constant(
     assert row["productive_hours"] == 15.0
     more = [make_user(Role.AGENT, username=f"x{i}", team=front_team) for i in range(4)]
     week_of_shifts(planner, more)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(url)
     assert len(response.context["grid"][0]["rows"]) == 6  # supervisor, agent, 4 more
     assert response.content.decode().count('data-testid="shift"') == 50
@@ -402,7 +403,7 @@ def test_schedule_export_and_import(client, planner, agent):
 def test_my_schedule(client, planner, agent, other_agent, django_assert_num_queries):
     week_of_shifts(planner, [agent, other_agent])
     client.force_login(agent)
-    with django_assert_num_queries(4):  # session, user, groups, the agent's shifts
+    with django_assert_num_queries(3):  # session, user (with team and groups), the agent's shifts
         response = client.get("/staffing/my-schedule/?week=2026-03-02")
     assert sum(len(d["shifts"]) for d in response.context["days"]) == 10
 
@@ -436,16 +437,16 @@ def test_intraday_queries_constant(
 
     schedule(people)
     client.force_login(supervisor)
-    # session, user, groups, work types, published plan, front forecast values and
+    # session, user (with team and groups), work types, published plan, front forecast values and
     # overrides, back forecast values and overrides, arrivals today, backlog by type, open
     # items by due day, today's shifts, skills, tiers, presence, adherence so far
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(16):
         response = client.get("/staffing/intraday/?at=10:00")
     snap = response.context["snapshot"]
     assert snap["on_shift_now"] == 4 and snap["out_of_adherence_total"] == 4
     more = [make_user(Role.AGENT, username=f"c{i}", team=back_team) for i in range(4)]
     schedule(more)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(16):
         response = client.get("/staffing/intraday/?at=10:00", HTTP_HX_REQUEST="true")
     assert response.context["snapshot"]["on_shift_now"] == 8
     assert "<html" not in response.content.decode()  # the htmx refresh gets the panel only

@@ -54,7 +54,7 @@ def test_matrix_shows_gaps_and_is_constant(
     )
     client = as_user(fresh(supervisor))
     # session, user, roles, teams, count, page of agents with tiers, skills, cells, coverage
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get("/training/skills/")
     assert response.context["team"] == front_team and response.context["can_edit"]
     html = response.content.decode()
@@ -76,7 +76,7 @@ def test_matrix_shows_gaps_and_is_constant(
     # More agents, same queries.
     for i in range(5):
         make_user(Role.AGENT, username=f"more{i}", team=front_team)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         client.get("/training/skills/")
     # A planner reads it without edit links.
     response = as_user(make_user(Role.PLANNER, username="p2")).get(
@@ -116,7 +116,7 @@ def test_tier_report_lists_ready_and_lacks(
     services.agent_skill_set(agent=crew[0], skill=skills["claims"], level=2, by=hr)
     client = as_user(fresh(hr))
     # session, user, roles, count, page (agent, team, tiers joined), summary, teams, tiers
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get("/training/tiers/")
     rows = response.context["rows"]
     assert [p.agent.username for p in rows][:1] == ["crew0"] and rows[0].ready
@@ -131,7 +131,7 @@ def test_tier_report_lists_ready_and_lacks(
     assert [p.agent.username for p in ready_only] == ["crew0"]
     for i in range(4):
         services.agent_tier_recompute(agent=make_user(Role.AGENT, username=f"x{i}"))
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         client.get("/training/tiers/")
     # HR promotes from the report.
     response = client.post(f"/training/people/{crew[0].pk}/promote/", {"tier": ladder[2].pk})
@@ -149,7 +149,7 @@ def test_tier_setup_and_requirement_edit(
     client = as_user(fresh(hr))
     # session, user, roles, tiers with counts, requirements with skills, modules,
     # active modules, then the form's tier and skill choices
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get("/training/tiers/setup/")
     assert "Pay differential: <strong>5%</strong>" in response.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
@@ -199,7 +199,7 @@ def test_agent_profile_and_assessment(
     client = as_user(fresh(hr))
     # session, user, roles, agent, skills, tier, progress, enrollments, history, points,
     # buddy, assessments, their ratings, tiers
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         response = client.get(f"/training/people/{agent.pk}/")
     html = response.content.decode()
     assert "Promotion: Tier I" in html and "5%" in html
@@ -230,7 +230,7 @@ def test_my_development_page(
     services.recognition_give(agent=agent, by=back_agent, kind="peer_kudos", reason="Thanks")
     client = as_user(fresh(agent))
     # session, user, roles, skills, tier, progress, enrollments, history, points, buddy
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get("/training/")
     html = response.content.decode()
     assert "Tier I" in html and "Claims casework at level 2 (you have level 0)" in html
@@ -242,7 +242,7 @@ def test_my_buddy_page(as_user, agent, back_agent, other_agent, hr, django_asser
     services.buddy_pair(agent=back_agent, buddy=agent, by=hr)
     client = as_user(fresh(agent))
     # session, user, roles, my pairing, who has me, escalations to me, escalations by me
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get("/training/buddy/")
     assert response.context["pairing"].buddy == back_agent
     assert [p.agent for p in response.context["buddy_of"]] == [back_agent]
@@ -303,7 +303,7 @@ def test_module_pages(
 ):
     client = as_user(fresh(hr))
     # session, user, roles, count, page with enrolment counts
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         response = client.get("/training/modules/")
     assert [m.title for m in response.context["modules"]] == ["Complex claims"]
     response = client.post(
@@ -329,7 +329,7 @@ def test_module_pages(
         )
     sup = as_user(fresh(supervisor))
     # session, user, roles, module, count, page (agent, team), enrol form's agent choices
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = sup.get(f"/training/modules/{module.pk}/")
     assert len(response.context["enrollments"]) == 5
     response = sup.post(f"/training/enrollments/{enrollment.pk}/result/", {"score": "85"})
@@ -369,7 +369,7 @@ def test_shadowing_page_books_and_refuses_clash(
     client = as_user(fresh(hr))
     # session, user, roles, count, page (both people and teams), form's participant and
     # host choices
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get("/training/shadowing/")
     assert len(response.context["sessions"]) == 4
     # The participant reflects once the session has started.
@@ -379,7 +379,7 @@ def test_shadowing_page_books_and_refuses_clash(
     )
     agent_client = as_user(fresh(agent))
     # session, user, roles, count, page
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         page = agent_client.get("/training/shadowing/")
     assert page.context["form"] is None
     agent_client.post(f"/training/shadowing/{past.pk}/", {"reflection": "Learnt the triage"})
@@ -402,7 +402,7 @@ def test_pairings_page_apply_and_pair(
     assert response.status_code == 400 and "other office" in response.content.decode()
     client = as_user(fresh(hr))
     # session, user, roles, count, page with buddy loads, unpaired, agent and buddy choices
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get("/training/buddies/")
     # Both front-office agents have the one back-office agent as their buddy (load 2).
     loads = {
@@ -423,7 +423,7 @@ def test_leaderboard_normalises_offices(
     Recognition.objects.create(agent=back_agent, points=15, kind="goal_met", reason="x")
     client = as_user(fresh(qa))
     # session, user, roles, office headcounts, office points, count, agent page, team board
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get("/training/recognition/")
     board = [(a.username, a.points, round(a.index)) for a in response.context["agents"]]
     # Front: 40 points over 2 agents = 20 each; back: 15 over 1.
@@ -435,7 +435,7 @@ def test_leaderboard_normalises_offices(
     for i in range(4):
         make_user(Role.AGENT, username=f"b{i}", team=back_agent.team)
     client = as_user(fresh(qa))
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         client.get("/training/recognition/")
 
 
@@ -459,7 +459,7 @@ def test_give_kudos_and_statement(as_user, agent, back_agent, django_assert_num_
         Recognition.objects.create(agent=back_agent, points=i + 1, kind="goal_met", reason="x")
     client = as_user(fresh(back_agent))
     # session, user, roles, totals by kind, count, page
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get("/training/points/")
     assert response.context["totals"]["total"] == 11
     assert "Sorted my refund case" in response.content.decode()
@@ -482,7 +482,7 @@ def test_schemes_page(as_user, hr, django_assert_num_queries):
     assert IncentiveScheme.objects.count() == 1
     client = as_user(fresh(hr))
     # session, user, roles, count, page with award counts
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         response = client.get("/training/incentives/")
     assert response.context["schemes"][0].award_count == 0
 
@@ -520,11 +520,11 @@ def test_idea_board_submit_review_award(
         Idea.objects.create(title=f"I{i}", description="d", submitted_by=back_agent)
     client = as_user(fresh(agent))
     # session, user, roles, count, page with submitters, co-authors, form's people choices
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get("/training/ideas/")
     assert len(response.context["ideas"]) == 5
     client = as_user(fresh(agent))
     # session, user, roles, idea (submitter, reviewer), co-authors, awards
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get(f"/training/ideas/{idea.pk}/")
     assert "Agent: +25" in response.content.decode()

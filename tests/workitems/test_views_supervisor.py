@@ -260,21 +260,21 @@ def test_queue_queries_are_constant(as_user, supervisor, make_item, n, django_as
     for i in range(n):
         make_item(title=f"Q{i}")
     client = as_user(supervisor)
-    # 1 session, 2 user, 3 groups, 4 backlog aggregate (shared for a few seconds; its open
-    # total is the item count), 5 the page of items (with type, assignee, team, customer),
-    # 6 teams (filter), 7 work types (filter), 8 agents (bulk assign select)
-    with django_assert_num_queries(8):
+    # 1 session, 2 user (with team and groups), 3 backlog aggregate (shared for a few seconds;
+    # its open total is the item count), 4 the page of items (with type, assignee, team,
+    # customer), 5 teams (filter), 6 work types (filter), 7 agents (bulk assign select)
+    with django_assert_num_queries(7):
         response = client.get(QUEUE)
     assert rows(response.content.decode()) == n
     assert f"{n} item(s) as of " in response.content.decode()
     # The next load within the backlog's max age reuses it: the same 8 less the aggregate.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         client.get(QUEUE)
-    # With a team and a search: 1 session, 2 user, 3 groups, 4 teams (validates the team
-    # and fills its select), 5 backlog of the team, 6 count (live: a search is not the
-    # backlog's rows), 7 the page, 8 work types, 9 agents of the team
+    # With a team and a search: 1 session, 2 user (with team and groups), 3 teams (validates
+    # the team and fills its select), 4 backlog of the team, 5 count (live: a search is not
+    # the backlog's rows), 6 the page, 7 work types, 8 agents of the team
     team_id = WorkItem.objects.values_list("team_id", flat=True).first()
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(QUEUE, {"team": team_id, "q": "Q1"})
     matches = 1 + sum(1 for i in range(n) if str(i).startswith("1") and i > 1)
     assert rows(response.content.decode()) == matches
@@ -326,9 +326,9 @@ def test_presence_board_queries_are_constant(
         user = make_user(Role.AGENT, username=f"q{i}", team=front_team)
         services.presence_set(agent=user, state=PresenceState.AVAILABLE)
     client = as_user(supervisor)
-    # 1 session, 2 user, 3 groups, 4 count, 5 page of presences (agent, team, item),
-    # 6 counts by state, 7 teams (filter)
-    with django_assert_num_queries(7):
+    # 1 session, 2 user (with team and groups), 3 count, 4 page of presences (agent, team,
+    # item), 5 counts by state, 6 teams (filter)
+    with django_assert_num_queries(6):
         response = client.get(PRESENCE)
     assert response.content.decode().count('data-testid="presence-row"') == n
 
@@ -340,12 +340,12 @@ def test_export_and_backlog_queries_are_constant(
     for i in range(n):
         make_item(title=f"E{i}", work_type=back_type if i % 2 else None)
     client = as_user(supervisor)
-    # 1 session, 2 user, 3 groups, 4 the rows, read in chunks from one cursor
-    with django_assert_num_queries(4):
+    # 1 session, 2 user (with team and groups), 3 the rows, read in chunks from one cursor
+    with django_assert_num_queries(3):
         body = b"".join(client.get(EXPORT).streaming_content)
     assert body.count(b"\n") == n + 1
-    # 1 session, 2 user, 3 groups, 4 the backlog aggregate
-    with django_assert_num_queries(4):
+    # 1 session, 2 user (with team and groups), 3 the backlog aggregate
+    with django_assert_num_queries(3):
         page = client.get(BACKLOG).content.decode()
     assert page.count('data-testid="backlog-row"') == 2
 
