@@ -7,6 +7,7 @@ without an error and the double-assignment check must pass (and find the claims)
 import os
 import platform
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
@@ -107,10 +108,62 @@ def test_driver_runs_every_scenario_without_errors(live_server, load_fixtures):
     assert {"agent next", "agent start", "agent complete", "api create item"} <= names
     assert {"qa save draft", "supervisor queue page", "supervisor dashboard"} <= names
     assert "agent actions" in driver.table(summary)
+    assert sum(row["requests"] for row in summary["timeline"]) == summary["requests"]
     with connection.cursor() as cursor:
         check = driver.double_assignment_check(cursor, since_id)
     assert check["ok"], check
     assert check["claims_checked"] > 0
+
+
+def test_the_timeline_slices_the_run_by_when_requests_ended():
+    def record(name, at, latency=0.01, lag=0.0, ok=True):
+        return driver.Record(name, 200 if ok else 500, ok, latency, lag, at, "")
+
+    start = 1000.0
+    records = [
+        *(record("agent start", start + 1 + i / 100, latency=0.010) for i in range(100)),
+        *(record("agent next", start + 31 + i / 100, latency=0.300, lag=0.5) for i in range(60)),
+        record("api create item", start + 40, ok=False),
+        record("agent complete", start + 60.2),  # past the end: counted in the last slice
+    ]
+    rows = driver.timeline(records, start, elapsed=60.0, window=30.0)
+
+    assert [r["from_s"] for r in rows] == [0, 30]
+    assert [r["requests"] for r in rows] == [100, 62]
+    assert rows[0]["per_second"] == round(100 / 30, 1)
+    assert rows[0]["agent_p95_ms"] == 10.0
+    assert rows[1]["agent_p95_ms"] == 300.0
+    assert (rows[0]["slot_lag_p95_ms"], rows[1]["slot_lag_p95_ms"]) == (0.0, 500.0)
+    assert [r["errors"] for r in rows] == [0, 1]
+    assert driver.timeline([], start, 60.0) == []
+
+
+def test_gc_stats_add_up_the_workers(tmp_path, monkeypatch):
+    from bench.load import run
+
+    monkeypatch.setattr(run, "GC_DIR", tmp_path)
+    (tmp_path / "gc-1.json").write_text('{"0": [10, 0.5, 0.002], "2": [1, 0.05, 0.05]}')
+    (tmp_path / "gc-2.json").write_text('{"0": [5, 0.25, 0.004]}')
+
+    assert run.gc_stats() == {
+        "generation 0": {"passes": 15, "cpu_s": 0.75, "longest_ms": 4.0},
+        "generation 2": {"passes": 1, "cpu_s": 0.05, "longest_ms": 50.0},
+    }
+    assert list(tmp_path.iterdir()) == []  # read once: the next run starts empty
+
+
+def test_the_machine_is_sampled_by_slice():
+    from bench.load import run
+
+    sampler = run.MachineSampler(window=0.05)
+    sampler.start()
+    time.sleep(0.13)
+    slices = sampler.finish()
+    assert len(slices) >= 2
+    for s in slices:
+        assert 0 <= s["busy_cores"] <= os.cpu_count()
+        assert s["stolen_cores"] >= 0
+    assert 0 < run.loop_seconds() < 10
 
 
 def test_run_records_the_servers_interpreter_and_workers():
