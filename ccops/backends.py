@@ -1,6 +1,7 @@
 from django.contrib.auth.backends import ModelBackend
 
 from ccops.api.authentication import user_by_id
+from ccops.api.fields import BIGINT
 
 
 class TeamAwareBackend(ModelBackend):
@@ -13,7 +14,7 @@ class TeamAwareBackend(ModelBackend):
             pk = int(user_id)
         except (TypeError, ValueError):
             return None
-        if not 0 < pk < 2**63:  # (a bigint: beyond it PostgreSQL refuses the statement)
+        if not 0 < pk <= BIGINT:  # (beyond it PostgreSQL refuses the statement)
             return None
         user = user_by_id(pk)
         return user if user and self.user_can_authenticate(user) else None

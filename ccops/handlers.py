@@ -12,8 +12,8 @@ thread of the worker waited too.
 Once the server has closed the response nothing reads the request, the view or the response
 context again, so emptying them breaks the cycles and reference counting frees the rest at
 once. The test client keeps the request after closing (``response.wsgi_request``), so the
-tests serve through Django's own handler; ``tests/ccops/test_handlers.py`` serves through
-this one.
+tests serve through Django's own handler; ``tests/workitems/test_handler_garbage.py``
+serves through this one.
 """
 
 from functools import partial

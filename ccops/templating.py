@@ -20,7 +20,8 @@ class Template(django_backend.Template):
             html = self.template.render(context)
         except TemplateDoesNotExist as exc:
             django_backend.reraise(exc, self.backend)
-        context.dicts.clear()  # after a failure, the debug page may still read the context
+        # Only after a render that succeeded: after a failure the debug page reads the context.
+        context.dicts.clear()
         return html
 
 

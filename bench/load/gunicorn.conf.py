@@ -8,6 +8,7 @@ and ``LOAD_BIND``.
 """
 
 import os
+import time
 
 bind = os.environ.get("LOAD_BIND", "127.0.0.1:8055")
 worker_class = os.environ.get("LOAD_WORKER_CLASS", "gthread")
@@ -75,8 +76,6 @@ _collections = {"start": 0.0, "generations": {}}
 
 
 def _time_collection(phase, info):
-    import time
-
     if phase == "start":
         _collections["start"] = time.thread_time()
         return

@@ -296,7 +296,7 @@ class MachineSampler:
 
     def __init__(self, window: float):
         self.window = window
-        self.samples = [_machine_ticks()]
+        self.samples: list[tuple[int, int, int]] = []  # from start()
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self.loop, daemon=True)
 
@@ -572,7 +572,7 @@ def main(argv=None) -> int:
         summary["loadavg_1m"] = {"start": round(load_start, 2), "end": os.getloadavg()[0]}
     finally:
         stop_server(server)
-        vacuum_runs = vacuumer.finish() if vacuumer is not None else None
+        autovacuum = vacuumer.finish() if vacuumer is not None else "on"
     speed_after = loop_seconds()
     log("checking the event log for double assignment")
     check = driver.double_assignment_check(cur, since_id)
@@ -583,7 +583,7 @@ def main(argv=None) -> int:
             "settings": "ccops.settings.production",
             "gunicorn": describe_workers(args),
             "python": interpreter(args),
-            "autovacuum": "on" if vacuum_runs is None else vacuum_runs,
+            "autovacuum": autovacuum,
             # over the workers' lives: warm-up and measured period
             "garbage_collector": gc_stats(),
             "postgresql": postgresql_settings(cur),

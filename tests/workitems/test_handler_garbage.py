@@ -75,17 +75,24 @@ def serve(handler, env) -> tuple[str, bytes]:
     return started["status"], body
 
 
+def unreachable_after(work):
+    """``(work(), the unreachable objects it left)``: the collector off while it runs, so
+    what ``gc.collect()`` then finds is what ``work`` left for it."""
+    gc.collect()
+    gc.disable()
+    try:
+        result = work()
+        return result, gc.collect()
+    finally:
+        gc.enable()
+
+
 def garbage_per_request(handler, make_env, times=3) -> tuple[float, list]:
     """Unreachable objects a request leaves for the collector (after one warm-up request:
     first-request imports and caches are not per-request garbage)."""
     serve(handler, make_env())
-    gc.collect()
-    gc.disable()
-    try:
-        served = [serve(handler, make_env()) for _ in range(times)]
-        return gc.collect() / times, served
-    finally:
-        gc.enable()
+    served, found = unreachable_after(lambda: [serve(handler, make_env()) for _ in range(times)])
+    return found / times, served
 
 
 def test_an_agents_step_leaves_no_cycles(agent, held_item):
@@ -114,13 +121,8 @@ def test_an_agents_step_leaves_no_cycles(agent, held_item):
         for _ in range(times + 1):  # the first one warms up
             services.workitem_pend(item=held_item, by=agent, note="Waiting for the customer")
             held_item.refresh_from_db()
-            gc.collect()
-            gc.disable()
-            try:
-                started = start(handler)
-                found += gc.collect() if _ else 0
-            finally:
-                gc.enable()
+            started, left = unreachable_after(lambda: start(handler))
+            found += left if _ else 0
             assert started["status"] == "in_progress"
             assert started["version"] == held_item.version + 1
             held_item.refresh_from_db()
@@ -165,13 +167,10 @@ def test_the_filter_backend_frees_its_filter_set(supervisor, make_item):
 
     def filtered(backend) -> tuple[list, int]:
         backend().filter_queryset(view.request, view.get_queryset(), view)  # warm
-        gc.collect()
-        gc.disable()
-        try:
-            qs = backend().filter_queryset(view.request, view.get_queryset(), view)
-            return [item.title for item in qs], gc.collect()
-        finally:
-            gc.enable()
+        qs, left = unreachable_after(
+            lambda: backend().filter_queryset(view.request, view.get_queryset(), view)
+        )
+        return [item.title for item in qs], left
 
     titles, ours = filtered(DjangoFilterBackend)
     djangos_titles, djangos = filtered(django_filters.rest_framework.DjangoFilterBackend)
@@ -208,13 +207,7 @@ def rendered_garbage(template, request) -> tuple[str, int]:
         return {"rows": [[f"Team {i}", [i]] for i in range(500)]}  # lists: all tracked
 
     template.render(context(), request)  # warm
-    gc.collect()
-    gc.disable()
-    try:
-        html = template.render(context(), request)
-        return html, gc.collect()
-    finally:
-        gc.enable()
+    return unreachable_after(lambda: template.render(context(), request))
 
 
 def test_a_render_leaves_no_cycles(supervisor):
