@@ -184,13 +184,16 @@ class WorkItem(models.Model):
                 condition=Q(status__in=OPEN_STATUSES),
                 name="wi_open_urgency",
             ),
+            # The live backlog counts the open items per type, of all teams or of one, from
+            # one of these two alone (an index-only scan): hence their trailing columns, all
+            # that it reads. The team's also serves the team's queue in the queue's order.
             models.Index(
-                fields=["work_type", "due_at"],
+                fields=["work_type", "due_at", "status", "created_at", "id"],
                 condition=Q(status__in=OPEN_STATUSES),
                 name="wi_open_type_due",
             ),
             models.Index(
-                fields=["team", "due_at"],
+                fields=["team", "due_at", "-priority", "created_at", "id", "work_type", "status"],
                 condition=Q(status__in=OPEN_STATUSES),
                 name="wi_open_team_due",
             ),

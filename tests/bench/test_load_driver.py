@@ -6,7 +6,10 @@ without an error and the double-assignment check must pass (and find the claims)
 
 import os
 import platform
+import socket
+import socketserver
 import sys
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -45,6 +48,210 @@ def test_pacer_hands_out_due_times_in_order_until_the_end():
     assert len(slots) == 10
     assert slots == sorted(slots)
     assert slots[1] - slots[0] == pytest.approx(0.1)
+
+
+# --- The HTTP client, against a scripted server -----------------------------------------
+
+ITEM = b'{"item": {"id": 7, "version": 2, "status": "assigned"}}'
+BIG = bytes(range(256)) * 400  # 102,400 bytes: one chunk in several reads
+REPLIES = {  # path -> the server's answer, byte for byte (None: hang up without one)
+    "/json": b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n"
+    b"Content-Length: %d\r\n\r\n%s" % (len(ITEM), ITEM),
+    "/chunked": b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n"
+    b"\r\n6;ext=1\r\n<html>\r\n%x\r\n%s\r\n7\r\n</html>\r\n0\r\nX-Trailer: done\r\n\r\n"
+    % (len(BIG), BIG),
+    "/cookies": b"HTTP/1.1 302 Found\r\nLocation: /\r\n"
+    b"Set-Cookie: sessionid=abc; expires=Thu, 01 Jan 2099 00:00:00 GMT; HttpOnly; Path=/\r\n"
+    b"set-cookie: csrftoken=xyz; Path=/; SameSite=Lax; Secure\r\nContent-Length: 0\r\n\r\n",
+    "/close": b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok",
+    "/to-the-end": b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nno length: read to the end",
+    "/empty": b"HTTP/1.1 204 No Content\r\nX-Frame-Options: DENY\r\n\r\n",
+    "/continue": b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+    "/drop": None,
+}
+
+
+class ScriptedServer(socketserver.ThreadingTCPServer):
+    """Answers each request on a connection with ``REPLIES[path]``; counts the connections,
+    keeps every request it read and, with ``idle_timeout``, hangs up on a connection idle
+    that long (as gunicorn's ``keepalive``)."""
+
+    daemon_threads = True
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), ScriptedHandler)
+        self.port = self.server_address[1]
+        self.connections = 0
+        self.requests: list[tuple[str, str, dict, bytes]] = []
+        self.idle_timeout: float | None = None
+        self.idle_closed = threading.Event()
+
+
+class ScriptedHandler(socketserver.StreamRequestHandler):
+    def handle(self):
+        server = self.server
+        server.connections += 1
+        self.connection.settimeout(server.idle_timeout)
+        while True:
+            try:
+                line = self.rfile.readline()
+            except TimeoutError:
+                self.connection.shutdown(socket.SHUT_RDWR)
+                server.idle_closed.set()
+                return
+            if not line:
+                return
+            method, path, _ = line.decode().split(" ")
+            headers = {}
+            while (header := self.rfile.readline()) != b"\r\n":
+                name, _, value = header.decode().partition(":")
+                headers[name.lower()] = value.strip()
+            body = self.rfile.read(int(headers.get("content-length", 0)))
+            server.requests.append((method, path, headers, body))
+            reply = REPLIES[path]
+            if reply is None:
+                return
+            if method == "HEAD":
+                reply = reply.split(b"\r\n\r\n")[0] + b"\r\n\r\n"
+            self.wfile.write(reply)
+            if b"Connection: close" in reply:
+                return
+
+
+@pytest.fixture
+def http_server():
+    server = ScriptedServer()
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def client(http_server):
+    client = driver.Client("127.0.0.1", http_server.port, timeout=2)
+    yield client
+    client.close()
+
+
+def test_client_reads_a_json_body_by_its_content_length(client):
+    r = client.request("POST", "/json", body={"version": 1}, token="t")
+
+    assert (r.status, r.body, r.cookies) == (201, ITEM, {})
+    assert r.json()["item"] == {"id": 7, "version": 2, "status": "assigned"}
+
+
+def test_client_keeps_the_connection_alive(client, http_server):
+    first = client.request("POST", "/json", body={"version": 1})
+    second = client.request("GET", "/json")
+
+    assert first.body == second.body == ITEM
+    assert http_server.connections == 1
+    assert len(http_server.requests) == 2
+    assert client.reconnects == 0
+
+
+def test_client_reassembles_a_chunked_body(client, http_server):
+    r = client.request("GET", "/chunked")
+
+    assert r.status == 200
+    assert r.body == b"<html>" + BIG + b"</html>"  # the extension and the trailer left out
+    assert client.request("GET", "/json").body == ITEM  # the trailer was read to its end
+    assert http_server.connections == 1
+
+
+def test_client_collects_every_set_cookie(client):
+    r = client.request("POST", "/cookies", form={"username": "u"})
+
+    assert r.status == 302
+    assert r.cookies == {"sessionid": "abc", "csrftoken": "xyz"}
+    assert r.body == b""
+
+
+def test_connection_close_opens_a_new_connection_for_the_next_request(client, http_server):
+    assert client.request("GET", "/close").body == b"ok"
+    assert client.request("GET", "/to-the-end").body == b"no length: read to the end"
+    assert client.request("GET", "/json").body == ITEM
+
+    assert http_server.connections == 3
+    assert client.reconnects == 0  # closing as told is not a reconnect
+
+
+def test_client_reconnects_once_when_the_server_closed_an_idle_connection(client, http_server):
+    http_server.idle_timeout = 0.1
+    assert client.request("GET", "/json").status == 201
+    assert http_server.idle_closed.wait(5)
+
+    r = client.request("POST", "/json", body={"version": 2})
+
+    assert (r.status, r.body) == (201, ITEM)
+    assert client.reconnects == 1
+    assert http_server.connections == 2
+    assert [(m, p) for m, p, _, _ in http_server.requests] == [("GET", "/json"), ("POST", "/json")]
+
+
+def test_a_fresh_connection_failing_is_an_error(client, http_server):
+    with pytest.raises(driver.RemoteDisconnected):
+        client.request("GET", "/drop")
+    assert (client.reconnects, http_server.connections) == (0, 1)
+
+    # On a reused connection: one reconnect, then the fresh connection's failure is raised.
+    client.request("GET", "/json")
+    with pytest.raises(driver.RemoteDisconnected):
+        client.request("GET", "/drop")
+    assert (client.reconnects, http_server.connections) == (1, 3)
+
+
+def test_responses_without_a_body_leave_the_connection_in_step(client, http_server):
+    empty = client.request("DELETE", "/empty")
+    head = client.request("HEAD", "/json")  # Content-Length without the body
+    interim = client.request("GET", "/continue")  # a 100 Continue before the answer
+
+    assert (empty.status, empty.body) == (204, b"")
+    assert (head.status, head.body) == (201, b"")
+    assert (interim.status, interim.body) == (200, b"ok")
+    assert client.request("GET", "/json").body == ITEM
+    assert http_server.connections == 1
+
+
+def test_client_sends_the_headers_http_client_sent(client, http_server):
+    port = http_server.port
+    client.request(
+        "POST",
+        "/json",
+        body={"a": 1},
+        token="tok",
+        cookies={"sessionid": "s1", "csrftoken": "c1"},
+        referer="/accounts/login/",
+    )
+    client.request("POST", "/cookies", form={"username": "ann", "password": "p w"})
+    client.request("GET", "/json")
+
+    common = {
+        "host": f"127.0.0.1:{port}",
+        "accept-encoding": "identity",
+        "x-forwarded-proto": "https",
+        "accept": "application/json",
+    }
+    (_, _, api, api_body), (_, _, form, form_body), (_, _, get, get_body) = http_server.requests
+    assert api == {
+        **common,
+        "content-type": "application/json",
+        "authorization": "Token tok",
+        "cookie": "sessionid=s1; csrftoken=c1",
+        "referer": f"https://127.0.0.1:{port}/accounts/login/",
+        "content-length": "8",
+    }
+    assert api_body == b'{"a": 1}'
+    assert form == {
+        **common,
+        "content-type": "application/x-www-form-urlencoded",
+        "content-length": str(len(form_body)),
+    }
+    assert form_body == b"username=ann&password=p+w"
+    assert (get, get_body) == ({**common, "content-length": "0"}, b"")
+    assert client.origin == f"https://127.0.0.1:{port}"
 
 
 @pytest.fixture

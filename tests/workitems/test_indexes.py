@@ -4,9 +4,15 @@ insert. The foreign keys stay; their lookups use the composite or partial index.
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from ccops.choices import Role
+from ccops.models import Team
+from tests.factories import make_user
 from tests.services import require_postgres
 from workitems.models import WorkItem, WorkItemEvent
+from workitems.selectors import backlog_by_type, queue_queryset
+from workitems.views.queue_rows import ROW_VALUES
 
 pytestmark = pytest.mark.django_db
 
@@ -66,3 +72,43 @@ def test_link_lookups_use_the_remaining_indexes(queryset, index):
         finally:
             cursor.execute("RESET enable_seqscan")
     assert index in plan
+
+
+def _plan(sql: str, params=()) -> str:
+    """The plan of ``sql`` where an index can serve it (the tables here are nearly empty)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute("SET enable_bitmapscan = off")
+        try:
+            cursor.execute(f"EXPLAIN {sql}", params)
+            return "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("RESET enable_seqscan")
+            cursor.execute("RESET enable_bitmapscan")
+
+
+@pytest.mark.parametrize(("team", "index"), [(1, "wi_open_team_due"), (None, "wi_open_type_due")])
+def test_the_backlog_counts_from_an_index_alone(team, index):
+    """The live backlog (queue page, dashboard, intraday) counts tens of thousands of open
+    items: its index holds every column it reads, so the table's rows are not visited."""
+    require_postgres()
+    with CaptureQueriesContext(connection) as captured:
+        backlog_by_type(team=Team(pk=team) if team else None)
+    (query,) = captured.captured_queries
+    plan = _plan(query["sql"])
+    assert f"Index Only Scan using {index} on workitems_workitem" in plan, plan
+
+
+def test_the_team_queue_reads_in_its_index_order():
+    """A team's queue page (most urgent first) reads its 50 rows off ``wi_open_team_due`` in
+    order: no sort of the team's open items."""
+    require_postgres()
+    supervisor = make_user(Role.SUPERVISOR)
+    sql, params = (
+        queue_queryset(user=supervisor, team=Team(pk=1))
+        .values(*ROW_VALUES)[:50]
+        .query.sql_with_params()
+    )
+    plan = _plan(sql, params)
+    assert "Index Scan using wi_open_team_due on workitems_workitem" in plan, plan
+    assert "Sort" not in plan
