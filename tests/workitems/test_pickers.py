@@ -3,7 +3,10 @@
 import pytest
 from django.urls import reverse
 
+from ccops.choices import Role
+from tests.factories import make_user
 from workitems.choices import Status
+from workitems.forms import BulkAssignForm
 from workitems.models import WorkItem
 
 
@@ -25,3 +28,39 @@ def test_queue_picker_lists_own_team_only_but_assigns_across_teams(
     item.refresh_from_db()
     assert item.assignee == other_agent and item.status == Status.ASSIGNED
     assert WorkItem.objects.filter(assignee=other_agent).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_teams_picker_from_its_statement_is_the_querysets(
+    client, supervisor, agent, other_agent, front_team, make_item
+):
+    """With a team filtered, the queue's picker lists that team's active agents from one
+    hand-written statement: the same options, in the same order, as its queryset gives."""
+    make_user(Role.AGENT, username="zed", display_name="Aaron Z", team=front_team)
+    make_user(
+        Role.AGENT,
+        username="amy",
+        display_name="",
+        first_name="Amy",
+        last_name="B",
+        team=front_team,
+    )
+    make_user(Role.AGENT, username="gone", team=front_team, is_active=False)
+    make_user(Role.SUPERVISOR, username="boss2", team=front_team)  # not an agent
+    form = BulkAssignForm(user=supervisor, team=front_team)
+    field = form.fields["agent"]
+    from_statement = list(field.choices)
+    field.options_team = None
+    from_queryset = [(str(value), label) for value, label in field.choices]
+    assert [(str(v), label) for v, label in from_statement] == from_queryset
+    assert [label for _, label in from_statement] == [
+        "---------",
+        "Amy B (Front A)",  # no display name: the full name, and first by display name
+        "Aaron Z (Front A)",
+        "Agent (Front A)",
+    ]
+    html = form["agent"].as_widget()
+    assert f'value="{agent.pk}"' in html and f'value="{other_agent.pk}"' not in html
+    client.force_login(supervisor)
+    page = client.get(reverse("workitems:queue"), {"team": front_team.pk}).content.decode()
+    assert "Aaron Z (Front A)" in page and "gone" not in page
