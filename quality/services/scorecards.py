@@ -17,7 +17,7 @@ from ccops.audit import audited
 from ccops.choices import Office
 from workitems.models import WorkType
 
-from .. import scoring
+from .. import scoring, statements
 from ..choices import CriterionKind
 from ..errors import Conflict, InvalidInput
 from ..models import CalibrationSession, Criterion, Evaluation, Scorecard, ScorecardSection
@@ -70,10 +70,12 @@ def criterion_specs(criteria: Iterable[Criterion]) -> list[scoring.CriterionSpec
 
 
 def scorecard_criteria(scorecard: Scorecard) -> list[Criterion]:
-    """The criteria of a version in scorecard order, sections joined (one query)."""
+    """The criteria of a version in scorecard order, sections joined (one query: every
+    evaluation's save and submit reads them, so a statement planned once,
+    ``statements.criteria_with_sections``)."""
     if "criteria" in getattr(scorecard, "_prefetched_objects_cache", {}):
         return list(scorecard.criteria.all())
-    return list(scorecard.criteria.select_related("section").order_by("position"))
+    return statements.criteria_with_sections(scorecard)
 
 
 def scorecard_specs(scorecard: Scorecard) -> list[scoring.CriterionSpec]:
@@ -343,12 +345,26 @@ def scorecard_for_work_types(
         offices = dict(WorkType.objects.filter(pk__in=ids).values_list("id", "office"))
     else:
         offices = {wt_id: offices[wt_id] for wt_id in ids}
-    cards = list(
-        Scorecard.objects.filter(is_current=True).prefetch_related("work_types").order_by("id")
+    cards = Scorecard.objects.filter(is_current=True).prefetch_related("work_types").order_by("id")
+    return _choose(((card, {wt.pk for wt in card.work_types.all()}) for card in cards), offices)
+
+
+def scorecard_for_work_type(work_type: WorkType) -> Scorecard | None:
+    """``scorecard_for_work_types`` for one work type, in one statement (every new
+    evaluation asks): the current cards with the ids of the work types they name
+    (``statements.current_scorecards``). The card has no work types prefetched."""
+    return _choose(statements.current_scorecards(), {work_type.pk: work_type.office}).get(
+        work_type.pk
     )
+
+
+def _choose(
+    cards: Iterable[tuple[Scorecard, set[int]]], offices: Mapping[int, str]
+) -> dict[int, Scorecard]:
+    """The rule of ``scorecard_for_work_types``, over current ``cards`` in id order, each
+    with the ids of the work types it names (empty: it names none)."""
     chosen: dict[int, tuple[int, Scorecard]] = {}
-    for card in cards:
-        named = {wt.pk for wt in card.work_types.all()}
+    for card, named in cards:
         for wt_id, office in offices.items():
             if card.office and card.office != office:
                 continue

@@ -1,5 +1,6 @@
 """The quality API: scoping, actions, JSON errors naming the criterion, query counts."""
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -75,7 +76,11 @@ def test_write_answers_are_what_a_read_shows(api_as, qa, agent, front_card, done
         )
         assert response.status_code == 200, response.json()
         answer, who = response.json(), agent
-    assert answer == api_as(who).get(f"{URL}{answer['id']}/").json()
+    read = api_as(who).get(f"{URL}{answer['id']}/").json()
+    assert answer == read
+    # The events as text: what a write answers them from (the rows its insert returned, or
+    # one statement) keeps the order of their keys as stored (jsonb's, on PostgreSQL).
+    assert json.dumps(answer["events"]) == json.dumps(read["events"])
     assert (answer["item_title"], answer["agent_name"]) == (item.title, str(agent))
     assert answer["evaluator_name"] == str(qa) and answer["scorecard_name"] == "Front call"
     expected = {
@@ -152,6 +157,33 @@ def test_patch_saves_draft_then_submit_validates(api_as, qa, draft):
     )
     response = client.post(f"{URL}{draft.pk}/submit/", {"answers": PERFECT}, format="json")
     assert response.status_code == 200 and response.json()["score"] == "100.00"
+
+
+@pytest.mark.parametrize("method, path", [("post", "submit/"), ("patch", "")])
+def test_a_write_to_an_evaluation_that_is_not_there_is_a_404(
+    api_as, qa, supervisor, draft, method, path
+):
+    """QA see every evaluation: the service's lock is the read that finds it (none before
+    it), and a missing one is the same 404 as the read's, before the service does anything.
+    A caller with a scope (a supervisor, here with someone else's draft) is checked first."""
+    client = api_as(qa)
+    not_found = client.get(f"{URL}{10**9}/")
+    assert (not_found.status_code, not_found.json()) == (
+        404,
+        {"detail": "Not found.", "errors": {}},
+    )
+    for pk in (10**9, 10**30, "abc", -1, 0):
+        response = getattr(client, method)(f"{URL}{pk}/{path}", {"answers": PERFECT}, format="json")
+        assert (response.status_code, response.json()) == (404, not_found.json()), pk
+        assert client.get(f"{URL}{pk}/").json() == not_found.json()
+    # The body is still checked first.
+    response = getattr(client, method)(f"{URL}{10**9}/{path}", {"version": "x"}, format="json")
+    assert response.status_code == 400 and "version" in response.json()["errors"]
+    response = getattr(api_as(supervisor), method)(
+        f"{URL}{draft.pk}/{path}", {"answers": PERFECT}, format="json"
+    )
+    assert (response.status_code, response.json()) == (404, not_found.json())
+    assert Evaluation.objects.get().version == 1 and Evaluation.objects.get().status == "draft"
 
 
 def test_stale_version_is_409(api_as, qa, draft):
@@ -285,18 +317,19 @@ def test_draft_and_submit_by_token_count_their_queries(
     item = done_item(agent)
     api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=qa).key}")
     half = {k: PERFECT[k] for k in ("greeting", "verify")}
-    # token + roles; the item with its work type and agent; current cards and their work
-    # types; criteria; savepoint; the evaluation with its answers; both events; release;
-    # the answer's events (its names are the objects just written)
-    with django_assert_num_queries(10):
+    # token + roles; the item with its work type and agent; the current cards with the
+    # work types they name; criteria; savepoint; the evaluation with its answers; both
+    # events (returned as stored: the answer's events, its names the objects just written);
+    # release
+    with django_assert_num_queries(8):
         response = api.post(URL, {"item": item.pk, "answers": half}, format="json")
     assert response.status_code == 201, response.json()
     draft = response.json()
     assert (draft["status"], draft["answers"]) == ("draft", half)
-    # token + roles; the evaluation in the caller's scope (no names, no events: the service
-    # locks it again); savepoint; lock with its scorecard and names; criteria; update;
-    # event; release; the answer's events
-    with django_assert_num_queries(9):
+    # token + roles; savepoint; lock with its scorecard and names (QA see every
+    # evaluation: the lock is what finds it); criteria; update; event; release; the
+    # answer's events
+    with django_assert_num_queries(8):
         response = api.post(
             f"{URL}{draft['id']}/submit/",
             {"answers": PERFECT, "version": draft["version"]},
