@@ -53,6 +53,19 @@ def test_the_foreign_keys_stay():
     assert "item_id" in foreign_keys(WorkItemEvent)
 
 
+def _plan(sql: str, params=()) -> str:
+    """The plan of ``sql`` where an index can serve it (the tables here are nearly empty)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute("SET enable_bitmapscan = off")
+        try:
+            cursor.execute(f"EXPLAIN {sql}", params)
+            return "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("RESET enable_seqscan")
+            cursor.execute("RESET enable_bitmapscan")
+
+
 @pytest.mark.parametrize(
     ("queryset", "index"),
     [
@@ -65,26 +78,8 @@ def test_the_foreign_keys_stay():
 )
 def test_link_lookups_use_the_remaining_indexes(queryset, index):
     require_postgres()
-    with connection.cursor() as cursor:
-        cursor.execute("SET enable_seqscan = off")  # the tables here are empty
-        try:
-            plan = queryset().order_by().explain()
-        finally:
-            cursor.execute("RESET enable_seqscan")
+    plan = _plan(*queryset().order_by().query.sql_with_params())
     assert index in plan
-
-
-def _plan(sql: str, params=()) -> str:
-    """The plan of ``sql`` where an index can serve it (the tables here are nearly empty)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SET enable_seqscan = off")
-        cursor.execute("SET enable_bitmapscan = off")
-        try:
-            cursor.execute(f"EXPLAIN {sql}", params)
-            return "\n".join(row[0] for row in cursor.fetchall())
-        finally:
-            cursor.execute("RESET enable_seqscan")
-            cursor.execute("RESET enable_bitmapscan")
 
 
 @pytest.mark.parametrize(("team", "index"), [(1, "wi_open_team_due"), (None, "wi_open_type_due")])
