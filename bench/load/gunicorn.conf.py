@@ -10,6 +10,8 @@ and ``LOAD_BIND``.
 import os
 import time
 
+from ccops import serving
+
 bind = os.environ.get("LOAD_BIND", "127.0.0.1:8055")
 worker_class = os.environ.get("LOAD_WORKER_CLASS", "gthread")
 workers = int(os.environ.get("LOAD_WORKERS", "3"))
@@ -27,19 +29,10 @@ proc_name = "ccops-load"
 
 
 def when_ready(server):
-    """Warm Django in the master, after the preload and before the fork.
-
-    Django imports the URLconf on a process's first request, and it pulls scipy and
-    statsmodels in (KPI pilots, forecasts): several CPU seconds per worker; the template
-    engine imports every tag library on its first render. Workers inherit both done, so the
-    measured requests see a warm server.
-    """
-    from django.template import engines
-    from django.urls import get_resolver
-
-    get_resolver().url_patterns  # noqa: B018 - evaluated for its imports
-    for engine in engines.all():
-        engine.get_template("base.html")
+    """As production (``gunicorn.conf.py``): warm Django and freeze the boot heap in the
+    master, so the measured requests see warm workers."""
+    serving.warm_up()
+    serving.freeze_heap()
 
 
 # ``LOAD_PROFILE=DIR`` (``cost.py --profile DIR``): each worker profiles every request with
@@ -85,6 +78,7 @@ def _time_collection(phase, info):
 
 
 def post_fork(server, worker):
+    serving.tune_collector()
     if GC_DIR:
         import gc
 

@@ -1,4 +1,4 @@
-"""The API's filter backend, and filters shared by its filter sets."""
+"""Filters shared by the API's filter sets."""
 
 from datetime import UTC
 
@@ -8,34 +8,7 @@ from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from ccops.handlers import release_form
-
 from .fields import BIGINT
-
-
-class DjangoFilterBackend(filters.DjangoFilterBackend):
-    """django-filter's backend, emptying each filter set once its query is built.
-
-    A filter set and its filters hold each other, as do its form and the form's fields; on
-    every list and every read by id (DRF filters those too) some 400 objects waited for the
-    cyclic garbage collector (``ccops.handlers``). Backends are made per call, so what this
-    one made is its own."""
-
-    def filter_queryset(self, request, queryset, view):
-        self.made = []
-        try:
-            return super().filter_queryset(request, queryset, view)
-        finally:
-            for filterset in self.made:
-                if "_form" in vars(filterset):
-                    release_form(filterset.form)
-                filterset.__dict__.clear()
-
-    def get_filterset(self, request, queryset, view):
-        filterset = super().get_filterset(request, queryset, view)
-        if filterset is not None and hasattr(self, "made"):  # (the schema asks too)
-            self.made.append(filterset)
-        return filterset
 
 
 @extend_schema_field(OpenApiTypes.INT64)

@@ -81,7 +81,7 @@ AUTH_USER_MODEL = "ccops.User"
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a login from a locked-out username/IP before any check.
     "axes.backends.AxesStandaloneBackend",
-    "ccops.backends.TeamAwareBackend",
+    "ccops.backends.TeamAwareBackend",  # Django's ModelBackend, loading the user's team
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -89,7 +89,7 @@ LOGOUT_REDIRECT_URL = "login"
 
 TEMPLATES = [
     {
-        "BACKEND": "ccops.templating.DjangoTemplates",  # Django's, freeing what it rendered
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
         "NAME": "django",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
@@ -109,10 +109,13 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's backend, with a health check that asks the socket instead of the server
-    # (``SELECT 1`` on every request). See ccops/db/postgresql/base.py.
-    DATABASES["default"]["ENGINE"] = "ccops.db.postgresql"
+# Behind PgBouncer in transaction pooling, consecutive transactions of one Django connection
+# may run on different server connections, so a server-side cursor (a named cursor that
+# lives across fetches) can vanish mid-iteration: set this to true there (README,
+# "Production").
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+    "DATABASE_DISABLE_SERVER_SIDE_CURSORS", default=False
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite: wait for a writer instead of failing at once, like a small server would.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
@@ -154,7 +157,9 @@ STORAGES = {
 }
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
-SESSION_ENGINE = "ccops.sessions"  # Django's database sessions, read by a prepared statement
+# Sessions live in the database and are read through the cache (Redis where configured): a
+# page's session costs no query while cached, and a Redis outage loses no login.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -168,7 +173,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "ccops.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "ccops.api.filters.DjangoFilterBackend",  # django-filter's, freeing its filter sets
+        "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     # JSON only: the Swagger UI at /api/v1/docs/ is the explorer. DRF's browsable API uses

@@ -14,6 +14,7 @@ PROBE = (
     "print(json.dumps({'engine': s.DATABASES['default']['ENGINE'], "
     "'name': str(s.DATABASES['default']['NAME']), 'eager': s.CELERY_TASK_ALWAYS_EAGER, "
     "'broker': s.CELERY_BROKER_URL, 'cache': s.CACHES['default']['BACKEND'], "
+    "'ssc': s.DATABASES['default']['DISABLE_SERVER_SIDE_CURSORS'], "
     "'debug': s.DEBUG, 'tz': s.TIME_ZONE, 'hosts': s.ALLOWED_HOSTS}))"
 )
 
@@ -36,6 +37,7 @@ def test_defaults_need_no_environment():
     assert s["cache"].endswith("LocMemCache")
     assert s["debug"] is False
     assert s["tz"] == "UTC"
+    assert s["ssc"] is False
 
 
 def test_database_and_redis_urls_switch_backends():
@@ -46,9 +48,10 @@ def test_database_and_redis_urls_switch_backends():
             "DEBUG": "true",
             "TIME_ZONE": "Europe/London",
             "ALLOWED_HOSTS": "ccops.example,other.example",
+            "DATABASE_DISABLE_SERVER_SIDE_CURSORS": "true",  # behind PgBouncer
         }
     )
-    assert s["engine"] == "ccops.db.postgresql"  # Django's, with a cheaper health check
+    assert s["engine"] == "django.db.backends.postgresql"  # Django's own backend
     assert s["name"] == "ccx"
     assert s["eager"] is False
     assert s["broker"] == "redis://cache.example:6380/2"
@@ -56,6 +59,7 @@ def test_database_and_redis_urls_switch_backends():
     assert s["debug"] is True
     assert s["tz"] == "Europe/London"
     assert s["hosts"] == ["ccops.example", "other.example"]
+    assert s["ssc"] is True
 
 
 def test_production_refuses_to_start_without_secret():

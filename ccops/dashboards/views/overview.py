@@ -1,5 +1,6 @@
 """Overview, office, team and agent pages, and the agent's own scorecard."""
 
+from django import forms
 from django.contrib.auth.models import Group
 from django.db.models import Prefetch
 from django.http import Http404
@@ -12,7 +13,6 @@ from ...choices import Office
 from ...kpi_models import OFFICE_SCOPE_IDS, ScopeKind
 from ...kpis import goals as goal_rules
 from ...models import Team, User
-from ...widgets import FastSelect
 from .. import builders
 from ..selectors import KPI_MAX_AGE_SECONDS, overview_figures, series, totals
 from .base import EVERY_ROLE, DashboardView, chart_json
@@ -79,7 +79,7 @@ class OverviewView(DashboardView):
         context.update(
             teams=teams,
             live_team=live_team,
-            live_team_select=FastSelect(choices=[("all", "All teams")] + team_choices).render(
+            live_team_select=forms.Select(choices=[("all", "All teams")] + team_choices).render(
                 "team", live_team.pk if live_team else "all", attrs=LIVE_TEAM_ATTRS
             ),
             team_error=team_error,
