@@ -1,6 +1,5 @@
 from rest_framework import serializers
 
-from ccops.api.fast import ReadPlanMixin
 from ccops.api.fields import IdField
 
 from ..models import (
@@ -55,7 +54,7 @@ class ScorecardSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EventSerializer(ReadPlanMixin, serializers.ModelSerializer):
+class EventSerializer(serializers.ModelSerializer):
     actor_name = serializers.StringRelatedField(source="actor", allow_null=True)
 
     class Meta:
@@ -65,7 +64,7 @@ class EventSerializer(ReadPlanMixin, serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EvaluationSerializer(ReadPlanMixin, serializers.ModelSerializer):
+class EvaluationSerializer(serializers.ModelSerializer):
     item_title = serializers.CharField(source="item.title", read_only=True)
     agent_name = serializers.CharField(source="agent.__str__", read_only=True)
     evaluator_name = serializers.CharField(source="evaluator.__str__", read_only=True)

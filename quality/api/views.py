@@ -1,6 +1,4 @@
-from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
-from django.http import Http404
+from django.db.models import Prefetch, prefetch_related_objects
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -14,7 +12,7 @@ from ccops.choices import Role
 from ccops.models import User
 from ccops.permissions import HasRole
 
-from .. import selectors, services, statements
+from .. import selectors, services
 from ..choices import CalibrationStatus
 from ..errors import InvalidInput, QualityError
 from ..models import (
@@ -82,52 +80,24 @@ class EvaluationViewSet(
     filterset_class = EvaluationFilter
     ordering_fields = ["created_at", "submitted_at", "score"]
 
-    # Actions that change one evaluation: the service locks the row again, so finding it
-    # (in the caller's scope) needs no names or events; the answer is read by _detail().
+    # Actions that change one evaluation: finding it in the caller's scope needs no names or
+    # events (the service locks the row and reads it again with its names for the answer).
     WRITE_ACTIONS = frozenset(("partial_update", "submit", "acknowledge", "dispute", "resolve"))
-    # Of those, the ones whose service checks nothing before its lock but the version (an
-    # int or nothing once the body is valid): where the caller sees every evaluation, the
-    # lock is the one read that finds it (``_to_change``), and says 404 where it is missing.
-    LOCK_FINDS = frozenset(("partial_update", "submit"))
 
     def get_queryset(self):
         if self.action == "list":
             return selectors.evaluations_for(self.request.user).order_by("-created_at", "-id")
         if self.action in self.WRITE_ACTIONS:
             return Evaluation.objects.visible_to(self.request.user)
-        return self._detail_queryset()
+        return selectors.evaluation_detail_queryset(self.request.user).prefetch_related(
+            self._events()
+        )
 
     @staticmethod
     def _events():
         return Prefetch(
             "events", queryset=EvaluationEvent.objects.select_related("actor").order_by("at", "id")
         )
-
-    def _detail_queryset(self):
-        return selectors.evaluation_detail_queryset(self.request.user).prefetch_related(
-            self._events()
-        )
-
-    def handle_exception(self, exc):
-        if isinstance(exc, Evaluation.DoesNotExist) and self.action in self.LOCK_FINDS:
-            exc = Http404()  # the service's lock found no such evaluation: see _to_change()
-        return super().handle_exception(exc)
-
-    def _to_change(self) -> Evaluation:
-        """The evaluation a ``LOCK_FINDS`` action names, in the caller's scope, for the
-        service to lock. A scope with no condition (QA and admins see every evaluation)
-        would read the row here only to learn that it exists, and the service's lock reads
-        it anyway: then the id is parsed as ``get_object()`` parses it (404 for one that
-        is no id), the service gets an unsaved stand-in it uses for its id only (``_lock``
-        reads the row), and the lock's ``DoesNotExist`` is the same 404
-        (``handle_exception``). Any other caller's scope is read first, as before."""
-        if self.get_queryset().query.has_filters():
-            return self.get_object()
-        try:
-            pk = Evaluation._meta.pk.to_python(self.kwargs[self.lookup_url_kwarg or "pk"])
-        except ValidationError:
-            raise Http404
-        return Evaluation(pk=pk)
 
     def get_serializer_class(self):
         return s.EvaluationSerializer if self.action == "list" else s.EvaluationDetailSerializer
@@ -138,12 +108,10 @@ class EvaluationViewSet(
         return super().filter_queryset(queryset) if self.action == "list" else queryset
 
     def _detail(self, evaluation, status=200):
-        """The detail answer from what a service returned: the evaluation it wrote, with its
-        names (``selectors.LIST_RELATED``, loaded by the services' lock or insert); only its
-        events are read here (what ``_events()`` prefetches, in one statement planned once),
-        unless the service left them (a new evaluation's are the ones it inserted)."""
-        if "events" not in getattr(evaluation, "_prefetched_objects_cache", {}):
-            statements.cache_events(evaluation, statements.events_with_actors(evaluation))
+        """The detail answer from what a service returned: the evaluation it wrote, with the
+        names the list shows (``selectors.LIST_RELATED``: joined by the service's lock, or
+        the objects a new evaluation was made of); its events are read here."""
+        prefetch_related_objects([evaluation], self._events())
         return Response(s.EvaluationDetailSerializer(evaluation).data, status=status)
 
     @extend_schema(request=s.EvaluationCreateInput, responses=s.EvaluationDetailSerializer)
@@ -164,7 +132,7 @@ class EvaluationViewSet(
     def partial_update(self, request, pk=None):
         data = self.valid(s.EvaluationContentInput)
         evaluation = services.evaluation_save(
-            evaluation=self._to_change(),
+            evaluation=self.get_object(),
             by=request.user,
             answers=data.get("answers"),
             comments=data.get("comments"),
@@ -178,7 +146,7 @@ class EvaluationViewSet(
     def submit(self, request, pk=None):
         data = self.valid(s.EvaluationContentInput)
         evaluation = services.evaluation_submit(
-            evaluation=self._to_change(),
+            evaluation=self.get_object(),
             by=request.user,
             answers=data.get("answers"),
             comments=data.get("comments"),

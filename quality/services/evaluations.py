@@ -26,10 +26,11 @@ from ccops.choices import Role
 from workitems.choices import Status as ItemStatus
 from workitems.models import WorkItem
 
-from .. import scoring, statements
+from .. import scoring
 from ..choices import EvaluationSource, EvaluationStatus, EventAction, Resolution
 from ..errors import Conflict, IllegalTransition, InvalidInput, NotAllowed
 from ..models import Evaluation, EvaluationEvent, Scorecard
+from ..selectors import LIST_RELATED
 from .common import is_qa, mapping, may_review, supervises_team, text
 from .scorecards import scorecard_applies, scorecard_for_work_type, scorecard_specs
 
@@ -140,14 +141,16 @@ def _version(expected_version) -> int | None:
 
 
 def _lock(evaluation: Evaluation, expected_version) -> Evaluation:
-    """The evaluation's row locked, read again with its names (``selectors.LIST_RELATED``)
-    for the caller's answer; only the evaluation's row is locked. One statement planned
-    once (``statements.lock_evaluation``): every save and submit takes it.
-
-    Only ``evaluation.pk`` is used: the API's save and submit pass an unsaved stand-in
-    with the id when the caller sees every evaluation (the lock is what finds it)."""
+    """The evaluation's row locked until the transaction ends, read again with the names
+    its answer shows (``selectors.LIST_RELATED``); ``of=("self",)`` locks only the
+    evaluation's row, not the joined scorecard's or users' (every submit on one scorecard
+    would otherwise queue behind the others). Raises ``Evaluation.DoesNotExist``."""
     expected = _version(expected_version)
-    locked = statements.lock_evaluation(evaluation.pk)
+    locked = (
+        Evaluation.objects.select_for_update(of=("self",))
+        .select_related(*LIST_RELATED)
+        .get(pk=evaluation.pk)
+    )
     if expected is not None and locked.version != expected:
         raise Conflict(
             f"Evaluation #{locked.pk} was changed by someone else (version {locked.version}, "
@@ -206,7 +209,7 @@ def _evaluable(item, evaluator, scorecard: Scorecard | None) -> tuple[WorkItem, 
     if not (is_qa(evaluator) or evaluator.has_role(Role.SUPERVISOR)):
         raise NotAllowed("Only QA analysts and supervisors evaluate work.")
     pk = item.pk if isinstance(item, WorkItem) else item
-    item = statements.item_with_work_type_and_assignee(pk)
+    item = WorkItem.objects.select_related("work_type", "assignee").filter(pk=pk).first()
     if item is None:
         raise InvalidInput(f"No item #{pk}.", field="item")
     if item.status != ItemStatus.DONE or item.assignee_id is None:
@@ -259,21 +262,16 @@ def _draft(item: WorkItem, evaluator, scorecard: Scorecard, source: str, now):
 
 
 def _insert(evaluation: Evaluation, events: list[EvaluationEvent]) -> Evaluation:
-    """Write a new evaluation and its events: two statements, all or nothing.
-
-    The events come back from their insert as stored (``statements.insert_events``), and
-    they are all the new evaluation has: they are left where ``prefetch_related("events")``
-    would put them, in its order, so the caller's answer reads nothing more."""
+    """Write a new evaluation and its events (one insert for all of them): all or nothing.
+    The one-evaluation-per-item constraint settles two evaluators starting the same item."""
     try:
         with transaction.atomic():
             evaluation.save(force_insert=True)
             for event in events:
                 event.evaluation = evaluation
-            stored = statements.insert_events(events)
+            EvaluationEvent.objects.bulk_create(events)
     except IntegrityError:
         raise Conflict(f"Item #{evaluation.item_id} already has an evaluation.", field="item")
-    if stored is not None:
-        statements.cache_events(evaluation, sorted(stored, key=lambda e: (e.at, e.pk)))
     return evaluation
 
 

@@ -17,7 +17,7 @@ from ccops.audit import audited
 from ccops.choices import Office
 from workitems.models import WorkType
 
-from .. import scoring, statements
+from .. import scoring
 from ..choices import CriterionKind
 from ..errors import Conflict, InvalidInput
 from ..models import CalibrationSession, Criterion, Evaluation, Scorecard, ScorecardSection
@@ -70,12 +70,8 @@ def criterion_specs(criteria: Iterable[Criterion]) -> list[scoring.CriterionSpec
 
 
 def scorecard_criteria(scorecard: Scorecard) -> list[Criterion]:
-    """The criteria of a version in scorecard order, sections joined (one query: every
-    evaluation's save and submit reads them, so a statement planned once,
-    ``statements.criteria_with_sections``)."""
-    if "criteria" in getattr(scorecard, "_prefetched_objects_cache", {}):
-        return list(scorecard.criteria.all())
-    return statements.criteria_with_sections(scorecard)
+    """The criteria of a version in scorecard order, sections joined (one query)."""
+    return list(scorecard.criteria.select_related("section").order_by("position"))
 
 
 def scorecard_specs(scorecard: Scorecard) -> list[scoring.CriterionSpec]:
@@ -350,10 +346,9 @@ def scorecard_for_work_types(
 
 
 def scorecard_for_work_type(work_type: WorkType) -> Scorecard | None:
-    """``scorecard_for_work_types`` for one work type, in one statement (every new
-    evaluation asks): the current cards with the ids of the work types they name
-    (``statements.current_scorecards``). The card has no work types prefetched."""
-    return _choose(statements.current_scorecards(), {work_type.pk: work_type.office}).get(
+    """``scorecard_for_work_types`` for one work type (two queries: the work type's office
+    is known)."""
+    return scorecard_for_work_types([work_type.pk], offices={work_type.pk: work_type.office}).get(
         work_type.pk
     )
 

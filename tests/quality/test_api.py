@@ -1,13 +1,14 @@
 """The quality API: scoping, actions, JSON errors naming the criterion, query counts."""
 
 import json
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
 from ccops.models import User
 from quality import services
-from quality.models import CoachingSession, Evaluation
+from quality.models import CoachingSession, Evaluation, EvaluationEvent
 
 from .conftest import PERFECT
 
@@ -56,8 +57,9 @@ def test_qa_creates_and_submits_in_one_call(api_as, qa, agent, front_card, done_
 
 @pytest.mark.parametrize("action", ["draft", "submit in one go", "submit", "dispute"])
 def test_write_answers_are_what_a_read_shows(api_as, qa, agent, front_card, done_item, action):
-    """Write actions answer from the rows they wrote (names from the lock or the insert),
-    not by reading the evaluation again: the answer equals the detail read afterwards."""
+    """Write actions answer from the evaluation the service returned (names joined by its
+    lock, or the objects a new one was made of) and its events read back: the answer
+    equals the detail read afterwards."""
     item = done_item(agent)
     one_go = action == "submit in one go"
     payload = {"item": item.pk, "answers": PERFECT if one_go else {"greeting": "no"}}
@@ -78,8 +80,8 @@ def test_write_answers_are_what_a_read_shows(api_as, qa, agent, front_card, done
         answer, who = response.json(), agent
     read = api_as(who).get(f"{URL}{answer['id']}/").json()
     assert answer == read
-    # The events as text: what a write answers them from (the rows its insert returned, or
-    # one statement) keeps the order of their keys as stored (jsonb's, on PostgreSQL).
+    # The events as text: read back as stored, their keys keep the stored order (jsonb's on
+    # PostgreSQL), as in the read.
     assert json.dumps(answer["events"]) == json.dumps(read["events"])
     assert (answer["item_title"], answer["agent_name"]) == (item.title, str(agent))
     assert answer["evaluator_name"] == str(qa) and answer["scorecard_name"] == "Front call"
@@ -91,6 +93,20 @@ def test_write_answers_are_what_a_read_shows(api_as, qa, agent, front_card, done
     }[action]
     assert [e["action"] for e in answer["events"]] == expected
     assert answer["events"][-1]["actor_name"] == str(who)
+
+
+def test_a_write_answers_the_events_in_history_order(api_as, qa, agent, submitted):
+    """By time, then id (events at the same instant keep the order they were written in);
+    an actor who is gone is a null name."""
+    created, sent = submitted.events.order_by("id")
+    # Written last, at the submit's instant, by nobody; the first event moved after it all.
+    EvaluationEvent.objects.create(evaluation=submitted, action="upheld", at=sent.at)
+    EvaluationEvent.objects.filter(pk=created.pk).update(at=sent.at + timedelta(hours=1))
+    response = api_as(agent).post(f"{URL}{submitted.pk}/acknowledge/", {"comment": "ok"})
+    assert response.status_code == 200, response.json()
+    events = response.json()["events"]
+    assert [e["action"] for e in events] == ["submitted", "upheld", "acknowledged", "created"]
+    assert [e["actor_name"] for e in events] == [str(qa), None, str(agent), str(qa)]
 
 
 def test_bad_answer_is_a_400_naming_the_criterion_and_writes_nothing(
@@ -163,9 +179,8 @@ def test_patch_saves_draft_then_submit_validates(api_as, qa, draft):
 def test_a_write_to_an_evaluation_that_is_not_there_is_a_404(
     api_as, qa, supervisor, draft, method, path
 ):
-    """QA see every evaluation: the service's lock is the read that finds it (none before
-    it), and a missing one is the same 404 as the read's, before the service does anything.
-    A caller with a scope (a supervisor, here with someone else's draft) is checked first."""
+    """A missing evaluation, or an id that is none, is the read's 404 before the service
+    does anything; so is someone else's draft for a supervisor (out of their scope)."""
     client = api_as(qa)
     not_found = client.get(f"{URL}{10**9}/")
     assert (not_found.status_code, not_found.json()) == (
@@ -317,19 +332,20 @@ def test_draft_and_submit_by_token_count_their_queries(
     item = done_item(agent)
     api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=qa).key}")
     half = {k: PERFECT[k] for k in ("greeting", "verify")}
-    # token + roles; the item with its work type and agent; the current cards with the
-    # work types they name; criteria; savepoint; the evaluation with its answers; both
-    # events (returned as stored: the answer's events, its names the objects just written);
-    # release
-    with django_assert_num_queries(8):
+    # 1 the token with its user, 2 the user's roles, 3 the item with its work type and
+    # agent, 4 the current scorecards, 5 the work types they name, 6 the card's criteria
+    # (+ sections), 7 savepoint, 8 the evaluation with its answers, 9 both events in one
+    # insert, 10 release, 11 the answer's events (+ actors)
+    with django_assert_num_queries(11):
         response = api.post(URL, {"item": item.pk, "answers": half}, format="json")
     assert response.status_code == 201, response.json()
     draft = response.json()
     assert (draft["status"], draft["answers"]) == ("draft", half)
-    # token + roles; savepoint; lock with its scorecard and names (QA see every
-    # evaluation: the lock is what finds it); criteria; update; event; release; the
-    # answer's events
-    with django_assert_num_queries(8):
+    # 1 the token with its user, 2 roles, 3 the evaluation in the caller's scope,
+    # 4 savepoint, 5 the lock (joined with its scorecard and names), 6 criteria
+    # (+ sections), 7 the conditional update, 8 the event, 9 release, 10 the answer's
+    # events (+ actors)
+    with django_assert_num_queries(10):
         response = api.post(
             f"{URL}{draft['id']}/submit/",
             {"answers": PERFECT, "version": draft["version"]},

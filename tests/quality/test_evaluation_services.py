@@ -281,3 +281,12 @@ def test_start_refused_for_a_missing_item_names_the_field(front_card, qa):
         services.evaluation_start(item=987654, evaluator=qa, answers=PERFECT)
     assert (refused.value.message, refused.value.field) == ("No item #987654.", "item")
     assert not Evaluation.objects.exists()
+
+
+@pytest.mark.parametrize("pk", [10**9, 10**30, -1, "12"])
+def test_an_item_that_is_not_there_is_refused_by_its_field(front_card, qa, pk):
+    """Any id that matches no row (out of the column's range too) is the same refusal."""
+    with pytest.raises(InvalidInput) as refused:
+        services.evaluation_create(item=pk, evaluator=qa)
+    assert (refused.value.message, refused.value.field) == (f"No item #{pk}.", "item")
+    assert not Evaluation.objects.exists()

@@ -139,3 +139,30 @@ def test_scorecard_choice_prefers_the_named_work_type(qa, front_card, front_type
     )
     chosen = services.scorecard_for_work_types([front_type.pk, back_type.pk])
     assert chosen == {front_type.pk: named, back_type.pk: both}
+
+
+def test_a_new_evaluation_takes_the_current_card_naming_its_work_type(
+    qa, agent, back_agent, front_card, front_type, back_type, done_item
+):
+    """Named work type beats the office's card, which beats one for both offices; an old
+    version (edited into a new one once in use) is never chosen."""
+    both = services.scorecard_save(by=qa, name="Any", pass_mark=70, criteria=FRONT_CRITERIA)
+    named = services.scorecard_save(
+        by=qa, name="Calls", pass_mark=70, criteria=FRONT_CRITERIA, work_types=[front_type]
+    )
+    first = services.evaluation_create(item=done_item(agent), evaluator=qa)
+    assert first.scorecard == named
+    current = edit(named, qa, pass_mark=75, work_types=[front_type])
+    assert current.version == 2 and current != named
+    assert services.evaluation_create(item=done_item(agent), evaluator=qa).scorecard == current
+    back = services.evaluation_create(item=done_item(back_agent, back_type), evaluator=qa)
+    assert back.scorecard == both
+
+
+def test_criteria_come_in_position_order(front_card):
+    # Positions rewritten in reverse: the criteria follow them, not their ids.
+    for c in Criterion.objects.filter(scorecard=front_card):
+        Criterion.objects.filter(pk=c.pk).update(position=100 - c.position)
+    criteria = services.scorecard_criteria(front_card)
+    assert [c.key for c in criteria] == ["upsell", "resolution", "empathy", "verify", "greeting"]
+    assert [c.section.title for c in criteria][:2] == ["Outcome", "Outcome"]
