@@ -7,9 +7,11 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+import urllib.request
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
@@ -245,3 +247,229 @@ def own_redis():
         yield server
     finally:
         server.kill()
+
+
+# --- Serving as production does: gunicorn, optionally behind PgBouncer ------------------------
+# (tests/integration/test_pgbouncer.py and test_live_migration.py)
+
+PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _stop(proc: subprocess.Popen, sig=signal.SIGTERM, timeout=15.0) -> None:
+    """Stop a process started with ``start_new_session=True`` and everything it forked."""
+    if proc.poll() is None:
+        proc.send_signal(sig)
+        with suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=timeout)
+    # Its own process group: gunicorn's workers (our children's children) go with it.
+    with suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+
+
+class PgBouncer:
+    """``pgbouncer`` in transaction pooling in front of the test database's server, with
+    fewer server connections than clients: consecutive transactions of one client
+    connection run on different server connections, as on a busy production pool."""
+
+    def __init__(self, workdir: Path, pool_size: int = 3):
+        db = connection.settings_dict
+        self.user = db["USER"] or "postgres"
+        self.dbname = db["NAME"]
+        self.port = free_port()
+        # pgbouncer refuses to run as root: it then runs as ``postgres`` (or ``nobody``),
+        # which must be able to read its files.
+        workdir.mkdir(parents=True, exist_ok=True)
+        workdir.chmod(0o755)
+        users = workdir / "users.txt"
+        users.write_text(f'"{self.user}" "{db["PASSWORD"] or ""}"\n')
+        ini = workdir / "pgbouncer.ini"
+        ini.write_text(
+            "[databases]\n"
+            f"* = host={db['HOST'] or '127.0.0.1'} port={db['PORT'] or 5432}\n"
+            "[pgbouncer]\n"
+            f"listen_addr = 127.0.0.1\nlisten_port = {self.port}\nunix_socket_dir =\n"
+            f"auth_type = trust\nauth_file = {users}\n"
+            f"pool_mode = transaction\ndefault_pool_size = {pool_size}\n"
+            "max_client_conn = 200\nserver_lifetime = 3600\n"
+            f"admin_users = {self.user}\n"
+            "ignore_startup_parameters = extra_float_digits\n"
+        )
+        for path in (users, ini):
+            path.chmod(0o644)
+        self.log_path = workdir / "pgbouncer.log"
+        command = [PGBOUNCER]
+        if os.geteuid() == 0:
+            command += ["-u", _unprivileged_user()]
+        self._log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            [*command, str(ini)],
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        if not wait_for(self._answers, timeout=15, interval=0.1):
+            self.stop()
+            pytest.fail(f"pgbouncer did not start:\n{self.log_path.read_text()[-2000:]}")
+
+    @property
+    def database_url(self) -> str:
+        return f"postgres://{self.user}@127.0.0.1:{self.port}/{self.dbname}"
+
+    def _answers(self) -> bool:
+        import psycopg2
+
+        if self.proc.poll() is not None:
+            return False
+        try:
+            with (
+                psycopg2.connect(
+                    host="127.0.0.1",
+                    port=self.port,
+                    user=self.user,
+                    dbname=self.dbname,
+                    connect_timeout=2,
+                    password=connection.settings_dict["PASSWORD"] or None,
+                ) as conn,
+                conn.cursor() as cursor,
+            ):
+                cursor.execute("SELECT 1")
+                return True
+        except psycopg2.Error:
+            return False
+
+    def transactions(self) -> int:
+        """How many transactions PgBouncer has passed to the test database so far (its
+        admin console's ``SHOW STATS``)."""
+        import psycopg2
+
+        conn = psycopg2.connect(
+            host="127.0.0.1", port=self.port, user=self.user, dbname="pgbouncer"
+        )
+        conn.autocommit = True  # the admin console knows no BEGIN
+        try:
+            with conn.cursor() as cursor:
+                cursor.execute("SHOW STATS")
+                names = [c.name for c in cursor.description]
+                rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        finally:
+            conn.close()
+        return sum(r["total_xact_count"] for r in rows if r["database"] == self.dbname)
+
+    def stop(self) -> None:
+        _stop(self.proc, signal.SIGINT)  # SIGINT: pgbouncer's safe shutdown
+        self._log.close()
+
+
+def _unprivileged_user() -> str:
+    import pwd
+
+    try:
+        return pwd.getpwnam("postgres").pw_name
+    except KeyError:
+        return "nobody"
+
+
+@pytest.fixture
+def pgbouncer(transactional_db):
+    """A PgBouncer (transaction pooling) in front of the test database, stopped at teardown.
+    Skips without PostgreSQL or the ``pgbouncer`` binary; in CI either missing fails."""
+    require_postgres()
+    if not os.path.exists(PGBOUNCER):
+        reason = "needs the pgbouncer binary (apt-get install pgbouncer)"
+        pytest.fail(f"CI=true but {reason}") if IN_CI else pytest.skip(reason)
+    bouncer = PgBouncer(Path(tempfile.mkdtemp(prefix="ccops-pgbouncer-")))
+    try:
+        yield bouncer
+    finally:
+        bouncer.stop()
+        shutil.rmtree(bouncer.log_path.parent, ignore_errors=True)
+
+
+class AppServer:
+    """``gunicorn ccops.wsgi`` (the production entry point and, where present, the
+    production ``gunicorn.conf.py``) with ``gthread`` workers, in its own process group."""
+
+    def __init__(self, database_url: str, workers=2, threads=4, **extra_env):
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.log_path = ROOT / "var" / f"gunicorn-{self.port}.log"
+        env = dict(os.environ)
+        env.update(
+            DJANGO_SETTINGS_MODULE="tests.integration.server_settings",
+            DATABASE_URL=database_url,
+            CONN_MAX_AGE="60",
+            # The test writes through its own connection and reads the server's effects, so
+            # the server's cache must start empty: its own key prefix in the shared Redis.
+            CACHE_KEY_PREFIX=f"srv{uuid.uuid4().hex[:12]}",
+            PYTHONPATH=str(ROOT),
+        )
+        env.update({k: str(v) for k, v in extra_env.items()})
+        self._log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "ccops.wsgi:application"]
+            + ["--bind", f"127.0.0.1:{self.port}", "--worker-class", "gthread"]
+            + ["--workers", str(workers), "--threads", str(threads)]
+            + ["--timeout", "60", "--graceful-timeout", "5", "--access-logfile", "-"],
+            cwd=ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        if not wait_for(self._healthy, timeout=60, interval=0.25):
+            self.stop()
+            pytest.fail(f"gunicorn did not answer /healthz:\n{self.log()[-3000:]}")
+
+    def _healthy(self) -> bool:
+        if self.proc.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(f"{self.base_url}/healthz", timeout=5) as response:
+                return response.status == 200
+        except OSError:
+            return False
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def errors_logged(self) -> list[str]:
+        """The server's tracebacks' last lines (what a 500 was)."""
+        lines = self.log().splitlines()
+        return [
+            line
+            for i, line in enumerate(lines)
+            if line
+            and not line.startswith((" ", "Traceback", "During handling"))
+            and i > 0
+            and lines[i - 1].startswith("    ")
+        ]
+
+    def stop(self) -> None:
+        _stop(self.proc)
+        self._log.close()
+
+
+@pytest.fixture
+def app_server(transactional_db):
+    """``start(database_url, **env)``: a gunicorn serving the test database at
+    ``database_url``; every server started is stopped at teardown."""
+    require_postgres()
+    started: list[AppServer] = []
+
+    def start(database_url: str, **extra_env) -> AppServer:
+        server = AppServer(database_url, **extra_env)
+        started.append(server)
+        return server
+
+    try:
+        yield start
+    finally:
+        for server in reversed(started):
+            server.stop()
