@@ -9,8 +9,14 @@ class StaffingConfig(AppConfig):
     def ready(self):
         from ccops import navigation, roles, schedules
         from ccops.choices import Role
+        from training.services import register_shift_finder
 
         from .permissions import PLAN_READERS, SHIFT_EDITORS
+        from .selectors import shift_clash
+
+        # Training sits below staffing and never imports it: shadowing sessions learn about
+        # the participant's shifts through this finder.
+        register_shift_finder(shift_clash)
 
         navigation.register("Erlang calculator", "staffing:erlang", PLAN_READERS, order=300)
         navigation.register("Backlog plan", "staffing:backlog", PLAN_READERS, order=310)

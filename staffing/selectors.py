@@ -32,6 +32,7 @@ from django.utils import timezone
 from ccops.choices import Office, Role
 from ccops.models import Team
 from training.models import AgentSkill
+from training.services import Busy
 from workitems.choices import OPEN_STATUSES, Status
 from workitems.models import WorkItem, WorkType
 
@@ -197,6 +198,21 @@ def productive_spans(*, start: datetime, end: datetime) -> list[tuple]:
             start__lt=end, end__gt=start, activity__in=PRODUCTIVE_ACTIVITIES
         ).values_list("agent_id", "start", "end", "activity")
     )
+
+
+def shift_clash(agent, starts_at: datetime, ends_at: datetime, compatible) -> Busy | None:
+    """The agent's first shift block overlapping ``[starts_at, ends_at)`` whose activity is
+    not in ``compatible``, else None (one query on ``shift_agent_span``). Training's
+    shadowing service asks this through the finder registered in ``StaffingConfig.ready``."""
+    shift = (
+        Shift.objects.filter(agent=agent, start__lt=ends_at, end__gt=starts_at)
+        .exclude(activity__in=compatible)
+        .order_by("start")
+        .first()
+    )
+    if shift is None:
+        return None
+    return Busy(activity=shift.get_activity_display(), start=shift.start, end=shift.end)
 
 
 def current_skills(*, agent_ids_qs, on: date) -> dict[int, dict[int, int]]:

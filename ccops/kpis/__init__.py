@@ -21,9 +21,11 @@ from .registry import (
     keys,
     kpi,
     kpi_keys,
+    process_log,
     productive_minutes_provider,
     register,
     register_backlog,
+    register_process_log,
     register_productive_minutes,
     unregister,
 )
@@ -44,9 +46,11 @@ __all__ = [
     "keys",
     "kpi",
     "kpi_keys",
+    "process_log",
     "productive_minutes_provider",
     "register",
     "register_backlog",
+    "register_process_log",
     "register_productive_minutes",
     "unregister",
 ]

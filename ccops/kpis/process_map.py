@@ -4,8 +4,10 @@ Every status change of an item is a step from one node to the next; a node is (g
 status), the group being the item's work type, team or office. Hand-offs link a front-office
 contact to the back-office case it created, across groups.
 
-Nightly (``snapshot_day``, called by the KPI recompute) the day's status changes are
-aggregated from the events in SQL into :class:`~ccops.kpi_models.ProcessStepSnapshot` rows
+The work app registers its event log with :func:`ccops.kpis.register_process_log` (its
+status changes as a queryset, its hand-offs as rows); this module never reads the app's
+tables itself. Nightly (``snapshot_day``, called by the KPI recompute) the day's status
+changes are aggregated in SQL into :class:`~ccops.kpi_models.ProcessStepSnapshot` rows
 per work type, team and step: the count, and a histogram of the time spent in the "from"
 status (from the item's previous status change, found with ``LAG`` over its events, even
 when that was before the day). The page (``flows``) sums the snapshots of a period in ONE
@@ -20,26 +22,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.apps import apps
 from django.db import connection
-from django.db.models import (
-    BigIntegerField,
-    Case,
-    Count,
-    F,
-    OuterRef,
-    Subquery,
-    Sum,
-    Value,
-    When,
-    Window,
-)
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Lag
+from django.db.models import F, Sum
 
 from ..kpi_models import PROCESS_BUCKET_EDGES_HOURS, PROCESS_BUCKETS, ProcessStepSnapshot
+from . import registry
 from .registry import day_bounds
-from .sql import Epoch
 
 LEVELS = {"work_type": "Work type", "team": "Team", "office": "Office"}
 # Event kinds and statuses of the work app, by value (ccops does not import the app).
@@ -185,27 +173,13 @@ def _bucket_sql() -> str:
     return ", ".join(parts)
 
 
-def _steps_sql(start: datetime, end: datetime) -> tuple[str, list]:
-    """SQL of the day's steps: LAG over the status changes of the items that moved."""
-    Event = apps.get_model("workitems", "WorkItemEvent")
-    touched = Event.objects.filter(at__gte=start, at__lt=end).values("item_id")
-    to_node = Case(When(kind=HANDED_OFF, then=Value(HANDED_OFF)), default=F("to_status"))
-    inner = (
-        Event.objects.filter(item_id__in=touched, at__lt=end)
-        .exclude(from_status=F("to_status"))  # status changes (and creation: "" -> new)
-        .annotate(
-            work_type_id=F("item__work_type_id"),
-            team_id=F("item__team_id"),
-            to_node=to_node,
-            epoch=Epoch("at"),
-            prev_epoch=Window(
-                Lag(Epoch("at")), partition_by=[F("item_id")], order_by=[F("at"), F("id")]
-            ),
-        )
-        .values("work_type_id", "team_id", "from_status", "to_node", "epoch", "prev_epoch")
-        .order_by()
-    )
-    inner_sql, params = inner.query.sql_with_params()
+def _steps_sql(start: datetime, end: datetime) -> tuple[str, list] | None:
+    """SQL of the day's steps: the registered event log's status changes (with the time
+    since the item's previous change) grouped per step. ``None`` without an event log."""
+    log = registry.process_log()
+    if log is None:
+        return None
+    inner_sql, params = log.status_changes(start, end).query.sql_with_params()
     sql = _STEPS_SQL.format(hours=_HOURS, buckets=_bucket_sql(), inner=inner_sql)
     return sql, [*params, start.timestamp()]
 
@@ -225,30 +199,19 @@ STEP_COLUMNS = [
 def step_rows(start: datetime, end: datetime) -> list[dict]:
     """Status changes in ``[start, end)`` per work type, team and step, with the histogram
     of time in the previous status (1 query)."""
-    sql, params = _steps_sql(start, end)
+    steps = _steps_sql(start, end)
+    if steps is None:
+        return []
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(*steps)
         columns = [c[0] for c in cursor.description]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
 def handoff_rows(start: datetime, end: datetime) -> list[dict]:
     """Hand-offs in ``[start, end)`` from (work type, team) to the case's (1 query)."""
-    Event = apps.get_model("workitems", "WorkItemEvent")
-    Item = apps.get_model("workitems", "WorkItem")
-    case = Item.objects.filter(pk=OuterRef("case_id"))
-    return list(
-        Event.objects.filter(at__gte=start, at__lt=end, kind=HANDED_OFF)
-        .annotate(case_id=Cast(KeyTextTransform("case_id", "data"), BigIntegerField()))
-        .annotate(
-            to_work_type_id=Subquery(case.values("work_type_id")[:1]),
-            to_team_id=Subquery(case.values("team_id")[:1]),
-        )
-        .filter(to_work_type_id__isnull=False)
-        .values("item__work_type_id", "item__team_id", "to_work_type_id", "to_team_id")
-        .annotate(count=Count("id"))
-        .order_by()
-    )
+    log = registry.process_log()
+    return [] if log is None else list(log.handoffs(start, end))
 
 
 def snapshot_day(day: date) -> int:
@@ -256,8 +219,11 @@ def snapshot_day(day: date) -> int:
     steps go straight from the aggregate into the table (``INSERT ... SELECT``)."""
     start, end = day_bounds(day)
     ProcessStepSnapshot.objects.filter(day=day).delete()
+    steps_sql = _steps_sql(start, end)
+    if steps_sql is None:
+        return 0
+    sql, params = steps_sql
     table = ProcessStepSnapshot._meta.db_table
-    sql, params = _steps_sql(start, end)
     columns = ", ".join(STEP_COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -268,8 +234,8 @@ def snapshot_day(day: date) -> int:
     handoffs = [
         ProcessStepSnapshot(
             day=day,
-            work_type_id=r["item__work_type_id"],
-            team_id=r["item__team_id"],
+            work_type_id=r["work_type_id"],
+            team_id=r["team_id"],
             from_status=HANDED_OFF,
             to_node="new",
             to_work_type_id=r["to_work_type_id"],

@@ -84,11 +84,21 @@ class Kpi:
         }
 
 
+@dataclass(frozen=True)
+class ProcessLog:
+    """Where the process map reads how work flowed: the work app's event log, registered
+    with :func:`register_process_log` (the KPI framework never imports an app by name)."""
+
+    status_changes: Callable[[datetime, datetime], object]
+    handoffs: Callable[[datetime, datetime], Iterable[dict]]
+
+
 @dataclass
 class _Registry:
     kpis: dict[str, Kpi] = field(default_factory=dict)
     productive_minutes: Callable | None = None
     backlog: Callable | None = None
+    process_log: ProcessLog | None = None
 
 
 _REGISTRY = _Registry()
@@ -190,6 +200,27 @@ def register_backlog(source: Callable[[date], Iterable[dict]]) -> None:
 
 def backlog_source() -> Callable | None:
     return _REGISTRY.backlog
+
+
+def register_process_log(
+    *,
+    status_changes: Callable[[datetime, datetime], object],
+    handoffs: Callable[[datetime, datetime], Iterable[dict]],
+) -> None:
+    """The work app registers its event log for the process map.
+
+    ``status_changes(start, end)`` returns a values queryset with one row per status change
+    (creation included) of every item that changed in ``[start, end)``, its earlier changes
+    too: ``work_type_id, team_id, from_status, to_node, epoch, prev_epoch`` (seconds; the
+    previous change of the same item, NULL for its first). The process map aggregates it in
+    SQL into the day's snapshot, so it must be a queryset, not a list.
+    ``handoffs(start, end)`` returns ``work_type_id, team_id, to_work_type_id, to_team_id,
+    count`` rows: hand-offs in the window from an item's group to its case's group."""
+    _REGISTRY.process_log = ProcessLog(status_changes=status_changes, handoffs=handoffs)
+
+
+def process_log() -> ProcessLog | None:
+    return _REGISTRY.process_log
 
 
 # --- Helpers for KPI functions ----------------------------------------------------------

@@ -58,6 +58,45 @@ def test_register_and_decorator_form():
         kpis.unregister("test_decorated")
 
 
+def test_period_values_roll_up_numerators_over_denominators():
+    from ccops.kpis.selectors import period_values
+    from tests.factories import TeamFactory
+
+    a, b = TeamFactory(name="A"), TeamFactory(name="B")
+    rows = [
+        (a, D, 9, 10),
+        (a, D + timedelta(days=1), 1, 10),
+        (b, D, 0, 0),
+        (a, D + timedelta(days=9), 0, 5),
+    ]
+    for team, day, num, den in rows:
+        for kpi in ("sla_attainment", "not_registered"):
+            KpiSnapshot.objects.create(
+                day=day,
+                kpi=kpi,
+                scope_kind="team",
+                scope_id=team.pk,
+                team=team,
+                numerator=num,
+                denominator=den,
+                value=num / den if den else None,
+            )
+    span = {"scope_kind": "team", "start": D, "end": D + timedelta(days=6)}
+    # (9 + 1) / (10 + 10), not the mean of 90 % and 10 %; sla_attainment shows in %; B has
+    # no denominator and is left out; the snapshot after the period does not count.
+    assert period_values(kpi="sla_attainment", **span) == {a.pk: pytest.approx(50.0)}
+    assert period_values(kpi="not_registered", **span) == {a.pk: pytest.approx(0.5)}
+
+
+def test_without_an_event_log_the_process_map_is_empty(monkeypatch, kpi_day):
+    from ccops.kpis import process_map, registry
+
+    monkeypatch.setattr(registry._REGISTRY, "process_log", None)
+    assert process_map.step_rows(*kpis.day_bounds(D)) == []
+    assert process_map.handoff_rows(*kpis.day_bounds(D)) == []
+    assert process_map.snapshot_day(D) == 0
+
+
 def test_nightly_task_recomputes_yesterday_and_records_the_run(kpi_day):
     summary = tasks.nightly_kpis.delay(today=(D + timedelta(days=1)).isoformat()).get()
     assert summary[0]["day"] == D.isoformat() and summary[0]["backlog_rows"] == 2

@@ -75,10 +75,10 @@ def test_only_managers_schedule(agent, back_agent, other_agent, supervisor):
     book(agent, back_agent, supervisor, at())
 
 
-def test_shift_clash_refused_when_staffing_has_landed(agent, back_agent, hr):
-    Shift = services.shift_model()
-    if Shift is None:
-        pytest.skip("staffing.Shift is not installed: the shift clash check is skipped")
+def test_shift_clash_refused_through_staffings_finder(agent, back_agent, hr):
+    # Training never imports staffing; staffing registers its shift finder when it is ready.
+    from staffing.models import Shift
+
     start = at(hour=9)
     Shift.objects.create(
         agent=agent, start=start, end=start + timedelta(hours=4), activity="front_office"
@@ -133,3 +133,12 @@ def test_reflections_and_cancel(agent, back_agent, other_agent, hr):
     assert s2.status == ShadowingStatus.CANCELLED
     # A cancelled session no longer blocks the slot.
     assert book(agent, back_agent, hr, at(days=3)).pk
+
+
+def test_without_a_shift_finder_only_sessions_clash(monkeypatch, agent, back_agent, hr):
+    from staffing.models import Shift
+    from training.services import shadowing
+
+    monkeypatch.setattr(shadowing, "_shift_finder", None)
+    Shift.objects.create(agent=agent, start=at(hour=9), end=at(hour=17), activity="front_office")
+    assert book(agent, back_agent, hr, at(hour=10)).pk

@@ -273,6 +273,16 @@ def test_my_buddy_lists_open_escalations(as_user, agent, back_agent, hr, supervi
     assert [(e["title"], e["person"]) for e in theirs["to_me"]] == [("Angry caller", "agent")]
 
 
+def test_my_buddy_page_without_an_escalation_reader(monkeypatch, as_user, agent):
+    # The reader comes from workitems (registered when it is ready); without it, none.
+    from training import escalations
+
+    monkeypatch.setattr(escalations, "_reader", None)
+    response = as_user(agent).get("/training/buddy/")
+    assert response.context["escalations"] == {"to_me": [], "by_me": []}
+    assert "None." in response.content.decode()
+
+
 def test_newhire_module_quiz(as_user, agent):
     from training import newhire
 

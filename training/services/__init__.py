@@ -32,7 +32,13 @@ from .recognition import (
     recognition_give,
     scheme_create,
 )
-from .shadowing import shadowing_cancel, shadowing_reflect, shadowing_schedule, shift_model
+from .shadowing import (
+    Busy,
+    register_shift_finder,
+    shadowing_cancel,
+    shadowing_reflect,
+    shadowing_schedule,
+)
 from .skills import agent_skill_remove, agent_skill_set, skill_create
 from .tiers import (
     agent_tier_recompute,
@@ -48,6 +54,7 @@ from .tiers import (
 )
 
 __all__ = [
+    "Busy",
     "KUDOS_PER_DAY",
     "KUDOS_POINTS",
     "agent_skill_remove",
@@ -79,11 +86,11 @@ __all__ = [
     "open_pairings",
     "period_bounds",
     "recognition_give",
+    "register_shift_finder",
     "scheme_create",
     "shadowing_cancel",
     "shadowing_reflect",
     "shadowing_schedule",
-    "shift_model",
     "skill_create",
     "tier_module_require",
     "tier_promote",

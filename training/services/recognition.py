@@ -7,11 +7,10 @@ so the nightly job can be re-run, retried or run twice at once without paying tw
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from django.apps import apps
 from django.db import transaction
-from django.db.models import Q, Sum
 
 from ccops.choices import Office, Role
+from ccops.kpis.selectors import period_values
 from ccops.models import User
 
 from ..choices import Comparison, Period, RecognitionKind, ScopeKind
@@ -209,31 +208,10 @@ def period_bounds(period: str, day: date) -> tuple[date, date]:
 
 
 def kpi_results(scheme: IncentiveScheme, start: date, end: date) -> list[tuple]:
-    """The scheme's KPI over ``start..end`` per scope, rolled up from the ``ccops`` daily
-    snapshots in SQL (sum of numerators / sum of denominators). Empty when the KPI
-    framework is not installed."""
-    try:
-        Snapshot = apps.get_model("ccops", "KpiSnapshot")
-    except LookupError:
-        return []
-    scale = 1.0
-    try:
-        from ccops import kpis
-
-        scale = kpis.get(scheme.kpi).scale
-    except Exception:  # noqa: BLE001 - unknown KPI or no registry: values as stored
-        scale = 1.0
-    rows = (
-        Snapshot.objects.filter(
-            kpi=scheme.kpi, scope_kind=scheme.scope_kind, day__gte=start, day__lte=end
-        )
-        .values("scope_id")
-        .annotate(num=Sum("numerator"), den=Sum("denominator"))
-        .filter(~Q(den=0))
-    )
-    return [
-        (scheme.scope_kind, r["scope_id"], start, end, scale * r["num"] / r["den"]) for r in rows
-    ]
+    """The scheme's KPI over ``start..end`` per scope, rolled up from the KPI framework's
+    daily snapshots (sum of numerators / sum of denominators, in SQL)."""
+    values = period_values(kpi=scheme.kpi, scope_kind=scheme.scope_kind, start=start, end=end)
+    return [(scheme.scope_kind, scope_id, start, end, v) for scope_id, v in values.items()]
 
 
 def incentives_award(*, day: date) -> dict:

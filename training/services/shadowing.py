@@ -1,8 +1,9 @@
 """Shadowing: schedule a session that clashes with nobody's time, then both reflect on it."""
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
-from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,31 +18,36 @@ from .common import choice, integer, lock_users, manages, text
 COMPATIBLE_ACTIVITIES = ("training", "shadowing")
 
 
-def shift_model():
-    """The staffing app's ``Shift`` if it is installed (training sits below staffing and
-    never imports it); ``None`` skips the shift check."""
-    try:
-        return apps.get_model("staffing", "Shift")
-    except LookupError:
-        return None
+class Busy(NamedTuple):
+    """A scheduled block of the participant's time that a session would clash with."""
+
+    activity: str  # its label, e.g. "Front office"
+    start: datetime
+    end: datetime
+
+
+# Shifts belong to staffing, which sits above training: training never imports it, staffing
+# registers its finder from its ``AppConfig.ready``. ``finder(agent, starts_at, ends_at,
+# compatible)`` returns the first block overlapping the window whose activity is not in
+# ``compatible``, as a ``Busy``, or None. Without one (staffing not installed) no shift check.
+_shift_finder: Callable[..., Busy | None] | None = None
+
+
+def register_shift_finder(finder: Callable[..., Busy | None]) -> None:
+    global _shift_finder
+    _shift_finder = finder
 
 
 def _fmt(dt: datetime) -> str:
     return f"{timezone.localtime(dt):%Y-%m-%d %H:%M}"
 
 
-def shift_clash(participant: User, starts_at: datetime, ends_at: datetime):
+def shift_clash(participant: User, starts_at: datetime, ends_at: datetime) -> Busy | None:
     """The first shift of ``participant`` overlapping the window with an activity other than
     training or shadowing (they are scheduled to work, or are off), else ``None``."""
-    Shift = shift_model()
-    if Shift is None:
+    if _shift_finder is None:
         return None
-    return (
-        Shift.objects.filter(agent=participant, start__lt=ends_at, end__gt=starts_at)
-        .exclude(activity__in=COMPATIBLE_ACTIVITIES)
-        .order_by("start")
-        .first()
-    )
+    return _shift_finder(participant, starts_at, ends_at, COMPATIBLE_ACTIVITIES)
 
 
 def _session_clash(user_ids, starts_at, ends_at, exclude_pk=None):
@@ -65,7 +71,7 @@ def shadowing_schedule(
 ) -> ShadowingSession:
     """HR or the participant's supervisor books a session. Refused when it overlaps another
     session of either person, or a shift of the participant that is not training or
-    shadowing (once staffing schedules exist)."""
+    shadowing (asked through staffing's registered finder)."""
     if not manages(by, participant):
         raise NotAllowed(f"Only HR or {participant}'s supervisor may schedule their shadowing.")
     host_area = choice(host_area, HostArea, field="host_area")
@@ -88,11 +94,11 @@ def shadowing_schedule(
                 f"{_fmt(other.starts_at)}-{timezone.localtime(other.ends_at):%H:%M}.",
                 field="starts_at",
             )
-        shift = shift_clash(participant, starts_at, ends_at)
-        if shift is not None:
+        busy = shift_clash(participant, starts_at, ends_at)
+        if busy is not None:
             raise InvalidInput(
-                f"Clashes with {participant}'s {shift.get_activity_display().lower()} shift "
-                f"{_fmt(shift.start)}-{timezone.localtime(shift.end):%H:%M}.",
+                f"Clashes with {participant}'s {busy.activity.lower()} shift "
+                f"{_fmt(busy.start)}-{timezone.localtime(busy.end):%H:%M}.",
                 field="starts_at",
             )
         return ShadowingSession.objects.create(
