@@ -179,10 +179,3 @@ def seed_people(ctx: DemoContext, agents: int = 48) -> None:
 
 def new_context(seed: int, stdout=None) -> DemoContext:
     return DemoContext(rng=random.Random(seed), today=timezone.localdate(), stdout=stdout)
-
-
-def after_seed(ctx) -> None:
-    """Shared goals, a pilot, and KPI snapshots over the whole demo history."""
-    from .demo_kpis import after_seed as seed_kpis
-
-    seed_kpis(ctx)

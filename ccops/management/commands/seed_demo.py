@@ -5,6 +5,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from ccops import demo_kpis
 from ccops.demo import DEMO_LOGINS, new_context, seed_people
 
 
@@ -40,7 +41,9 @@ class Command(BaseCommand):
                 if config.name == "ccops" or importlib.util.find_spec(name) is None:
                     continue
                 importlib.import_module(name).seed(ctx)
-        # Post steps (e.g. KPI backfill) run outside the big transaction.
+        # Post steps run outside the big transaction: first the KPI framework's (shared
+        # goals, a pilot, the KPI backfill), then each app's.
+        demo_kpis.after_seed(ctx)
         for config in apps.get_app_configs():
             name = f"{config.name}.demo"
             if importlib.util.find_spec(name) is None:
