@@ -28,7 +28,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.sparse import diags
 from scipy.sparse.linalg import expm_multiply
-from scipy.special import gammaln, logsumexp
+from scipy.special import gammainc, gammaincc, gammaln, logsumexp
 
 # n / (1 - shrinkage) within this distance of an integer is that integer: float noise must
 # never add a phantom agent to a schedule.
@@ -37,6 +37,11 @@ _CEIL_TOLERANCE = 1e-9
 _LOG_TAIL = 45.0
 # Erlang A: refuse queues longer than this (an overloaded queue with near-infinite patience).
 _MAX_QUEUE_STATES = 2_000_000
+# Erlang A: a probability mass below this is left out (it cannot move a double's last bit).
+_NEGLIGIBLE = 1e-17
+# Erlang A: refuse an answered-within-t integration costlier than this; its cost is about
+# rate x t x (1 + states / 3000) x 0.1 ms, so this is ~0.5 s per agent count tried.
+_MAX_INTEGRATION = 5000.0
 
 
 class ErlangInputError(ValueError):
@@ -397,6 +402,41 @@ def _erlang_a_distribution(n: int, a: float, h: float, patience: float) -> np.nd
     return np.exp(log_p - logsumexp(log_p))
 
 
+def _queued_answered_within(
+    q: np.ndarray, r: np.ndarray, s: np.ndarray, answered_from: np.ndarray, t: float
+) -> float:
+    """Share of arrivals that find all agents busy and are answered within ``t`` (stages as
+    in :func:`erlang_a`).
+
+    A caller with ``j`` waiting ahead passes ``j + 1`` stages at rates ``s[0] <= ... <= s[j]``,
+    so its time in the queue lies between Gamma(j + 1, s[j]) and Gamma(j + 1, s[0]). Two
+    shortcuts follow, each dropping less than double precision: when nobody can still be
+    waiting at ``t``, answered within ``t`` is answered; callers too far back to pass their
+    stages by ``t`` (or to be answered at all) stay out of the integration, whose cost grows
+    with ``t`` x rates x states (minutes for a large queue without them).
+    """
+    stages = np.arange(1.0, q.size + 1)
+    if q @ gammaincc(stages, s[0] * t) < _NEGLIGIBLE:
+        return float(q @ answered_from)
+    bound = q * np.minimum(answered_from, gammainc(stages, s * t))
+    size = int(np.count_nonzero(np.cumsum(bound[::-1]) >= _NEGLIGIBLE))
+    if size == 0:
+        return 0.0
+    if s[size - 1] * t * (1 + size / 3000) > _MAX_INTEGRATION:
+        raise ErlangInputError(
+            "patience_seconds", "too long for this load and answer target; use Erlang C"
+        )
+    # Transposed generator (column i = flows out of state i): stage i feeds stage i-1 at r_i,
+    # stage 0 feeds "answered" (last index) at r_0; abandoning leaves the chain.
+    gen = diags(
+        [np.append(-s[:size], 0.0), np.append(r[1:size], 0.0), [r[0]]],
+        [0, 1, -size],
+        shape=(size + 1, size + 1),
+        format="csr",
+    )
+    return float(expm_multiply(gen * t, np.append(q[:size], 0.0))[-1])
+
+
 def erlang_a(
     n: int,
     a: float,
@@ -438,16 +478,7 @@ def erlang_a(
     mean_wait = float(q @ (answered_from * np.cumsum(1.0 / s))) / answered
     within = p_free
     if t > 0:
-        # Transposed generator (column i = flows out of state i): stage i feeds stage i-1 at
-        # r_i, stage 0 feeds "answered" (last index) at r_0; abandoning leaves the chain.
-        size = q.size
-        gen = diags(
-            [np.append(-s, 0.0), np.append(r[1:], 0.0), [r[0]]],
-            [0, 1, -size],
-            shape=(size + 1, size + 1),
-            format="csr",
-        )
-        within += float(expm_multiply(gen * t, np.append(q, 0.0))[-1])
+        within += _queued_answered_within(q, r, s, answered_from, t)
     return ErlangAResult(
         service_level=min(1.0, max(0.0, within)),
         abandon_rate=max(0.0, 1.0 - answered),
@@ -482,10 +513,15 @@ def _search_erlang_a(
     while hi - lo > 1:  # bisection: SL(lo) < target <= SL(hi), unless lo == hi
         mid = (lo + hi) // 2
         lo, hi = (lo, mid) if perf(mid).service_level >= target else (mid, hi)
-    for n in range(hi, cap + 1):
+    n = hi
+    while n <= cap:
         result = perf(n)
         if result.asa_seconds <= max_asa and result.occupancy <= max_occ:
             return n, result
+        # Occupancy is a * answered / n and more agents never answer fewer callers, so no
+        # count below a * answered(n) / max_occ meets it: jump there instead of climbing
+        # one agent at a time (tens of thousands of solves for a low maximum occupancy).
+        n = max(n + 1, math.ceil(a * result.answered_fraction / max_occ - _CEIL_TOLERANCE))
     field = "target_asa_seconds" if max_asa < math.inf else "target_service_level"
     raise ErlangInputError(field, f"no agent count up to {cap} meets the target")
 

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from datetime import date
+
+from django.core.validators import MaxValueValidator
 from rest_framework import serializers
 
 from workitems.models import WorkType
@@ -7,47 +10,47 @@ from workitems.models import WorkType
 from ..choices import MAX_VOLUME, Activity
 from ..models import ForecastBuild, ForecastOverride, ForecastValue, PlanLine, Shift, StaffingPlan
 
+# Domain limits of the calculators' and plans' numeric inputs, each on its field once (so
+# the OpenAPI schema states it and the fuzz draws its boundary values from it). Inside them
+# the math neither overflows nor divides by zero, and one request stays within seconds.
+# Bounds are inclusive: "> 0" becomes a smallest sensible value, which the schema can say.
+AHT_SECONDS = (1.0, 8 * 3600.0)  # one second to a whole shift per contact or item
+SERVICE_LEVEL = (0.01, 1.0)  # share answered within the target
+ANSWER_SECONDS = (0.0, 3600.0)  # a queue's answer target; beyond an hour it is casework
+PATIENCE_SECONDS = (1.0, 3600.0)  # Erlang A's mean patience of a waiting caller
+MAX_OCCUPANCY = (0.1, 1.0)  # at 0.1 the agent search goes no further than without a cap
+SHRINKAGE = (0.0, 0.9)  # 90% away from the queue already means ten heads per productive one
+PRODUCTIVE_HOURS = (1.0, 24.0)  # productive hours per agent-day (back office)
+MAX_ITEMS = 10_000_000  # items in one day's arrivals or in one backlog bucket
+MAX_AGENTS = 1_000_000
+LATEST_START = date(2999, 12, 31)  # a horizon (with its holidays) must end before date.max
+
+
+def _bounded(limits: tuple[float, float], **kwargs) -> serializers.FloatField:
+    return serializers.FloatField(min_value=limits[0], max_value=limits[1], **kwargs)
+
+
 # --- Calculators --------------------------------------------------------------------------
 
 
 class ErlangRequestSerializer(serializers.Serializer):
     """One interval of a queue. Erlang C, or Erlang A when ``patience_seconds`` is given."""
 
-    volume = serializers.FloatField(min_value=0, help_text="Contacts offered in the interval.")
-    aht_seconds = serializers.FloatField(help_text="Average handle time, seconds (> 0).")
-    interval_minutes = serializers.IntegerField(min_value=1, max_value=1440, default=30)
-    target_service_level = serializers.FloatField(help_text="Share answered in time, (0, 1].")
-    target_answer_seconds = serializers.FloatField(min_value=0)
-    shrinkage = serializers.FloatField(min_value=0, default=0.0, help_text="[0, 1).")
-    max_occupancy = serializers.FloatField(required=False, allow_null=True, help_text="(0, 1].")
-    patience_seconds = serializers.FloatField(
-        required=False, allow_null=True, help_text="Mean patience (Erlang A), seconds (> 0)."
+    volume = serializers.FloatField(
+        min_value=0, max_value=MAX_VOLUME, help_text="Contacts offered in the interval."
     )
-
-    def validate_aht_seconds(self, value):
-        if not value > 0:
-            raise serializers.ValidationError("Must be greater than 0.")
-        return value
-
-    def validate_target_service_level(self, value):
-        if not 0 < value <= 1:
-            raise serializers.ValidationError("Must be greater than 0 and at most 1.")
-        return value
-
-    def validate_shrinkage(self, value):
-        if not 0 <= value < 1:
-            raise serializers.ValidationError("Must be at least 0 and less than 1.")
-        return value
-
-    def validate_max_occupancy(self, value):
-        if value is not None and not 0 < value <= 1:
-            raise serializers.ValidationError("Must be greater than 0 and at most 1.")
-        return value
-
-    def validate_patience_seconds(self, value):
-        if value is not None and not value > 0:
-            raise serializers.ValidationError("Must be greater than 0.")
-        return value
+    aht_seconds = _bounded(AHT_SECONDS, help_text="Average handle time, seconds.")
+    interval_minutes = serializers.IntegerField(min_value=1, max_value=1440, default=30)
+    target_service_level = _bounded(SERVICE_LEVEL, help_text="Share answered in time.")
+    target_answer_seconds = _bounded(ANSWER_SECONDS)
+    shrinkage = _bounded(SHRINKAGE, default=0.0)
+    max_occupancy = _bounded(MAX_OCCUPANCY, required=False, allow_null=True)
+    patience_seconds = _bounded(
+        PATIENCE_SECONDS,
+        required=False,
+        allow_null=True,
+        help_text="Mean patience (Erlang A), seconds.",
+    )
 
 
 class ErlangResponseSerializer(serializers.Serializer):
@@ -63,46 +66,35 @@ class ErlangResponseSerializer(serializers.Serializer):
 
 
 class BucketSerializer(serializers.Serializer):
-    count = serializers.IntegerField(min_value=0, max_value=10_000_000)
+    count = serializers.IntegerField(min_value=0, max_value=MAX_ITEMS)
     due_date = serializers.DateField()
 
 
 class BacklogPlanRequestSerializer(serializers.Serializer):
     """A back-office horizon: arrivals per working day, SLA, handle time and people."""
 
-    start = serializers.DateField()
+    start = serializers.DateField(validators=[MaxValueValidator(LATEST_START)])
     arrivals = serializers.ListField(
-        child=serializers.IntegerField(min_value=0, max_value=10_000_000),
+        child=serializers.IntegerField(min_value=0, max_value=MAX_ITEMS),
         min_length=1,
         max_length=366,
     )
     weekdays_only = serializers.BooleanField(default=True)
-    holidays = serializers.ListField(child=serializers.DateField(), required=False, default=list)
-    aht_minutes = serializers.FloatField()
+    holidays = serializers.ListField(
+        child=serializers.DateField(), max_length=366, required=False, default=list
+    )
+    aht_minutes = serializers.FloatField(
+        min_value=AHT_SECONDS[0] / 60, max_value=AHT_SECONDS[1] / 60
+    )
     sla_working_days = serializers.IntegerField(min_value=0, max_value=60)
-    productive_hours = serializers.FloatField(default=7.5)
-    shrinkage = serializers.FloatField(default=0.0)
-    starting_backlog = BucketSerializer(many=True, required=False, default=list)
+    productive_hours = _bounded(PRODUCTIVE_HOURS, default=7.5)
+    shrinkage = _bounded(SHRINKAGE, default=0.0)
+    starting_backlog = BucketSerializer(many=True, max_length=366, required=False, default=list)
     agents = serializers.ListField(
-        child=serializers.FloatField(min_value=0, max_value=1_000_000),
+        child=serializers.FloatField(min_value=0, max_value=MAX_AGENTS),
         required=False,
         help_text="Agents per day for the projection (default: the required agents).",
     )
-
-    def validate_aht_minutes(self, value):
-        if not value > 0:
-            raise serializers.ValidationError("Must be greater than 0.")
-        return value
-
-    def validate_productive_hours(self, value):
-        if not 0 < value <= 24:
-            raise serializers.ValidationError("Must be greater than 0 and at most 24.")
-        return value
-
-    def validate_shrinkage(self, value):
-        if not 0 <= value < 1:
-            raise serializers.ValidationError("Must be at least 0 and less than 1.")
-        return value
 
     def validate(self, attrs):
         agents = attrs.get("agents")
@@ -249,9 +241,9 @@ class StaffingPlanSerializer(serializers.ModelSerializer):
     )
     line_count = serializers.IntegerField(read_only=True)
     short_count = serializers.IntegerField(read_only=True)
-    target_service_level = serializers.FloatField(default=0.8)
-    shrinkage = serializers.FloatField(default=0.3)
-    productive_hours = serializers.FloatField(default=7.5)
+    target_service_level = _bounded(SERVICE_LEVEL, default=0.8)
+    shrinkage = _bounded(SHRINKAGE, default=0.3)
+    productive_hours = _bounded(PRODUCTIVE_HOURS, default=7.5)
 
     class Meta:
         model = StaffingPlan
@@ -280,21 +272,6 @@ class StaffingPlanSerializer(serializers.ModelSerializer):
             "built_at",
             "published_at",
         ]
-
-    def validate_target_service_level(self, value):
-        if not 0 < value <= 1:
-            raise serializers.ValidationError("Must be greater than 0 and at most 1.")
-        return value
-
-    def validate_shrinkage(self, value):
-        if not 0 <= value < 1:
-            raise serializers.ValidationError("Must be at least 0 and less than 1.")
-        return value
-
-    def validate_productive_hours(self, value):
-        if not 0 < value <= 24:
-            raise serializers.ValidationError("Must be greater than 0 and at most 24.")
-        return value
 
     def validate(self, attrs):
         start = attrs.get("start", getattr(self.instance, "start", None))

@@ -96,3 +96,33 @@ def test_absurd_what_if_volume_is_refused(api_as, planner, front_type):
     assert list(response.json()["errors"]) == ["override_volume"]
     line.refresh_from_db()
     assert line.override_volume is None
+
+
+def test_backlog_plan_with_a_denormal_aht_is_a_400(api_as, planner):
+    # Issue 26: 5e-324 minutes an item made one agent's capacity infinite, and 0 agents x inf
+    # a NaN that the whole-items rule could not floor: a 500.
+    body = {"aht_minutes": 5e-324, "arrivals": [0], "sla_working_days": 0, "start": "2000-01-01"}
+    response = api_as(planner).post("/api/v1/staffing/backlog-plan/", body, format="json")
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["aht_minutes"]
+    assert response.json()["detail"].startswith("Invalid input: aht_minutes:")
+    # The same horizon with a handle time in the domain is planned: nothing arrives, no one
+    # is needed.
+    response = api_as(planner).post(
+        "/api/v1/staffing/backlog-plan/", body | {"aht_minutes": 1 / 60}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.json()["required_agents"] == [0] and response.json()["backlog_end"] == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("productive_hours", 5e-324), ("shrinkage", 1 - 1e-16), ("target_service_level", 5e-324)],
+)
+def test_plan_numbers_outside_the_domain_are_a_400(api_as, planner, field, value):
+    # Values the old "(0, 24]" / "[0, 1)" / "(0, 1]" checks let through: a plan shares the
+    # calculators' domain limits and refuses them on the field.
+    body = {"name": "X", "start": "2026-03-02", "end": "2026-03-02", field: value}
+    response = api_as(planner).post("/api/v1/staffing/plans/", body, format="json")
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == [field]

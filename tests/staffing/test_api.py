@@ -69,6 +69,78 @@ def test_erlang_bad_input_is_400_naming_the_field(api_as, planner, change, field
     assert field in body["errors"] and field in body["detail"]
 
 
+# Each numeric input at the edges of a double and of its domain (the fuzz's finding: a
+# denormal AHT made the backlog plan divide by zero). 10**30 is an integer beyond any float
+# the field would keep exactly; JSON has no NaN or infinity (the parser refuses them).
+EXTREMES = [0, 5e-324, -5e-324, 1e308, -1e308, 10**30]
+ERLANG_FIELDS = {
+    # field: the extremes that are valid input (all others must be a 400 naming the field)
+    "volume": {0, 5e-324},  # a denormal volume is no traffic: 0 agents
+    "aht_seconds": set(),
+    "interval_minutes": set(),
+    "target_service_level": set(),
+    "target_answer_seconds": {0, 5e-324},
+    "shrinkage": {0, 5e-324},
+    "max_occupancy": set(),
+    "patience_seconds": set(),
+}
+ERLANG_BOUNDS = [
+    ("volume", 100_000, 200),  # 10,000 erlangs (the traffic limit is 20,000)
+    ("aht_seconds", 1, 200),
+    ("aht_seconds", 8 * 3600, 200),
+    ("aht_seconds", 8 * 3600 + 1, 400),
+    ("target_service_level", 0.01, 200),
+    ("target_service_level", 1, 200),
+    ("target_answer_seconds", 3600, 200),
+    ("shrinkage", 0.9, 200),
+    ("shrinkage", 0.95, 400),
+    ("max_occupancy", 0.1, 200),
+    ("patience_seconds", 1, 200),
+    ("patience_seconds", 3600, 200),
+    ("patience_seconds", 0.5, 400),
+]
+
+
+@pytest.mark.parametrize("value", EXTREMES)
+@pytest.mark.parametrize("field", ERLANG_FIELDS)
+@pytest.mark.parametrize("patience", [None, 60], ids=["erlang_c", "erlang_a"])
+def test_erlang_extreme_numbers_are_400_naming_the_field_or_an_answer(
+    api_as, planner, field, value, patience
+):
+    body = BASE | {"patience_seconds": patience, field: value}
+    response = api_as(planner).post(ERLANG, body, format="json")
+    if value in ERLANG_FIELDS[field]:
+        assert response.status_code == 200, response.json()
+        assert response.json()["agents"] >= 0
+    else:
+        assert response.status_code == 400, response.json()
+        assert list(response.json()["errors"]) == [field]
+
+
+@pytest.mark.parametrize(("field", "value", "status"), ERLANG_BOUNDS)
+@pytest.mark.parametrize("patience", [None, 60], ids=["erlang_c", "erlang_a"])
+def test_erlang_domain_limits(api_as, planner, field, value, status, patience):
+    body = BASE | {"patience_seconds": patience} | {field: value}
+    response = api_as(planner).post(ERLANG, body, format="json")
+    assert response.status_code == status, response.json()
+    if status == 400:
+        assert list(response.json()["errors"]) == [field]
+    else:
+        assert response.json()["agents"] >= 1
+
+
+def test_erlang_a_long_answer_target_is_answered_fast(api_as, planner):
+    # With an hour's target every answered caller is answered in time: the SL is the answered
+    # share, found without integrating the queue over the hour (that took minutes).
+    body = BASE | {"volume": 100_000, "aht_seconds": 10, "interval_minutes": 1}
+    response = api_as(planner).post(
+        ERLANG, body | {"patience_seconds": 60, "target_answer_seconds": 3600}, format="json"
+    )
+    assert response.status_code == 200
+    result = response.json()
+    assert result["service_level"] == pytest.approx(1 - result["abandon_rate"])
+
+
 def test_erlang_missing_fields(api_as, planner):
     body = api_as(planner).post(ERLANG, {}, format="json").json()
     assert {"volume", "aht_seconds", "target_service_level"} <= set(body["errors"])
@@ -138,6 +210,64 @@ def test_backlog_plan_bad_input(api_as, planner, change, field):
     response = api_as(planner).post(BACKLOG, PLAN | change, format="json")
     assert response.status_code == 400
     assert field in response.json()["errors"]
+
+
+BACKLOG_FIELDS = {
+    "aht_minutes": set(),
+    "sla_working_days": {0},
+    "productive_hours": set(),
+    "shrinkage": {0, 5e-324},
+}
+
+
+@pytest.mark.parametrize("value", EXTREMES)
+@pytest.mark.parametrize("field", BACKLOG_FIELDS)
+def test_backlog_extreme_numbers_are_400_naming_the_field_or_an_answer(
+    api_as, planner, field, value
+):
+    response = api_as(planner).post(BACKLOG, PLAN | {field: value}, format="json")
+    if value in BACKLOG_FIELDS[field]:
+        assert response.status_code == 200, response.json()
+        assert len(response.json()["days"]) == len(PLAN["arrivals"])
+    else:
+        assert response.status_code == 400, response.json()
+        assert list(response.json()["errors"]) == [field]
+
+
+@pytest.mark.parametrize("field", ["arrivals", "agents"])
+@pytest.mark.parametrize("value", [-5e-324, 5e-324, 1e308, 10**30])
+def test_backlog_extreme_list_values(api_as, planner, field, value):
+    response = api_as(planner).post(BACKLOG, PLAN | {field: [value] * 5}, format="json")
+    if field == "agents" and value == 5e-324:
+        assert response.status_code == 200  # a denormal of an agent: no capacity, no crash
+        assert response.json()["days"][0]["completions"] == 0
+    else:
+        assert response.status_code == 400, response.json()
+        assert list(response.json()["errors"]) == [field]
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "field"),
+    [
+        ({"aht_minutes": 1 / 60}, 200, None),  # one second an item
+        ({"aht_minutes": 480}, 200, None),  # a whole shift an item
+        ({"aht_minutes": 0.01}, 400, "aht_minutes"),
+        ({"productive_hours": 1}, 200, None),
+        ({"productive_hours": 24}, 200, None),
+        ({"productive_hours": 0.5}, 400, "productive_hours"),
+        ({"shrinkage": 0.9}, 200, None),
+        ({"shrinkage": 0.95}, 400, "shrinkage"),
+        ({"start": "2999-12-31", "arrivals": [10_000_000] * 366}, 200, None),
+        ({"start": "3000-01-01"}, 400, "start"),  # the horizon would pass date.max
+        ({"holidays": ["2026-01-01"] * 367}, 400, "holidays"),
+        ({"starting_backlog": [{"count": 1, "due_date": "2026-03-01"}] * 367}, 400, None),
+    ],
+)
+def test_backlog_domain_limits(api_as, planner, change, status, field):
+    response = api_as(planner).post(BACKLOG, PLAN | change, format="json")
+    assert response.status_code == status, response.json()
+    if status == 400:
+        assert list(response.json()["errors"]) == [field or next(iter(change))]
 
 
 # --- Plans --------------------------------------------------------------------------------
