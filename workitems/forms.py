@@ -1,21 +1,15 @@
 """Forms of the work pages. Action forms carry the item's ``version`` (optimistic concurrency):
 a page that is out of date gets "changed by someone else" instead of overwriting a change."""
 
-from functools import cache
-
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
-from django.contrib.auth.models import Group
-from django.db import connection
 from django.db.models import Q
 from django.urls import reverse
 
 from ccops import uploads
 from ccops.choices import Office, Role
 from ccops.models import Team, User
-from ccops.rows import execute
-from ccops.widgets import FastSelect, ListModelChoiceField, PlainModelChoiceIterator
 
 from .choices import SELF_SET_STATES, PresenceState, Status
 from .models import WorkType
@@ -53,59 +47,7 @@ def agent_choices(*, user=None, team_ids=()):
     )
 
 
-# A team's agents as the select lists them (``agent_choices().filter(team=...)``: the same
-# rows, order and label columns), as one hand-written statement: the ORM query compiled on
-# every queue page cost more than reading and rendering its rows.
-TEAM_AGENT_OPTIONS = """
-SELECT u.id, u.username, u.display_name, u.first_name, u.last_name, t.name
-FROM {users} u
-JOIN {teams} t ON t.id = u.team_id
-WHERE u.team_id = %(team)s AND u.is_active AND EXISTS (
-    SELECT 1 FROM {user_groups} ug JOIN {groups} g ON g.id = ug.group_id
-    WHERE ug.user_id = u.id AND g.name = %(role)s
-)
-ORDER BY t.office, t.name, u.display_name, u.username
-"""
-
-
-@cache
-def _team_agent_options_sql() -> str:
-    return TEAM_AGENT_OPTIONS.format(
-        users=User._meta.db_table,
-        teams=Team._meta.db_table,
-        user_groups=User.groups.through._meta.db_table,
-        groups=Group._meta.db_table,
-    )
-
-
-def team_agent_options(team_id: int) -> list[tuple[int, str]]:
-    """``(id, label)`` of the active agents of a team, in the assign select's order."""
-    from .views.queue_rows import _UserName  # (the views import this module)
-
-    with connection.cursor() as cursor:
-        execute(cursor, _team_agent_options_sql(), {"team": team_id, "role": Role.AGENT})
-        rows = cursor.fetchall()
-    return [(pk, f"{_UserName(*names)} ({team})") for pk, *names, team in rows]
-
-
-class AgentChoiceIterator(PlainModelChoiceIterator):
-    """The field's ``options_team`` agents from ``team_agent_options`` when it names one (a
-    select to render); otherwise its queryset's."""
-
-    def __iter__(self):
-        team_id = getattr(self.field, "options_team", None)
-        if team_id is None:
-            yield from super().__iter__()
-            return
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        yield from team_agent_options(team_id)
-
-
 class AgentChoiceField(forms.ModelChoiceField):
-    widget = FastSelect
-    iterator = AgentChoiceIterator
-
     def label_from_instance(self, obj):
         return f"{obj} ({obj.team})" if obj.team_id else str(obj)
 
@@ -271,25 +213,25 @@ class QueueFilterForm(forms.Form):
     """The queue's filters. Rendered by ``workitems/queue.html`` without crispy (the queue is
     the busiest supervisor page and crispy's field templates were a quarter of its CPU)."""
 
-    team = ListModelChoiceField(
+    team = forms.ModelChoiceField(
         queryset=Team.objects.order_by("office", "name").only("id", "name"),
         required=False,
         empty_label="All teams",
-        widget=FastSelect(attrs={"class": "form-select"}),
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
-    work_type = ListModelChoiceField(
+    work_type = forms.ModelChoiceField(
         queryset=WorkType.objects.order_by("office", "name").only("id", "name"),
         required=False,
         empty_label="All work types",
-        widget=FastSelect(attrs={"class": "form-select"}),
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     status = forms.ChoiceField(
         choices=[("", "Open (any)")] + list(Status.choices),
         required=False,
-        widget=FastSelect(attrs={"class": "form-select"}),
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     office = forms.ChoiceField(
-        choices=OFFICE_CHOICES, required=False, widget=FastSelect(attrs={"class": "form-select"})
+        choices=OFFICE_CHOICES, required=False, widget=forms.Select(attrs={"class": "form-select"})
     )
     past_due = forms.BooleanField(
         label="Past due only",
@@ -358,7 +300,7 @@ class BulkAssignForm(forms.Form):
     agent = AgentChoiceField(
         queryset=User.objects.none(),
         label="Assign ticked items to",
-        widget=FastSelect(attrs={"class": "form-select"}),
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     next = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -369,7 +311,6 @@ class BulkAssignForm(forms.Form):
         elif team is not None:
             agents = agent_choices().filter(team=team).only(*AGENT_LABEL_FIELDS)
             self.fields["agent"].queryset = agents
-            self.fields["agent"].options_team = team.pk
         else:
             self.fields["agent"].queryset = agent_choices(user=user)
 

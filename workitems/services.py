@@ -13,18 +13,15 @@ Rules stated once here:
 
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cache
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from ccops.choices import Office, Role
-from ccops.rows import columns, execute, from_row, literal
 from training.models import AgentSkill, AgentTier, BuddyPairing
 
-from . import statements
 from .choices import (
     OPEN_STATUSES,
     EventKind,
@@ -363,128 +360,83 @@ def workitem_create(
 # --- Routing ----------------------------------------------------------------------------
 
 
-# Every active work type with the agent's unexpired level in its required skill and the
-# agent's tier rank: written out rather than built from ORM subqueries, because compiling
-# those cost more CPU than the claim's whole SQL (it runs on every "next item").
-_ELIGIBILITY_SQL = """
-SELECT {work_type_columns},
-    (SELECT s.level FROM {skills} s
-     WHERE s.agent_id = %(agent)s AND s.skill_id = wt.required_skill_id
-       AND (s.expires_on IS NULL OR s.expires_on >= %(today)s)
-     LIMIT 1) AS agent_level,
-    (SELECT t.rank FROM {agent_tiers} a JOIN {tiers} t ON t.id = a.tier_id
-     WHERE a.agent_id = %(agent)s LIMIT 1) AS agent_tier
-FROM {work_types} wt
-WHERE wt.active
-ORDER BY wt.id
-"""
-
-
-@cache
-def _eligibility_sql() -> str:
-    return _ELIGIBILITY_SQL.format(
-        skills=AgentSkill._meta.db_table,
-        agent_tiers=AgentTier._meta.db_table,
-        tiers=AgentTier._meta.get_field("tier").related_model._meta.db_table,
-        work_types=WorkType._meta.db_table,
-        work_type_columns=columns(WorkType, "wt"),
-    )
-
-
-def _eligible_work_types(agent) -> dict[int, tuple]:
-    """Active work types the agent may take: their rows (``WorkType`` columns first) by id,
-    read in one query; the rule itself is ``routing.eligible_work_types`` on plain values
-    (no model per type: the claim reads the claimed item's type with it)."""
-    with connection.cursor() as cursor:
-        params = {"agent": agent.pk, "today": timezone.localdate().isoformat()}
-        execute(cursor, _eligibility_sql(), params)
-        rows = cursor.fetchall()
-    if not rows:
-        return {}
-    at = _work_type_index()
-    # Each row ends with the agent's level in the type's skill and their tier rank.
-    skills = {row[at["required_skill_id"]]: row[-2] for row in rows if row[-2] is not None}
-    rules = [
-        WorkTypeRule(
-            row[at["id"]],
-            row[at["required_skill_id"]],
-            row[at["min_skill_level"]],
-            row[at["min_tier_rank"]],
-        )
-        for row in rows
-    ]
-    allowed = set(eligible_work_types(rules, skills, rows[0][-1] or 0))
-    return {row[at["id"]]: row for row in rows if row[at["id"]] in allowed}
-
-
-@cache
-def _work_type_index() -> dict[str, int]:
-    return {f.attname: i for i, f in enumerate(WorkType._meta.concrete_fields)}
-
-
 def eligible_work_type_ids(agent) -> list[int]:
-    return list(_eligible_work_types(agent))
+    """Active work types the agent may take, in one query: each type's routing columns with
+    the agent's unexpired level in its required skill and the agent's tier rank; the rule
+    itself is ``routing.eligible_work_types`` on plain values."""
+    today = timezone.localdate()
+    level = (
+        AgentSkill.objects.filter(agent=agent, skill_id=OuterRef("required_skill_id"))
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+        .order_by()
+        .values("level")[:1]
+    )
+    tier = AgentTier.objects.filter(agent=agent).order_by().values("tier__rank")[:1]
+    rows = list(
+        WorkType.objects.filter(active=True)
+        .annotate(agent_level=Subquery(level), agent_tier=Subquery(tier))
+        .order_by("id")
+        .values_list(
+            "id",
+            "required_skill_id",
+            "min_skill_level",
+            "min_tier_rank",
+            "agent_level",
+            "agent_tier",
+        )
+    )
+    if not rows:
+        return []
+    skills = {skill: level for _, skill, _, _, level, _ in rows if level is not None}
+    rules = [
+        WorkTypeRule(pk, skill, min_level, min_tier) for pk, skill, min_level, min_tier, *_ in rows
+    ]
+    return eligible_work_types(rules, skills, rows[0][5] or 0)
 
 
 # One candidate per eligible work type through the (work_type, urgency) partial index, then
 # the most urgent of those: walking one urgency index across all types would skip every
 # more urgent item of a type the agent cannot take (thousands of rows at 100k open items).
-# The claim is one statement: pick (skipping rows other claimers hold), assign, write the
-# event and move the agent's presence onto it (``statements.MOVED_WRITES``), and return the
-# claimed row with its customer and team, so the hot path costs one round trip, not six.
+# ``FOR UPDATE SKIP LOCKED`` passes over the rows other claimers hold, so claimers never
+# wait on each other, and the UPDATE assigns only a row still new: no item is held by two.
+# The ORM cannot express the per-type LATERAL pick, hence the SQL (parameters only, so it
+# runs the same behind PgBouncer in transaction pooling).
 _CLAIM_SQL = """
-WITH moved AS (
-    UPDATE {items} i SET status = %(target)s, assignee_id = %(agent)s, version = i.version + 1,
-        updated_at = %(now)s
-    FROM {work_types} wt
-    WHERE wt.id = i.work_type_id AND i.id = (
-        SELECT c.id FROM unnest(%(types)s::bigint[]) AS t(type_id) CROSS JOIN LATERAL (
-            SELECT id, due_at, priority, created_at FROM {items}
-            WHERE status = {new} AND work_type_id = t.type_id
-            ORDER BY due_at, priority DESC, created_at, id
-            LIMIT 1 FOR UPDATE SKIP LOCKED
-        ) AS c
-        ORDER BY c.due_at, c.priority DESC, c.created_at, c.id
-        LIMIT 1
-    ) AND i.status = {new}
-    RETURNING {item_columns}, {new}::varchar AS from_status, {state} AS new_state,
-        i.id AS presence_item
-),
-{moved_writes}"""
-
-
-@cache
-def _claim_sql() -> str:
-    return _CLAIM_SQL.format(
-        new=literal(S.NEW),
-        items=WorkItem._meta.db_table,
-        work_types=WorkType._meta.db_table,
-        item_columns=columns(WorkItem, "i"),
-        state=statements.WORKING_STATE.format(wt="wt"),
-        moved_writes=statements.moved_writes(),
-    )
-
+UPDATE {items} SET status = %s, assignee_id = %s, version = version + 1, updated_at = %s
+WHERE id = (
+    SELECT c.id FROM unnest(%s::bigint[]) AS t(type_id) CROSS JOIN LATERAL (
+        SELECT id, due_at, priority, created_at FROM {items}
+        WHERE status = %s AND work_type_id = t.type_id
+        ORDER BY due_at, priority DESC, created_at, id
+        LIMIT 1 FOR UPDATE SKIP LOCKED
+    ) AS c
+    ORDER BY c.due_at, c.priority DESC, c.created_at, c.id
+    LIMIT 1
+) AND status = %s
+RETURNING id
+"""
 
 CLAIM_NOTE = "Taken from queue"
 
 
-def _claim_in_one_statement(agent, types: dict[int, tuple], now) -> WorkItem | None:
-    """PostgreSQL: claim the most urgent item of ``types`` for ``agent``, with its event and
-    the agent's presence moved onto it; ``None`` if every candidate is taken."""
-    params = statements.moved_params(
-        agent=agent, kind=EventKind.ASSIGNED, now=now, note=CLAIM_NOTE, claimed=True
-    )
-    params.update(target=S.ASSIGNED, types=list(types))
+def _claim_skip_locked(agent, type_ids: list[int], now) -> int | None:
+    """PostgreSQL: assign the most urgent free item of ``type_ids`` to ``agent``; its id, or
+    ``None`` if every candidate is taken."""
+    sql = _CLAIM_SQL.format(items=connection.ops.quote_name(WorkItem._meta.db_table))
     with connection.cursor() as cursor:
-        execute(cursor, _claim_sql(), params)
+        cursor.execute(sql, [S.ASSIGNED, agent.pk, now, type_ids, S.NEW, S.NEW])
         row = cursor.fetchone()
-    return None if row is None else statements.moved_item(row, agent)
+    return None if row is None else row[0]
 
 
-def _claim_candidate(agent, types: dict[int, tuple], now) -> WorkItem | None:
+class _LostRace(Exception):
+    """Another claimer took the candidate first (possible only without SKIP LOCKED)."""
+
+
+def _claim_conditional(agent, type_ids: list[int], now) -> int | None:
     """Elsewhere (SQLite) writers are serialised: pick, then a conditional UPDATE settles a
-    race (``None`` if another claimer won it)."""
-    queue = WorkItem.objects.filter(status=S.NEW, work_type_id__in=list(types))
+    race (``_LostRace`` if another claimer won it)."""
+    queue = WorkItem.objects.filter(status=S.NEW, work_type_id__in=type_ids)
     candidate_id = queue.order_by(*URGENCY_ORDER).values_list("id", flat=True).first()
     if candidate_id is None:
         return None
@@ -492,45 +444,8 @@ def _claim_candidate(agent, types: dict[int, tuple], now) -> WorkItem | None:
         status=S.ASSIGNED, assignee=agent, version=F("version") + 1, updated_at=now
     )
     if not won:
-        return None
-    return WorkItem.objects.select_related(*ITEM_NAMES).get(pk=candidate_id)
-
-
-# The agent's presence row, locked (claims for one agent queue up on it), with the most
-# urgent item they were given and have not started (``URGENCY_ORDER``), in one statement.
-_PRESENCE_SQL = """
-SELECT {presence_columns}, (
-    SELECT w.id FROM {items} w WHERE w.assignee_id = p.agent_id AND w.status = {assigned}
-    ORDER BY w.due_at, w.priority DESC, w.created_at, w.id LIMIT 1
-)
-FROM {presence} p WHERE p.agent_id = %(agent)s{lock}
-"""
-
-
-@cache
-def _presence_sql() -> str:
-    return _PRESENCE_SQL.format(
-        assigned=literal(S.ASSIGNED),
-        presence_columns=columns(AgentPresence, "p"),
-        items=WorkItem._meta.db_table,
-        presence=AgentPresence._meta.db_table,
-        lock=" FOR UPDATE OF p" if connection.features.has_select_for_update_of else "",
-    )
-
-
-def _lock_presence(agent) -> AgentPresence:
-    """The agent's presence row, locked, carrying in ``held_id`` the item they were given and
-    have not started, if any (made first if they have no presence row yet)."""
-    for _ in range(2):
-        with connection.cursor() as cursor:
-            execute(cursor, _presence_sql(), {"agent": agent.pk})
-            row = cursor.fetchone()
-        if row is not None:
-            presence, _ = from_row(AgentPresence, row)
-            presence.held_id = row[-1]
-            return presence
-        AgentPresence.objects.get_or_create(agent=agent)
-    raise AssertionError("unreachable: the presence row was just made")
+        raise _LostRace
+    return candidate_id
 
 
 def workitem_claim_next(*, agent) -> WorkItem | None:
@@ -538,26 +453,28 @@ def workitem_claim_next(*, agent) -> WorkItem | None:
     The item comes with its ``ITEM_NAMES`` (type, customer, assignee, team) loaded.
 
     An item they were given but have not started yet is returned first, so a double click
-    never claims two. Claims for one agent are serialised on their presence row; on
-    PostgreSQL candidates are read with ``FOR UPDATE SKIP LOCKED`` so claimers never wait on
-    each other, and the claim is a conditional UPDATE, so no item is ever held by two.
+    never claims two. Claims for one agent are serialised on their presence row; the claim
+    itself is a conditional UPDATE, so no item is ever held by two.
     """
     if not agent.has_role(Role.AGENT):
         raise NotAllowed("Only agents take work from the queue.")
-    types = _eligible_work_types(agent)
+    type_ids = eligible_work_type_ids(agent)
+    claim = _claim_skip_locked if connection.vendor == "postgresql" else _claim_conditional
     for _attempt in range(10):
-        with transaction.atomic():
-            presence = _lock_presence(agent)
-            if presence.held_id is not None:
-                return WorkItem.objects.select_related(*ITEM_NAMES).get(pk=presence.held_id)
-            if not types:
-                return None
-            now = timezone.now()
-            if connection.vendor == "postgresql":
-                # None: SKIP LOCKED found nothing free, the queue is empty for them.
-                return _claim_in_one_statement(agent, types, now)
-            item = _claim_candidate(agent, types, now)
-            if item is not None:
+        try:
+            with transaction.atomic():
+                presence = _locked_presence(agent)
+                items = WorkItem.objects.select_related(*ITEM_NAMES)
+                held = (
+                    items.filter(assignee=agent, status=S.ASSIGNED).order_by(*URGENCY_ORDER).first()
+                )
+                if held is not None or not type_ids:
+                    return held
+                now = timezone.now()
+                item_id = claim(agent, type_ids, now)
+                if item_id is None:
+                    return None
+                item = items.get(pk=item_id)
                 _event(
                     item,
                     EventKind.ASSIGNED,
@@ -570,7 +487,8 @@ def workitem_claim_next(*, agent) -> WorkItem | None:
                 )
                 _presence_change(presence, _work_state(item), item, now)
                 return item
-        # Lost the race for this candidate (possible without SKIP LOCKED): look again.
+        except _LostRace:
+            continue  # look again
     return None
 
 

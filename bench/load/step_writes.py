@@ -5,10 +5,10 @@ Usage::
     .venv/bin/python bench/load/step_writes.py \\
         --database-url postgres://postgres@127.0.0.1:5432/ccops_load [--samples 20]
 
-Runs the holder's one-statement ``start`` (``workitems.statements``) under
-``EXPLAIN (ANALYZE, BUFFERS, WAL)`` on items of the prepared load database, each in a
-transaction that is rolled back, and prints, per part of the statement (the item's update
-and its event), the medians of WAL records, WAL bytes and buffers touched.
+Runs the holder's ``start`` (``services.workitem_start``) on items of the prepared load
+database, each in a transaction that is rolled back, then runs the two writes it sent (the
+item's update and its event) again under ``EXPLAIN (ANALYZE, BUFFERS, WAL)``, rolled back
+too, and prints, per write, the medians of WAL records, WAL bytes and buffers touched.
 Every index of a row is written again on each change of status, so these count the
 indexes. Leaves the database as it found it.
 """
@@ -64,12 +64,11 @@ def main(argv=None) -> int:
 
     django.setup()
     from django.db import connection, transaction
-    from django.utils import timezone
+    from django.test.utils import CaptureQueriesContext
 
     from ccops.models import User
-    from workitems import statements
+    from workitems import services
     from workitems.models import AgentPresence, WorkItem
-    from workitems.services import TRANSITIONS
 
     agents = list(AgentPresence.objects.order_by("agent_id").values_list("agent_id", flat=True))
     items = list(
@@ -77,27 +76,34 @@ def main(argv=None) -> int:
         .order_by("-id")
         .values_list("id", flat=True)[: args.samples]
     )
-    transition = TRANSITIONS["start"]
-    sql = statements._step_sql("start", True)
     samples = []
     for n, item_id in enumerate(items):
         agent = User.objects.get(pk=agents[n % len(agents)])
-        with transaction.atomic():
+
+        def given(item_id=item_id, agent=agent):
             WorkItem.objects.filter(pk=item_id).update(status="assigned", assignee=agent)
-            item = WorkItem.objects.get(pk=item_id)
-            params = statements.moved_params(
-                agent=agent, kind=transition.event, now=timezone.now(), note=""
-            )
-            params.update(
-                item=item.pk,
-                sources=sorted(transition.sources),
-                version=item.version,
-                target=transition.target,
-            )
-            with connection.cursor() as cursor:
-                cursor.execute("EXPLAIN (ANALYZE, BUFFERS, WAL) " + sql, params)
-                samples.append(part_figures([row[0] for row in cursor.fetchall()]))
+            return WorkItem.objects.get(pk=item_id)
+
+        with transaction.atomic(), CaptureQueriesContext(connection) as sent:
+            item = given()
+            services.workitem_start(item=item, by=agent, expected_version=item.version)
             transaction.set_rollback(True)
+        writes = [
+            q["sql"]
+            for q in sent.captured_queries
+            if q["sql"].startswith(
+                ('UPDATE "workitems_workitem"', 'INSERT INTO "workitems_workitemevent"')
+            )
+        ][-2:]  # the step's own update and event (after the set-up's update)
+        plan = []
+        with transaction.atomic():
+            given()
+            with connection.cursor() as cursor:
+                for sql in writes:
+                    cursor.execute("EXPLAIN (ANALYZE, BUFFERS, WAL) " + sql)
+                    plan.extend(row[0] for row in cursor.fetchall())
+            transaction.set_rollback(True)
+        samples.append(part_figures(plan))
     out = {
         part: {
             key: statistics.median(s[part][key] for s in samples if key in s[part])

@@ -13,7 +13,7 @@ from tests.factories import make_user
 from tests.locks import row_held_elsewhere
 from tests.services import require_postgres
 from workitems import services
-from workitems.choices import EventKind, Status
+from workitems.choices import EventKind, Source, Status
 from workitems.errors import IllegalTransition, StaleVersion
 from workitems.models import WorkItem, WorkItemEvent, WorkType
 
@@ -142,3 +142,26 @@ def test_an_action_locks_the_item_not_its_work_type(front_team, make_item, agent
         services.workitem_assign(item=item, to=agent, by=boss)
     item.refresh_from_db()
     assert (item.assignee_id, item.version) == (agent.pk, 2)
+
+
+def test_two_clients_send_one_reference_at_once_and_get_one_item(supervisor, front_type):
+    """The unique index on (source, external_ref) settles the race: the loser gets the
+    winner's item back, and nothing of its own is written."""
+    require_postgres()
+
+    def send():
+        return services.workitem_create(
+            work_type=front_type,
+            title="Lost card",
+            by=supervisor,
+            source=Source.API,
+            external_ref="CRM-RACE",
+        )
+
+    results, errors = race([send, send])
+    assert errors == [None, None]
+    assert sorted(r.was_existing for r in results) == [False, True]
+    assert results[0].pk == results[1].pk
+    assert WorkItem.objects.filter(external_ref="CRM-RACE").count() == 1
+    created = WorkItemEvent.objects.filter(item_id=results[0].pk, kind=EventKind.CREATED)
+    assert created.count() == 1

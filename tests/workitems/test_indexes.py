@@ -10,9 +10,11 @@ from ccops.choices import Role
 from ccops.models import Team
 from tests.factories import make_user
 from tests.services import require_postgres
+from workitems import services
+from workitems.choices import Status
 from workitems.models import WorkItem, WorkItemEvent
 from workitems.selectors import backlog_by_type, queue_queryset
-from workitems.views.queue_rows import ROW_VALUES
+from workitems.views.supervisor import QUEUE_ROW_FIELDS
 
 pytestmark = pytest.mark.django_db
 
@@ -101,9 +103,20 @@ def test_the_team_queue_reads_in_its_index_order():
     supervisor = make_user(Role.SUPERVISOR)
     sql, params = (
         queue_queryset(user=supervisor, team=Team(pk=1))
-        .values(*ROW_VALUES)[:50]
+        .only(*QUEUE_ROW_FIELDS)[:50]
         .query.sql_with_params()
     )
     plan = _plan(sql, params)
     assert "Index Scan using wi_open_team_due on workitems_workitem" in plan, plan
     assert "Sort" not in plan
+
+
+def test_the_claim_picks_each_types_candidate_off_its_routing_index():
+    """Claim-next takes the most urgent new item of each eligible type from
+    ``wi_route_type_new`` (one row per type, ``SKIP LOCKED``), never a scan of the queue."""
+    require_postgres()
+    sql = services._CLAIM_SQL.format(items=WorkItem._meta.db_table)
+    params = [Status.ASSIGNED, 1, "2026-01-01T00:00:00Z", [1, 2], Status.NEW, Status.NEW]
+    plan = _plan(sql, params)
+    assert "Index Scan using wi_route_type_new on workitems_workitem" in plan, plan
+    assert "LockRows" in plan

@@ -384,12 +384,11 @@ def test_claim_next_queries_are_few_and_constant(
     first = services.workitem_claim_next(agent=agent)  # creates the presence row
     services.workitem_complete(item=first, by=agent)
     postgres = connection.vendor == "postgresql"
-    # 1 eligible types with the agent's levels and tier, 2 lock presence (with any held
-    # item), then PostgreSQL: 3 one statement picks, assigns, writes the event, moves the
-    # presence with its history and returns the item with customer and team; SQLite: pick,
-    # conditional update, re-read, event, presence history and row (8). Plus the
-    # transaction's savepoint pair when the test wraps it in one.
-    expected = 5 if postgres else 11
+    # 1 eligible types with the agent's levels and tier, 2 savepoint, 3 lock the presence
+    # row, 4 an item given and not started?, then PostgreSQL: 5 one UPDATE picks (SKIP
+    # LOCKED) and assigns; SQLite: 5 pick, 6 conditional UPDATE; then the item with its
+    # names, its event, the presence interval closed and opened, the presence row, release
+    expected = 11 if postgres else 12
     with django_assert_num_queries(expected):
         item = services.workitem_claim_next(agent=agent)
     with django_assert_num_queries(0):

@@ -1,13 +1,17 @@
 """Serializers of the work item API. Reads name their related rows from ``select_related``
 columns only (no per-row queries); writes validate input shape and leave the rules to the
-services."""
+services.
+
+A name read through a link that may be empty (``required_skill.name``) is declared
+``allow_null=True``, not ``default=None``: DRF skips a field's default on a partial update
+(PATCH), so the answer would lack a field the schema marks required. With ``allow_null`` it
+is always written, null when the link is empty, and the schema says ``nullable``."""
 
 from datetime import timedelta
 
 from django.utils import timezone
 from rest_framework import serializers
 
-from ccops.api.fast import ReadPlanMixin
 from ccops.api.schema import ErrorSerializer  # noqa: F401  (the views' error responses)
 from ccops.models import Team, User
 
@@ -19,10 +23,10 @@ from ..models import AgentPresence, Customer, WorkItem, WorkItemEvent, WorkType
 
 class WorkTypeSerializer(serializers.ModelSerializer):
     required_skill_name = serializers.CharField(
-        source="required_skill.name", read_only=True, default=None
+        source="required_skill.name", read_only=True, allow_null=True
     )
     owning_team_name = serializers.CharField(
-        source="owning_team.name", read_only=True, default=None
+        source="owning_team.name", read_only=True, allow_null=True
     )
 
     class Meta:
@@ -76,17 +80,17 @@ class CustomerSerializer(serializers.ModelSerializer):
 # --- Items and events -------------------------------------------------------------------
 
 
-class WorkItemSerializer(ReadPlanMixin, serializers.ModelSerializer):
+class WorkItemSerializer(serializers.ModelSerializer):
     """An item as read. Needs ``select_related("work_type", "customer", "assignee", "team")``."""
 
     work_type_name = serializers.CharField(source="work_type.name", read_only=True)
     office = serializers.CharField(source="work_type.office", read_only=True)
-    customer_name = serializers.CharField(source="customer.name", read_only=True, default=None)
+    customer_name = serializers.CharField(source="customer.name", read_only=True, allow_null=True)
     customer_ref = serializers.CharField(
-        source="customer.external_ref", read_only=True, default=None
+        source="customer.external_ref", read_only=True, allow_null=True
     )
-    assignee_name = serializers.CharField(source="assignee.name", read_only=True, default=None)
-    team_name = serializers.CharField(source="team.name", read_only=True, default=None)
+    assignee_name = serializers.CharField(source="assignee.name", read_only=True, allow_null=True)
+    team_name = serializers.CharField(source="team.name", read_only=True, allow_null=True)
     past_due = serializers.SerializerMethodField()
 
     class Meta:
@@ -170,27 +174,6 @@ class WorkItemCreateSerializer(serializers.Serializer):
         return attrs
 
 
-BIGINT_MAX = 2**63 - 1  # a larger id is no row's: the full serializer says so
-
-
-class WorkItemCreateIdsSerializer(WorkItemCreateSerializer):
-    """``WorkItemCreateSerializer``'s checks that need no query: the work type, customer
-    and team as ids, the customer's reference unread. For the one-statement create
-    (``statements.create_item``), which finds them itself; what it does not find, the full
-    serializer then names."""
-
-    work_type = serializers.IntegerField(min_value=1, max_value=BIGINT_MAX)
-    customer = serializers.IntegerField(
-        min_value=1, max_value=BIGINT_MAX, required=False, allow_null=True
-    )
-    team = serializers.IntegerField(
-        min_value=1, max_value=BIGINT_MAX, required=False, allow_null=True
-    )
-
-    def validate(self, attrs):
-        return attrs
-
-
 EDITABLE_FIELDS = ("title", "details", "priority")
 
 
@@ -227,14 +210,14 @@ class WorkItemUpdateSerializer(serializers.Serializer):
 class WorkItemEventSerializer(serializers.ModelSerializer):
     """An event as read. Needs ``select_related("actor", "assignee")``."""
 
-    actor_name = serializers.CharField(source="actor.name", read_only=True, default=None)
+    actor_name = serializers.CharField(source="actor.name", read_only=True, allow_null=True)
     # Plain strings in the schema: the same choice set as ``status`` under other names would
     # make drf-spectacular name it twice.
     from_status = serializers.CharField(
         read_only=True, help_text="Item status before the event (blank on creation)."
     )
     to_status = serializers.CharField(read_only=True, help_text="Item status after the event.")
-    assignee_name = serializers.CharField(source="assignee.name", read_only=True, default=None)
+    assignee_name = serializers.CharField(source="assignee.name", read_only=True, allow_null=True)
 
     class Meta:
         model = WorkItemEvent
@@ -330,7 +313,7 @@ class NextItemSerializer(serializers.Serializer):
 
 class AgentBriefSerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True)
-    team_name = serializers.CharField(source="team.name", read_only=True, default=None)
+    team_name = serializers.CharField(source="team.name", read_only=True, allow_null=True)
 
     class Meta:
         model = User
@@ -352,8 +335,8 @@ class PresenceSerializer(serializers.ModelSerializer):
 
     agent_name = serializers.CharField(source="agent.name", read_only=True)
     team = serializers.IntegerField(source="agent.team_id", read_only=True, allow_null=True)
-    team_name = serializers.CharField(source="agent.team.name", read_only=True, default=None)
-    office = serializers.CharField(source="agent.team.office", read_only=True, default=None)
+    team_name = serializers.CharField(source="agent.team.name", read_only=True, allow_null=True)
+    office = serializers.CharField(source="agent.team.office", read_only=True, allow_null=True)
     since = serializers.DateTimeField(read_only=True, allow_null=True, help_text="Null: never set.")
     seconds_in_state = serializers.SerializerMethodField()
 

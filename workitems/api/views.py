@@ -6,7 +6,6 @@ Every write calls one service; a ``WorkflowError`` becomes its status (400/403/4
 ``WorkItem.objects.visible_to(user)``: an item an agent may not see is a 404, not a 403.
 """
 
-from django.db import connection
 from django.db.models import Exists, OuterRef, ProtectedError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -14,7 +13,6 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import filters as drf_filters
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from ccops.api.errors import error_response
@@ -25,7 +23,6 @@ from .. import selectors, services
 from ..choices import PresenceState, Source
 from ..errors import WorkflowError
 from ..models import AgentPresence, Customer, WorkItem, WorkItemEvent, WorkType
-from ..statements import create_item, holder_step
 from . import serializers as s
 from .filters import PresenceFilter, WorkItemFilter, WorkTypeFilter
 
@@ -201,25 +198,11 @@ class WorkItemViewSet(
             item = WorkItem.objects.select_related(*ITEM_RELATED).get(pk=item.pk)
         return Response(self.get_serializer(item).data, status=code)
 
-    def _holder_step(self, step, serializer_class, service) -> Response:
-        """The holder's start, pause or complete: one statement where the step is allowed
-        (``statements.holder_step``), else the service's general path, which says why not."""
-        body = serializer_class(data=self.request.data)
-        valid = body.is_valid()
-        if valid:
-            item = holder_step(
-                item_id=self.kwargs["pk"],
-                step=step,
-                by=self.request.user,
-                expected_version=body.validated_data.get("version"),
-                note=body.validated_data.get("note", ""),
-            )
-            if item is not None:
-                return Response(self.get_serializer(item).data)
-        item = self._item()  # another's item is a 404 before its body is a 400
-        if not valid:
-            raise ValidationError(body.errors)
-        data = body.validated_data
+    def _holder_step(self, serializer_class, service) -> Response:
+        """The holder's start, pause or complete: the item (another's is a 404 before its
+        body is a 400), the body, then the service."""
+        item = self._item()
+        data = self._body(serializer_class)
         extra = {"note": data["note"]} if "note" in data else {}
         item = service(
             item=item, by=self.request.user, expected_version=data.get("version"), **extra
@@ -233,29 +216,6 @@ class WorkItemViewSet(
 
     # --- create and edit ---
 
-    def _create_in_one_statement(self) -> WorkItem | None:
-        """The usual new item in one statement (``statements.create_item``); ``None`` where
-        the body, or what it names, needs the general path to say what is wrong, and for a
-        re-sent external reference."""
-        if connection.vendor != "postgresql":
-            return None
-        body = s.WorkItemCreateIdsSerializer(data=self.request.data)
-        if not body.is_valid():
-            return None
-        data = body.validated_data
-        return create_item(
-            by=self.request.user,
-            source=Source.API,
-            work_type_id=data["work_type"],
-            title=data["title"],
-            details=data.get("details", ""),
-            priority=data.get("priority"),
-            customer_id=data.get("customer"),
-            customer_ref=data.get("customer_ref", ""),
-            team_id=data.get("team"),
-            external_ref=data.get("external_ref", ""),
-        )
-
     @extend_schema(
         summary="Create an item (idempotent on external_ref)",
         request=s.WorkItemCreateSerializer,
@@ -266,9 +226,6 @@ class WorkItemViewSet(
         },
     )
     def create(self, request):
-        item = self._create_in_one_statement()
-        if item is not None:
-            return self._respond(item, status.HTTP_201_CREATED)
         data = self._body(s.WorkItemCreateSerializer)
         item = services.workitem_create(by=request.user, source=Source.API, **data)
         if not item.was_existing:
@@ -371,7 +328,7 @@ class WorkItemViewSet(
     )
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
-        return self._holder_step("start", s.VersionSerializer, services.workitem_start)
+        return self._holder_step(s.VersionSerializer, services.workitem_start)
 
     @extend_schema(
         summary="Pause: waiting for something (the holder)",
@@ -380,7 +337,7 @@ class WorkItemViewSet(
     )
     @action(detail=True, methods=["post"])
     def pend(self, request, pk=None):
-        return self._holder_step("pend", s.RequiredNoteSerializer, services.workitem_pend)
+        return self._holder_step(s.RequiredNoteSerializer, services.workitem_pend)
 
     @extend_schema(
         summary="Mark done (the holder)",
@@ -389,7 +346,7 @@ class WorkItemViewSet(
     )
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
-        return self._holder_step("complete", s.NoteSerializer, services.workitem_complete)
+        return self._holder_step(s.NoteSerializer, services.workitem_complete)
 
     @extend_schema(
         summary="Hand a front-office contact to the back office (the holder)",

@@ -21,7 +21,6 @@ from ..errors import WorkflowError
 from ..forms import BulkAssignForm, PresenceFilterForm, QueueFilterForm
 from ..models import WorkItem
 from ._common import form_error_text, safe_next
-from .queue_rows import ROW_VALUES, queue_rows_html
 
 EXPORT_COLUMNS = [
     ("id", "id"),
@@ -39,6 +38,27 @@ EXPORT_COLUMNS = [
     ("due_at", "due_at"),
     ("completed_at", "completed_at"),
 ]
+
+
+# The columns a queue row shows (``workitems/_queue_rows.html``): an item's details can be
+# long, and the page lists 50 of them.
+QUEUE_ROW_FIELDS = (
+    "id",
+    "title",
+    "status",
+    "priority",
+    "version",
+    "is_duplicate_suspect",
+    "created_at",
+    "due_at",
+    "work_type__name",
+    "customer__name",
+    "assignee__username",
+    "assignee__display_name",
+    "assignee__first_name",
+    "assignee__last_name",
+    "team__name",
+)
 
 
 class SupervisorRequiredMixin(RoleRequiredMixin):
@@ -91,7 +111,7 @@ class QueueView(SupervisorRequiredMixin, ListView):
         self.filters = self.filter_form.filters() if self.request.GET else {}
         self.backlog, self.backlog_as_of = selectors.backlog_snapshot(team=self.filters.get("team"))
         qs = selectors.queue_queryset(user=self.request.user, **self.filters)
-        return qs.values(*ROW_VALUES)
+        return qs.only(*QUEUE_ROW_FIELDS)
 
     def count_from_backlog(self) -> bool:
         # The backlog counts the open items of the team (or of all teams), all of which a
@@ -122,7 +142,6 @@ class QueueView(SupervisorRequiredMixin, ListView):
             count_as_of=self.backlog_as_of if self.count_from_backlog() else None,
             backlog_url=f"{reverse('workitems:queue_backlog')}?{query}",
             export_url=f"{reverse('workitems:queue_export')}?{query}",
-            rows_html=queue_rows_html(ctx["items"], now),
             now=now,
         )
         return ctx
