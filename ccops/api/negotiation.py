@@ -1,10 +1,10 @@
 """Content negotiation with a fast path for the API's usual request.
 
-The API renders JSON only (the browsable API is DEBUG's). DRF's negotiation still parsed
-every ``Accept`` header into media types and ranked them, on every request: under the load
-test it was 2.4% of the server's CPU. When JSON is the one renderer and the client asks for
-it (or for anything, or sends no ``Accept``), the answer is known; any other request takes
-DRF's own path, which refuses what it cannot serve (406, or 404 for an unknown ``?format``)
+The API renders JSON only (the browsable API is DEBUG's). DRF's negotiation still parses
+every ``Accept`` header into media types and ranks them, on every request (measured in
+bench/RESULTS.md). When JSON is the one renderer and the client asks for it (or for
+anything, or sends no ``Accept``), the answer is known; any other request takes DRF's own
+path, which refuses what it cannot serve (406, or 404 for an unknown ``?format``)
 as before.
 """
 
