@@ -68,6 +68,20 @@ def _cpu(pids) -> float:
     return sum(procs[p][1] for p in pids if p in procs)
 
 
+def _statements(cur) -> int | None:
+    """Statements the load database has run (``pg_stat_statements``), or ``None`` where the
+    extension is not loaded (``shared_preload_libraries``; README). Its own reads excluded."""
+    try:
+        cur.execute(
+            "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements s JOIN pg_database d "
+            "ON d.oid = s.dbid WHERE d.datname = current_database() "
+            "AND s.query NOT LIKE '%pg_stat%' AND s.query NOT LIKE '%pg_database%'"
+        )
+    except psycopg2.Error:
+        return None
+    return int(cur.fetchone()[0])
+
+
 def _backends(cur) -> list[int]:
     cur.execute(
         "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
@@ -91,6 +105,7 @@ class Meter:
     def batch(self, name: str, steps) -> None:
         """Run ``steps`` (callables, one request each) and record their cost as ``name``."""
         server, db = self.server_pids(), _backends(self.cur)
+        q0 = _statements(self.cur)
         s0, d0 = _cpu(server), _cpu(db)
         walls, ok = [], 0
         for step in steps:
@@ -99,7 +114,14 @@ class Meter:
             walls.append(time.perf_counter() - t)
         db = set(db) | set(_backends(self.cur))  # a backend opened during the batch counts
         s1, d1 = _cpu(server), _cpu(db)
-        row = self.rows.setdefault(name, {"n": 0, "ok": 0, "server_s": 0.0, "db_s": 0.0, "w": []})
+        q1 = _statements(self.cur)
+        row = self.rows.setdefault(
+            name, {"n": 0, "ok": 0, "server_s": 0.0, "db_s": 0.0, "w": [], "q": 0}
+        )
+        if q0 is None or q1 is None:
+            row["q"] = None
+        elif row["q"] is not None:
+            row["q"] += q1 - q0
         row["n"] += len(walls)
         row["ok"] += ok
         row["server_s"] += s1 - s0
@@ -116,6 +138,8 @@ class Meter:
                 "server_cpu_ms": round(1000 * r["server_s"] / n, 2),
                 "postgresql_cpu_ms": round(1000 * r["db_s"] / n, 2),
                 "wall_median_ms": round(1000 * statistics.median(r["w"] or [0]), 2),
+                # BEGIN/COMMIT/SAVEPOINT count as statements too.
+                "statements": None if r["q"] is None else round(r["q"] / n, 1),
             }
         return out
 
@@ -202,11 +226,12 @@ def main(argv=None) -> int:
         "mix_cpu_ms_per_request": round(mix_cpu, 2),
         "ceiling_req_per_s_on_2_cores": round(2000 / mix_cpu, 1) if mix_cpu else None,
     }
-    print(f"{'endpoint':26} {'n':>5} {'server ms':>10} {'pg ms':>7} {'wall p50':>9}")
+    print(f"{'endpoint':26} {'n':>5} {'server ms':>10} {'pg ms':>7} {'wall p50':>9} {'stmts':>6}")
     for name, r in rows.items():
+        stmts = "-" if r["statements"] is None else f"{r['statements']:.1f}"
         print(
             f"{name:26} {r['requests']:5d} {r['server_cpu_ms']:10.2f} "
-            f"{r['postgresql_cpu_ms']:7.2f} {r['wall_median_ms']:9.2f}"
+            f"{r['postgresql_cpu_ms']:7.2f} {r['wall_median_ms']:9.2f} {stmts:>6}"
         )
     print(
         f"mix: {result['mix_cpu_ms_per_request']} ms CPU per request; ceiling on 2 cores "
