@@ -1,7 +1,7 @@
 """The demo seeds work of both offices with history, hand-offs, reopens and a live backlog,
 and a second run adds nothing."""
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -68,7 +68,10 @@ def test_seed_demo_builds_work_history_and_is_idempotent(capsys, monkeypatch):
     assert WorkItem.objects.filter(is_duplicate_suspect=True).count() == 1
     # Weekly pattern in the history: no Sunday arrivals, Mondays busier than Fridays. Today's
     # live queue is there whatever the weekday (a demo opened on a Sunday still has work).
-    midnight = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    # The live queue arrived in the last quarter hour: just after midnight that is yesterday,
+    # so the history ends at the start of the day an hour ago.
+    hour_ago = timezone.localtime() - timedelta(hours=1)
+    midnight = timezone.make_aware(datetime.combine(hour_ago.date(), time.min))
     by_day = dict(
         WorkItem.objects.filter(source=Source.API, created_at__lt=midnight)
         .values_list("created_at__week_day")
