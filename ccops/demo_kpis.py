@@ -7,9 +7,7 @@ Idempotent: goals and the pilot are keyed by name; snapshots are upserted per da
 
 from datetime import timedelta
 
-from django.apps import apps
-from django.db.models import Min
-from django.utils import timezone
+from workitems.selectors import first_arrival_day
 
 from .choices import Office, TenureBand
 from .kpi_models import GoalAdjustment, Pilot, SharedGoal
@@ -78,12 +76,11 @@ def seed_pilot(ctx) -> Pilot | None:
 
 def backfill(ctx) -> int:
     """Recompute every day from the first demo item to yesterday; returns the day count."""
-    WorkItem = apps.get_model("workitems", "WorkItem")
-    first = WorkItem.objects.aggregate(first=Min("created_at"))["first"]
+    first = first_arrival_day()
     yesterday = ctx.today - timedelta(days=1)
     if first is None:
         return 0
-    start = max(timezone.localtime(first).date(), ctx.today - timedelta(days=MAX_BACKFILL_DAYS))
+    start = max(first, ctx.today - timedelta(days=MAX_BACKFILL_DAYS))
     if start > yesterday:
         return 0
 

@@ -10,6 +10,13 @@ class WorkitemsConfig(AppConfig):
         from ccops import navigation
         from ccops.choices import Role
         from ccops.roles import grant
+        from training.escalations import register_reader
+
+        from .selectors import buddy_escalations
+
+        # Training sits below this app and never imports it: its buddy page lists open
+        # escalations through this reader.
+        register_reader(buddy_escalations)
 
         navigation.register(
             "My work", "workitems:my_work", {Role.AGENT}, order=10, home_for={Role.AGENT}

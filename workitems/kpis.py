@@ -23,6 +23,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import connection
 from django.db.models import (
+    BigIntegerField,
     Case,
     Count,
     Exists,
@@ -36,8 +37,10 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce, Lag
 
 from ccops import kpis
 from ccops.choices import Office
@@ -425,6 +428,63 @@ def backlog_snapshot(day) -> list[dict]:
 
 
 kpis.register_backlog(backlog_snapshot)
+
+
+# --- The process map's input (``ccops.kpis.process_map`` aggregates it nightly) -----------
+
+
+def process_status_changes(start, end):
+    """Every status change (and creation: "" -> new) of the items that moved in
+    ``[start, end)``, with the time of the item's previous change from ``LAG`` over its
+    events (so the time in a status is known even when it began before the window). A
+    hand-off ends at the ``handed_off`` node. A queryset: the process map aggregates it in
+    SQL straight into its snapshot."""
+    touched = WorkItemEvent.objects.filter(at__gte=start, at__lt=end).values("item_id")
+    to_node = Case(
+        When(kind=EventKind.HANDED_OFF, then=Value(EventKind.HANDED_OFF.value)),
+        default=F("to_status"),
+    )
+    return (
+        WorkItemEvent.objects.filter(item_id__in=touched, at__lt=end)
+        .exclude(from_status=F("to_status"))
+        .annotate(
+            work_type_id=F("item__work_type_id"),
+            team_id=F("item__team_id"),
+            to_node=to_node,
+            epoch=Epoch("at"),
+            prev_epoch=Window(
+                Lag(Epoch("at")), partition_by=[F("item_id")], order_by=[F("at"), F("id")]
+            ),
+        )
+        .values("work_type_id", "team_id", "from_status", "to_node", "epoch", "prev_epoch")
+        .order_by()
+    )
+
+
+def process_handoffs(start, end) -> list[dict]:
+    """Hand-offs in ``[start, end)`` per (work type, team) of the item and of the case it
+    created (the case's id is in the event's data). One query."""
+    case = WorkItem.objects.filter(pk=OuterRef("case_id"))
+    return list(
+        WorkItemEvent.objects.filter(at__gte=start, at__lt=end, kind=EventKind.HANDED_OFF)
+        .annotate(case_id=Cast(KeyTextTransform("case_id", "data"), BigIntegerField()))
+        .annotate(
+            to_work_type_id=Subquery(case.values("work_type_id")[:1]),
+            to_team_id=Subquery(case.values("team_id")[:1]),
+        )
+        .filter(to_work_type_id__isnull=False)
+        .values(
+            "to_work_type_id",
+            "to_team_id",
+            work_type_id=F("item__work_type_id"),
+            team_id=F("item__team_id"),
+        )
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+
+
+kpis.register_process_log(status_changes=process_status_changes, handoffs=process_handoffs)
 
 
 def _backlog_scopes(day) -> list[tuple[str, int, str, dict]]:

@@ -1,17 +1,29 @@
 """Reads shaped for pages and the API: aggregates and prefetches in SQL, constant queries."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.core.cache import cache
-from django.db.models import Count, IntegerField, Min, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 
 from ccops.choices import Role
 from ccops.models import User
 from training.models import AgentSkill, AgentTier
 
-from .choices import OPEN_STATUSES, PresenceState, Status
+from .choices import OPEN_STATUSES, EventKind, PresenceState, Status
 from .models import AgentPresence, WorkItem, WorkItemEvent
 from .routing import URGENCY_ORDER, Candidate, rank_candidates
 
@@ -217,3 +229,38 @@ def queue_queryset(
             text |= Q(pk=int(q.lstrip("#")))
         qs = qs.filter(text)
     return qs.order_by(*URGENCY_ORDER)
+
+
+def buddy_escalations(agent, limit: int = 20) -> dict:
+    """The buddy page's open escalations (training shows them through the reader registered
+    in ``WorkitemsConfig.ready``): ``to_me``, escalated items the agent holds as a buddy,
+    with who escalated them last; ``by_me``, escalated items the agent escalated that
+    someone else holds. Two queries."""
+    escalations = WorkItemEvent.objects.filter(item=OuterRef("pk"), kind=EventKind.ESCALATED)
+    escalated = WorkItem.objects.filter(status=Status.ESCALATED).order_by("due_at", "pk")
+    to_me = escalated.filter(assignee=agent).annotate(
+        person=Subquery(escalations.order_by("-at").values("actor__username")[:1])
+    )
+    # Open escalated items are few: the EXISTS runs per item on the (item, at) index.
+    by_me = (
+        escalated.filter(Exists(escalations.filter(actor=agent)))
+        .exclude(assignee=agent)
+        .annotate(person=F("assignee__username"))
+    )
+    fields = ("pk", "title", "status", "due_at", "person")
+
+    def entry(r: dict) -> dict:
+        pk = r.pop("pk")
+        return {"id": pk, **r, "url": reverse("workitems:item_detail", args=[pk])}
+
+    return {
+        "to_me": [entry(r) for r in to_me.values(*fields)[:limit]],
+        "by_me": [entry(r) for r in by_me.values(*fields)[:limit]],
+    }
+
+
+def first_arrival_day() -> date | None:
+    """The local day the first work item arrived, None without items (the KPI demo
+    backfills its snapshots from there)."""
+    first = WorkItem.objects.aggregate(first=Min("created_at"))["first"]
+    return timezone.localtime(first).date() if first else None
