@@ -220,7 +220,7 @@ def add_history(teams: int, days: int):
     KpiSnapshot.objects.bulk_create(rows, ignore_conflicts=True)
 
 
-# 1 session, 2 user (with team and groups), 3 teams, 4 live backlog, 5 goals, 6 goal
+# 1 user + team, 2 roles, 3 teams, 4 live backlog, 5 goals, 6 goal
 # adjustments, 7 office totals, 8 overall totals, 9 team totals, 10 chart series. 4 and 7-10
 # are shared through the cache for a while (BACKLOG_MAX_AGE_SECONDS and KPI_MAX_AGE_SECONDS):
 # a page read again within that time makes 1-3, 5 and 6 only.
@@ -250,20 +250,20 @@ def test_overview_query_count_is_constant(
 def test_team_and_scorecard_query_counts(client, supervisor, computed, back_team, agent,
                                          django_assert_num_queries):  # fmt: skip
     client.force_login(supervisor)
-    # 1 session, 2 user (with team and groups), 3 team + supervisor, 4 agents, 5 their
+    # 1 user + team, 2 roles, 3 team + supervisor, 4 agents, 5 their
     # groups, 6 goals, 7 adjustments, 8 agent totals, 9 live backlog, 10 chart series
     with django_assert_num_queries(10):
         client.get(reverse("dashboard:team", args=[back_team.pk]), WEEK)
-    # 1 session, 2 user (with team and groups), 3 the person + team, 4 their groups,
+    # 1 user + team, 2 roles, 3 the person + team, 4 their groups,
     # 5 goals, 6 adjustments, 7 agent totals, 8 team totals, 9 office totals, 10 chart series
     with django_assert_num_queries(10):
         client.get(reverse("dashboard:agent", args=[computed.back_agent.pk]), WEEK)
     client.force_login(agent)
-    # 1 session, 2 user (with team and groups), 3 goals, 4 adjustments, 5-7 agent/team/office
+    # 1 user + team, 2 roles, 3 goals, 4 adjustments, 5-7 agent/team/office
     # totals, 8 chart series
     with django_assert_num_queries(8):
         client.get(reverse("dashboard:me"), WEEK)
-    # 1 session, 2 user (with team and groups), 3 office teams, 4 goals, 5 adjustments,
+    # 1 user + team, 2 roles, 3 office teams, 4 goals, 5 adjustments,
     # 6 team totals, 7 live backlog, 8 chart series
     client.force_login(supervisor)
     with django_assert_num_queries(8):
@@ -272,6 +272,6 @@ def test_team_and_scorecard_query_counts(client, supervisor, computed, back_team
 
 def test_process_map_query_count(client, supervisor, computed, django_assert_num_queries):
     client.force_login(supervisor)
-    # 1 session, 2 user (with team and groups), 3 the period's process-step snapshots
+    # 1 user + team, 2 roles, 3 the period's process-step snapshots
     with django_assert_num_queries(3):
         client.get(reverse("dashboard:process_map"), WEEK)

@@ -192,7 +192,7 @@ def test_pilot_list_query_count(client, supervisor, groups, django_assert_num_qu
     for n in range(3):
         make_pilot(groups[0], groups[3], name=f"Pilot {n}")
     client.force_login(supervisor)
-    # 1 session, 2 user (with team and groups), 3 count, 4 pilots page,
+    # 1 user + team, 2 roles, 3 count, 4 pilots page,
     # 5-8 prefetch pilot agents, pilot teams, control agents, control teams
     with django_assert_num_queries(8):
         response = client.get(reverse("dashboard:pilot_list"))
@@ -203,7 +203,7 @@ def test_pilot_detail_query_count(client, supervisor, groups, django_assert_num_
     populate(groups, effect_seconds=-60, seed=1, days=6)
     pilot = make_pilot(groups[0], groups[3])
     client.force_login(supervisor)
-    # 1 session, 2 user (with team and groups), 3 the pilot, 4-7 its four group relations,
+    # 1 user + team, 2 roles, 3 the pilot, 4-7 its four group relations,
     # 8 pilot group daily values, 9 control group daily values, 10 the pilot's history
     # records with their users (one record: no predecessors or related names to load)
     with django_assert_num_queries(10):

@@ -67,7 +67,7 @@ def test_staff_pages_refuse_anonymous_norole_and_agents(client, url_name, agent,
 def test_team_list_shows_teams(client, supervisor, front_team, agent, django_assert_num_queries):
     client.force_login(supervisor)
     client.get(reverse("ccops:team_list"))  # warm the session
-    # session, user (with team and groups), count for the paginator, the teams page
+    # user + team, roles, count for the paginator, the teams page
     with django_assert_num_queries(4):
         page = client.get(reverse("ccops:team_list")).content.decode()
     assert "Front A" in page and ">2<" in page  # two active members: supervisor and agent

@@ -235,7 +235,7 @@ def test_import_page_is_for_supervisors(client, agent):
 
 def test_import_page_queries(client, supervisor, back_type, django_assert_num_queries):
     client.force_login(supervisor)
-    # 1 session, 2 user (with team and groups), 3 active work types (the help text)
+    # 1 user + team, 2 roles, 3 active work types (the help text)
     with django_assert_num_queries(3):
         client.get(IMPORT)
 

@@ -413,7 +413,7 @@ def test_my_work_queries_are_constant(
 ):
     _hold_items(agent, supervisor, make_item, n)
     client = as_user(agent)
-    # 1 session, 2 user (with team and groups), 3 current item, 4 my queue count,
+    # 1 user + team, 2 roles, 3 current item, 4 my queue count,
     # 5 my queue page, 6 buddy pairing, 7 my presence, 8 back-office types (hand-off select)
     with django_assert_num_queries(8):
         response = client.get(MY_WORK)
@@ -431,7 +431,7 @@ def test_item_page_queries_are_constant(
     for i in range(n):
         services.workitem_comment(item=item, by=agent, note=f"note {i}")
     client = as_user(supervisor)
-    # 1 session, 2 user (with team and groups), 3 the item with type, customer and people,
+    # 1 user + team, 2 roles, 3 the item with type, customer and people,
     # 4 events with people, 5 items it points at and that point at it, 6 suggested agents'
     # load and state, 7 the suggested agents, 8 agents for the assign select
     with django_assert_num_queries(8):
@@ -456,7 +456,7 @@ def test_customer_page_queries_are_constant(
         services.workitem_handoff(item=contact, by=agent, work_type=back_type)
     client = as_user(supervisor)
     url = reverse("workitems:customer_detail", kwargs={"pk": contact.customer_id})
-    # 1 session, 2 user (with team and groups), 3 customer, 4 items with type/people/links,
+    # 1 user + team, 2 roles, 3 customer, 4 items with type/people/links,
     # 5 their events
     with django_assert_num_queries(5):
         response = client.get(url)

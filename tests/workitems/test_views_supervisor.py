@@ -323,7 +323,7 @@ def test_presence_board_queries_are_constant(
         user = make_user(Role.AGENT, username=f"q{i}", team=front_team)
         services.presence_set(agent=user, state=PresenceState.AVAILABLE)
     client = as_user(supervisor)
-    # 1 session, 2 user (with team and groups), 3 count, 4 page of presences (agent, team,
+    # 1 user + team, 2 roles, 3 count, 4 page of presences (agent, team,
     # item), 5 counts by state, 6 teams (filter)
     with django_assert_num_queries(6):
         response = client.get(PRESENCE)
@@ -337,11 +337,11 @@ def test_export_and_backlog_queries_are_constant(
     for i in range(n):
         make_item(title=f"E{i}", work_type=back_type if i % 2 else None)
     client = as_user(supervisor)
-    # 1 session, 2 user (with team and groups), 3 the rows, read in chunks from one cursor
+    # 1 user + team, 2 roles, 3 the rows, read in chunks from one cursor
     with django_assert_num_queries(3):
         body = b"".join(client.get(EXPORT).streaming_content)
     assert body.count(b"\n") == n + 1
-    # 1 session, 2 user (with team and groups), 3 the backlog aggregate
+    # 1 user + team, 2 roles, 3 the backlog aggregate
     with django_assert_num_queries(3):
         page = client.get(BACKLOG).content.decode()
     assert page.count('data-testid="backlog-row"') == 2
