@@ -70,12 +70,14 @@ def _cpu(pids) -> float:
 
 def _statements(cur) -> int | None:
     """Statements the load database has run (``pg_stat_statements``), or ``None`` where the
-    extension is not loaded (``shared_preload_libraries``; README). Its own reads excluded."""
+    extension is not loaded (``shared_preload_libraries``; README). Its own reads and the
+    foreign-key checks PostgreSQL runs itself (``... FOR KEY SHARE OF x``) excluded."""
     try:
         cur.execute(
             "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements s JOIN pg_database d "
             "ON d.oid = s.dbid WHERE d.datname = current_database() "
-            "AND s.query NOT LIKE '%pg_stat%' AND s.query NOT LIKE '%pg_database%'"
+            "AND s.query NOT LIKE '%pg_stat%' AND s.query NOT LIKE '%pg_database%' "
+            "AND s.query NOT LIKE '%FOR KEY SHARE OF x%'"
         )
     except psycopg2.Error:
         return None
