@@ -1,7 +1,9 @@
 """The two calculators behind the API and the pages (no ORM): plain values in, dicts out.
 
-Errors of the pure modules (:class:`ErlangInputError`, :class:`BacklogInputError`) pass
-through; callers turn them into form errors or JSON 400s naming the field.
+Every input is checked against :mod:`staffing.limits` (the same limits the serializers and
+forms put on their fields), so any caller meets one rule. Errors of the pure modules
+(:class:`ErlangInputError`, :class:`BacklogInputError`) pass through; callers turn them into
+form errors or JSON 400s naming the field.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import math
 from datetime import date
 
+from . import limits
 from .backlog import (
     BacklogBucket,
     BacklogInputError,
@@ -36,6 +39,25 @@ def _check_traffic(volume, aht_seconds, interval_minutes) -> None:
         )
 
 
+ERLANG_LIMITS = {
+    "volume": limits.VOLUME,
+    "aht_seconds": limits.AHT_SECONDS,
+    "interval_minutes": limits.INTERVAL_MINUTES,
+    "target_service_level": limits.SERVICE_LEVEL,
+    "target_answer_seconds": limits.ANSWER_SECONDS,
+    "shrinkage": limits.SHRINKAGE,
+    "max_occupancy": limits.MAX_OCCUPANCY,
+    "patience_seconds": limits.PATIENCE_SECONDS,
+}
+
+
+def _check_erlang(**values) -> None:
+    """Each given input within its limits; an optional one may be None (not used)."""
+    for field, value in values.items():
+        if value is not None or field not in ("max_occupancy", "patience_seconds"):
+            ERLANG_LIMITS[field].check(field, value, ErlangInputError)
+
+
 def _finite(value):
     return value if value is None or math.isfinite(value) else None
 
@@ -52,6 +74,16 @@ def erlang_calculate(
     patience_seconds: float | None = None,
 ) -> dict:
     """Required agents for one interval (Erlang C; Erlang A with a patience)."""
+    _check_erlang(
+        volume=volume,
+        aht_seconds=aht_seconds,
+        interval_minutes=interval_minutes,
+        target_service_level=target_service_level,
+        target_answer_seconds=target_answer_seconds,
+        shrinkage=shrinkage,
+        max_occupancy=max_occupancy,
+        patience_seconds=patience_seconds,
+    )
     _check_traffic(volume, aht_seconds, interval_minutes)
     try:
         result = required_agents(
@@ -91,6 +123,13 @@ def erlang_curve(
     span: int = 12,
 ) -> list[dict]:
     """Erlang C service level, ASA and occupancy for agent counts around ``agents``."""
+    _check_erlang(
+        volume=volume,
+        aht_seconds=aht_seconds,
+        interval_minutes=interval_minutes,
+        target_answer_seconds=target_answer_seconds,
+    )
+    _check_traffic(volume, aht_seconds, interval_minutes)
     n_from = max(1, agents - span)
     rows = sl_curve(
         volume, aht_seconds, interval_minutes * 60, target_answer_seconds, n_from, agents + span
@@ -99,6 +138,39 @@ def erlang_curve(
         {"agents": n, "service_level": sl, "asa_seconds": _finite(asa), "occupancy": occ}
         for n, sl, asa, occ in rows
     ]
+
+
+def _check_backlog(
+    *,
+    start,
+    arrivals,
+    aht_minutes,
+    sla_working_days,
+    productive_hours,
+    shrinkage,
+    holidays,
+    starting_backlog,
+    agents,
+) -> None:
+    """Each input within its limits, the horizon and its lists within a year."""
+    error = BacklogInputError
+    if isinstance(start, date) and start > limits.LATEST_START:
+        raise error("start", f"must be on or before {limits.LATEST_START.isoformat()}")
+    days = limits.HORIZON_DAYS
+    lists = (("arrivals", arrivals), ("holidays", holidays), ("starting_backlog", starting_backlog))
+    for field, values in lists:
+        if len(values) > days:
+            raise error(field, f"at most {days} values")
+    for count in arrivals:
+        limits.ITEMS.check("arrivals", count, error)
+    for bucket in starting_backlog:
+        limits.ITEMS.check("starting_backlog", bucket["count"], error)
+    for value in agents or ():
+        limits.AGENTS.check("agents", value, error)
+    limits.AHT_MINUTES.check("aht_minutes", aht_minutes, error)
+    limits.SLA_WORKING_DAYS.check("sla_working_days", sla_working_days, error)
+    limits.PRODUCTIVE_HOURS.check("productive_hours", productive_hours, error)
+    limits.SHRINKAGE.check("shrinkage", shrinkage, error)
 
 
 def backlog_calculate(
@@ -115,6 +187,17 @@ def backlog_calculate(
     agents: list[float] | None = None,
 ) -> dict:
     """Day-by-day backlog projection and the agents each day needs (DOMAIN.md rules)."""
+    _check_backlog(
+        start=start,
+        arrivals=arrivals,
+        aht_minutes=aht_minutes,
+        sla_working_days=sla_working_days,
+        productive_hours=productive_hours,
+        shrinkage=shrinkage,
+        holidays=holidays,
+        starting_backlog=starting_backlog,
+        agents=agents,
+    )
     days = working_days(start, len(arrivals), weekdays_only=weekdays_only, holidays=holidays)
     plan = BacklogPlanInput(
         days=days,

@@ -56,9 +56,3 @@ class ForecastMethod(models.TextChoices):
     HOLT_WINTERS = "holt_winters", "Holt-Winters"
     SEASONAL_AVERAGE = "seasonal_average", "Seasonal average"
     MEAN = "mean", "Mean"
-
-
-# What-if and override volumes feed the plan's Erlang solver, which walks every agent count
-# up to the traffic: 5.6e16 contacts asked numpy for 79 PiB. A cap far above any real
-# interval (or day of casework) keeps a typo from taking a worker down.
-MAX_VOLUME = 100_000

@@ -1,5 +1,6 @@
-"""Forms of the staffing pages. Range checks mirror the API serializers; the services and
-pure modules check again (a form is a convenience, not the rule)."""
+"""Forms of the staffing pages. Number fields take their ranges from ``staffing.limits``,
+as the API serializers do; the calculators and services check them again (a form is a
+convenience, not the rule)."""
 
 from __future__ import annotations
 
@@ -7,74 +8,91 @@ from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import MaxValueValidator
 from django.utils import timezone
 
 from ccops import uploads
 from workitems.models import WorkType
 
-from .choices import MAX_VOLUME, Activity
+from . import limits
+from .choices import Activity
 from .models import StaffingPlan
 
 User = get_user_model()
 
 
-def _range(value, lo, hi, *, lo_open=False, hi_open=False, label=""):
-    if value is None:
-        return value
-    too_low = value <= lo if lo_open else value < lo
-    too_high = value >= hi if hi_open else value > hi
-    if too_low or too_high:
-        left = "(" if lo_open else "["
-        right = ")" if hi_open else "]"
-        raise forms.ValidationError(f"Must be in {left}{lo:g}, {hi:g}{right}.")
-    return value
+def _bounded(bounds: limits.Limits, field=forms.FloatField, **kwargs) -> forms.Field:
+    """A number field within ``bounds``, with the API's error message."""
+    messages = {"min_value": bounds.message, "max_value": bounds.message}
+    return field(min_value=bounds.lo, max_value=bounds.hi, error_messages=messages, **kwargs)
+
+
+def _numbers(raw: str, convert, bounds: limits.Limits, example: str) -> list:
+    """Numbers separated by commas or spaces, each within ``bounds``."""
+    try:
+        values = [convert(v) for v in raw.replace(",", " ").split()]
+    except (ValueError, OverflowError):
+        raise forms.ValidationError(f"Use numbers separated by commas, e.g. {example}.")
+    if not all(bounds.admits(v) for v in values):
+        raise forms.ValidationError(f"Each number must be {bounds.rule}.")
+    return values
 
 
 class ErlangForm(forms.Form):
-    volume = forms.FloatField(label="Contacts per interval", min_value=0, initial=100)
-    aht_seconds = forms.FloatField(label="AHT (seconds)", initial=300)
-    interval_minutes = forms.IntegerField(
-        label="Interval (minutes)", min_value=1, max_value=1440, initial=30
+    volume = _bounded(limits.VOLUME, label="Contacts per interval", initial=100)
+    aht_seconds = _bounded(limits.AHT_SECONDS, label="AHT (seconds)", initial=300)
+    interval_minutes = _bounded(
+        limits.INTERVAL_MINUTES, forms.IntegerField, label="Interval (minutes)", initial=30
     )
-    target_service_level = forms.FloatField(label="Service level target (0-1)", initial=0.8)
-    target_answer_seconds = forms.FloatField(label="Answer within (s)", min_value=0, initial=20)
-    shrinkage = forms.FloatField(label="Shrinkage (0-1)", initial=0.3)
-    max_occupancy = forms.FloatField(label="Max occupancy (optional)", required=False)
-    patience_seconds = forms.FloatField(label="Patience (s, Erlang A, optional)", required=False)
-
-    def clean_aht_seconds(self):
-        return _range(self.cleaned_data["aht_seconds"], 0, 86400, lo_open=True)
-
-    def clean_target_service_level(self):
-        return _range(self.cleaned_data["target_service_level"], 0, 1, lo_open=True)
-
-    def clean_shrinkage(self):
-        return _range(self.cleaned_data["shrinkage"], 0, 1, hi_open=True)
-
-    def clean_max_occupancy(self):
-        return _range(self.cleaned_data["max_occupancy"], 0, 1, lo_open=True)
-
-    def clean_patience_seconds(self):
-        return _range(self.cleaned_data["patience_seconds"], 0, 86400, lo_open=True)
+    target_service_level = _bounded(
+        limits.SERVICE_LEVEL, label="Service level target (share, up to 1)", initial=0.8
+    )
+    target_answer_seconds = _bounded(limits.ANSWER_SECONDS, label="Answer within (s)", initial=20)
+    shrinkage = _bounded(
+        limits.SHRINKAGE,
+        label=f"Shrinkage ({limits.SHRINKAGE.lo:g}-{limits.SHRINKAGE.hi:g})",
+        initial=0.3,
+    )
+    max_occupancy = _bounded(limits.MAX_OCCUPANCY, label="Max occupancy (optional)", required=False)
+    patience_seconds = _bounded(
+        limits.PATIENCE_SECONDS, label="Patience (s, Erlang A, optional)", required=False
+    )
 
 
 class BacklogForm(forms.Form):
-    start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[MaxValueValidator(limits.LATEST_START)],
+    )
     arrivals = forms.CharField(
         label="Arrivals per working day",
         help_text="Whole numbers separated by commas or spaces, one per working day.",
     )
-    aht_minutes = forms.FloatField(label="Minutes per item", initial=25)
-    sla_working_days = forms.IntegerField(
-        label="SLA (working days)", min_value=0, max_value=60, initial=2
+    aht_minutes = _bounded(limits.AHT_MINUTES, label="Minutes per item", initial=25)
+    sla_working_days = _bounded(
+        limits.SLA_WORKING_DAYS, forms.IntegerField, label="SLA (working days)", initial=2
     )
-    productive_hours = forms.FloatField(label="Productive hours per agent-day", initial=7.5)
-    shrinkage = forms.FloatField(label="Shrinkage (0-1)", initial=0.15)
-    starting_backlog = forms.IntegerField(
-        label="Open items at the start", min_value=0, initial=0, required=False
+    productive_hours = _bounded(
+        limits.PRODUCTIVE_HOURS, label="Productive hours per agent-day", initial=7.5
     )
-    starting_past_due = forms.IntegerField(
-        label="...of which already past due", min_value=0, initial=0, required=False
+    shrinkage = _bounded(
+        limits.SHRINKAGE,
+        label=f"Shrinkage ({limits.SHRINKAGE.lo:g}-{limits.SHRINKAGE.hi:g})",
+        initial=0.15,
+    )
+    starting_backlog = _bounded(
+        limits.ITEMS,
+        forms.IntegerField,
+        label="Open items at the start",
+        initial=0,
+        required=False,
+    )
+    starting_past_due = _bounded(
+        limits.ITEMS,
+        forms.IntegerField,
+        label="...of which already past due",
+        initial=0,
+        required=False,
     )
     agents = forms.CharField(
         label="Agents per day (optional)",
@@ -84,41 +102,26 @@ class BacklogForm(forms.Form):
     weekdays_only = forms.BooleanField(label="Weekdays only", required=False, initial=True)
 
     def clean_arrivals(self):
-        raw = self.cleaned_data["arrivals"].replace(",", " ").split()
-        try:
-            values = [int(v) for v in raw]
-        except ValueError:
-            raise forms.ValidationError("Use whole numbers, e.g. 120, 95, 130.")
-        if not values or len(values) > 120 or any(v < 0 for v in values):
-            raise forms.ValidationError("Give 1 to 120 whole numbers >= 0.")
+        values = _numbers(self.cleaned_data["arrivals"], int, limits.ITEMS, "120, 95, 130")
+        if not 1 <= len(values) <= limits.HORIZON_DAYS:
+            raise forms.ValidationError(f"Give 1 to {limits.HORIZON_DAYS} whole numbers.")
         return values
 
-    def clean_aht_minutes(self):
-        return _range(self.cleaned_data["aht_minutes"], 0, 1440, lo_open=True)
-
-    def clean_productive_hours(self):
-        return _range(self.cleaned_data["productive_hours"], 0, 24, lo_open=True)
-
-    def clean_shrinkage(self):
-        return _range(self.cleaned_data["shrinkage"], 0, 1, hi_open=True)
+    def clean_agents(self):
+        return _numbers(self.cleaned_data["agents"], float, limits.AGENTS, "5 or 5, 6, 6")
 
     def clean(self):
         data = super().clean()
-        arrivals = data.get("arrivals")
-        raw = (data.get("agents") or "").replace(",", " ").split()
-        if raw and arrivals:
-            try:
-                agents = [float(v) for v in raw]
-            except ValueError:
-                self.add_error("agents", "Use numbers, e.g. 5 or 5, 6, 6.")
-                return data
+        arrivals, agents = data.get("arrivals"), data.get("agents")
+        if agents and arrivals:
             if len(agents) == 1:
                 agents = agents * len(arrivals)
-            if len(agents) != len(arrivals) or any(a < 0 for a in agents):
-                self.add_error("agents", "Give one number >= 0, or one per day of arrivals.")
+            if len(agents) != len(arrivals):
+                self.add_error("agents", "Give one number, or one per day of arrivals.")
             data["agents_list"] = agents
         past_due = data.get("starting_past_due") or 0
-        if past_due > (data.get("starting_backlog") or 0):
+        # Compared only with a valid open count (its own error already says what is wrong).
+        if "starting_backlog" in data and past_due > (data["starting_backlog"] or 0):
             self.add_error("starting_past_due", "Cannot exceed the open items.")
         return data
 
@@ -140,18 +143,15 @@ class PlanForm(Bootstrap, forms.Form):
     name = forms.CharField(max_length=120)
     start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    target_service_level = forms.FloatField(label="Service level target (0-1)")
-    shrinkage = forms.FloatField(label="Shrinkage (0-1)")
-    productive_hours = forms.FloatField(label="Productive hours per agent-day (back office)")
-
-    def clean_target_service_level(self):
-        return _range(self.cleaned_data["target_service_level"], 0, 1, lo_open=True)
-
-    def clean_shrinkage(self):
-        return _range(self.cleaned_data["shrinkage"], 0, 1, hi_open=True)
-
-    def clean_productive_hours(self):
-        return _range(self.cleaned_data["productive_hours"], 0, 24, lo_open=True)
+    target_service_level = _bounded(
+        limits.SERVICE_LEVEL, label="Service level target (share, up to 1)"
+    )
+    shrinkage = _bounded(
+        limits.SHRINKAGE, label=f"Shrinkage ({limits.SHRINKAGE.lo:g}-{limits.SHRINKAGE.hi:g})"
+    )
+    productive_hours = _bounded(
+        limits.PRODUCTIVE_HOURS, label="Productive hours per agent-day (back office)"
+    )
 
     def clean(self):
         data = super().clean()
@@ -169,12 +169,12 @@ class PlanCopyForm(forms.Form):
 
 
 class LineOverrideForm(forms.Form):
-    override_volume = forms.FloatField(min_value=0, max_value=MAX_VOLUME, required=False)
+    override_volume = _bounded(limits.VOLUME, required=False)
 
 
 class ForecastOverrideForm(forms.Form):
     interval_start = forms.DateTimeField(widget=forms.HiddenInput)
-    volume = forms.FloatField(min_value=0, max_value=MAX_VOLUME, required=False)
+    volume = _bounded(limits.VOLUME, required=False)
     reason = forms.CharField(max_length=200, required=False)
 
 

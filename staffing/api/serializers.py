@@ -1,33 +1,20 @@
 from __future__ import annotations
 
-from datetime import date
-
 from django.core.validators import MaxValueValidator
 from rest_framework import serializers
 
 from workitems.models import WorkType
 
-from ..choices import MAX_VOLUME, Activity
+from .. import limits
+from ..choices import Activity
 from ..models import ForecastBuild, ForecastOverride, ForecastValue, PlanLine, Shift, StaffingPlan
 
-# Domain limits of the calculators' and plans' numeric inputs, each on its field once (so
-# the OpenAPI schema states it and the fuzz draws its boundary values from it). Inside them
-# the math neither overflows nor divides by zero, and one request stays within seconds.
-# Bounds are inclusive: "> 0" becomes a smallest sensible value, which the schema can say.
-AHT_SECONDS = (1.0, 8 * 3600.0)  # one second to a whole shift per contact or item
-SERVICE_LEVEL = (0.01, 1.0)  # share answered within the target
-ANSWER_SECONDS = (0.0, 3600.0)  # a queue's answer target; beyond an hour it is casework
-PATIENCE_SECONDS = (1.0, 3600.0)  # Erlang A's mean patience of a waiting caller
-MAX_OCCUPANCY = (0.1, 1.0)  # at 0.1 the agent search goes no further than without a cap
-SHRINKAGE = (0.0, 0.9)  # 90% away from the queue already means ten heads per productive one
-PRODUCTIVE_HOURS = (1.0, 24.0)  # productive hours per agent-day (back office)
-MAX_ITEMS = 10_000_000  # items in one day's arrivals or in one backlog bucket
-MAX_AGENTS = 1_000_000
-LATEST_START = date(2999, 12, 31)  # a horizon (with its holidays) must end before date.max
 
-
-def _bounded(limits: tuple[float, float], **kwargs) -> serializers.FloatField:
-    return serializers.FloatField(min_value=limits[0], max_value=limits[1], **kwargs)
+def _bounded(bounds: limits.Limits, field=serializers.FloatField, **kwargs) -> serializers.Field:
+    """A number field within ``bounds`` (``staffing.limits``: the schema states them, and the
+    error says the same as the page's)."""
+    messages = {"min_value": bounds.message, "max_value": bounds.message}
+    return field(min_value=bounds.lo, max_value=bounds.hi, error_messages=messages, **kwargs)
 
 
 # --- Calculators --------------------------------------------------------------------------
@@ -36,17 +23,15 @@ def _bounded(limits: tuple[float, float], **kwargs) -> serializers.FloatField:
 class ErlangRequestSerializer(serializers.Serializer):
     """One interval of a queue. Erlang C, or Erlang A when ``patience_seconds`` is given."""
 
-    volume = serializers.FloatField(
-        min_value=0, max_value=MAX_VOLUME, help_text="Contacts offered in the interval."
-    )
-    aht_seconds = _bounded(AHT_SECONDS, help_text="Average handle time, seconds.")
-    interval_minutes = serializers.IntegerField(min_value=1, max_value=1440, default=30)
-    target_service_level = _bounded(SERVICE_LEVEL, help_text="Share answered in time.")
-    target_answer_seconds = _bounded(ANSWER_SECONDS)
-    shrinkage = _bounded(SHRINKAGE, default=0.0)
-    max_occupancy = _bounded(MAX_OCCUPANCY, required=False, allow_null=True)
+    volume = _bounded(limits.VOLUME, help_text="Contacts offered in the interval.")
+    aht_seconds = _bounded(limits.AHT_SECONDS, help_text="Average handle time, seconds.")
+    interval_minutes = _bounded(limits.INTERVAL_MINUTES, serializers.IntegerField, default=30)
+    target_service_level = _bounded(limits.SERVICE_LEVEL, help_text="Share answered in time.")
+    target_answer_seconds = _bounded(limits.ANSWER_SECONDS)
+    shrinkage = _bounded(limits.SHRINKAGE, default=0.0)
+    max_occupancy = _bounded(limits.MAX_OCCUPANCY, required=False, allow_null=True)
     patience_seconds = _bounded(
-        PATIENCE_SECONDS,
+        limits.PATIENCE_SECONDS,
         required=False,
         allow_null=True,
         help_text="Mean patience (Erlang A), seconds.",
@@ -66,32 +51,32 @@ class ErlangResponseSerializer(serializers.Serializer):
 
 
 class BucketSerializer(serializers.Serializer):
-    count = serializers.IntegerField(min_value=0, max_value=MAX_ITEMS)
+    count = _bounded(limits.ITEMS, serializers.IntegerField)
     due_date = serializers.DateField()
 
 
 class BacklogPlanRequestSerializer(serializers.Serializer):
     """A back-office horizon: arrivals per working day, SLA, handle time and people."""
 
-    start = serializers.DateField(validators=[MaxValueValidator(LATEST_START)])
+    start = serializers.DateField(validators=[MaxValueValidator(limits.LATEST_START)])
     arrivals = serializers.ListField(
-        child=serializers.IntegerField(min_value=0, max_value=MAX_ITEMS),
+        child=_bounded(limits.ITEMS, serializers.IntegerField),
         min_length=1,
-        max_length=366,
+        max_length=limits.HORIZON_DAYS,
     )
     weekdays_only = serializers.BooleanField(default=True)
     holidays = serializers.ListField(
-        child=serializers.DateField(), max_length=366, required=False, default=list
+        child=serializers.DateField(), max_length=limits.HORIZON_DAYS, required=False, default=list
     )
-    aht_minutes = serializers.FloatField(
-        min_value=AHT_SECONDS[0] / 60, max_value=AHT_SECONDS[1] / 60
+    aht_minutes = _bounded(limits.AHT_MINUTES)
+    sla_working_days = _bounded(limits.SLA_WORKING_DAYS, serializers.IntegerField)
+    productive_hours = _bounded(limits.PRODUCTIVE_HOURS, default=7.5)
+    shrinkage = _bounded(limits.SHRINKAGE, default=0.0)
+    starting_backlog = BucketSerializer(
+        many=True, max_length=limits.HORIZON_DAYS, required=False, default=list
     )
-    sla_working_days = serializers.IntegerField(min_value=0, max_value=60)
-    productive_hours = _bounded(PRODUCTIVE_HOURS, default=7.5)
-    shrinkage = _bounded(SHRINKAGE, default=0.0)
-    starting_backlog = BucketSerializer(many=True, max_length=366, required=False, default=list)
     agents = serializers.ListField(
-        child=serializers.FloatField(min_value=0, max_value=MAX_AGENTS),
+        child=_bounded(limits.AGENTS),
         required=False,
         help_text="Agents per day for the projection (default: the required agents).",
     )
@@ -191,7 +176,7 @@ class ForecastValueSerializer(serializers.ModelSerializer):
 
 
 class ForecastOverrideSerializer(serializers.ModelSerializer):
-    volume = serializers.FloatField(min_value=0, max_value=MAX_VOLUME)
+    volume = _bounded(limits.VOLUME)
 
     class Meta:
         model = ForecastOverride
@@ -241,9 +226,9 @@ class StaffingPlanSerializer(serializers.ModelSerializer):
     )
     line_count = serializers.IntegerField(read_only=True)
     short_count = serializers.IntegerField(read_only=True)
-    target_service_level = _bounded(SERVICE_LEVEL, default=0.8)
-    shrinkage = _bounded(SHRINKAGE, default=0.3)
-    productive_hours = _bounded(PRODUCTIVE_HOURS, default=7.5)
+    target_service_level = _bounded(limits.SERVICE_LEVEL, default=0.8)
+    shrinkage = _bounded(limits.SHRINKAGE, default=0.3)
+    productive_hours = _bounded(limits.PRODUCTIVE_HOURS, default=7.5)
 
     class Meta:
         model = StaffingPlan
@@ -292,9 +277,7 @@ class PlanCopySerializer(serializers.Serializer):
 
 class PlanLineSerializer(serializers.ModelSerializer):
     work_type_name = serializers.CharField(source="work_type.name", read_only=True)
-    override_volume = serializers.FloatField(
-        min_value=0, max_value=MAX_VOLUME, allow_null=True, required=True
-    )
+    override_volume = _bounded(limits.VOLUME, allow_null=True, required=True)
 
     class Meta:
         model = PlanLine

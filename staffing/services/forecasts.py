@@ -28,8 +28,8 @@ from django.utils import timezone
 from ccops.choices import Office
 from workitems.models import WorkType
 
-from .. import selectors
-from ..choices import MAX_VOLUME, ForecastMethod, Granularity
+from .. import limits, selectors
+from ..choices import ForecastMethod, Granularity
 from ..errors import InvalidInput
 from ..forecasting import ForecastInputError, backtest, forecast_series
 from ..models import ForecastBuild, ForecastOverride, ForecastValue
@@ -176,13 +176,8 @@ def forecast_override_set(
     *, work_type: WorkType, interval_start: datetime, volume: float, by, reason: str = ""
 ) -> ForecastOverride:
     """Set (or change) the planner's volume for one interval; the model value is kept."""
-    if (
-        volume is None
-        or isinstance(volume, bool)
-        or not isinstance(volume, (int, float))
-        or not 0 <= volume <= MAX_VOLUME
-    ):
-        raise InvalidInput(f"Must be a number from 0 to {MAX_VOLUME:,}.", field="volume")
+    if not limits.VOLUME.admits(volume):
+        raise InvalidInput(f"Must be a number {limits.VOLUME.rule}.", field="volume")
     _check_interval(work_type, interval_start)
     with transaction.atomic():
         override, _ = ForecastOverride.objects.update_or_create(

@@ -32,7 +32,7 @@ from django.utils import timezone
 from ccops.choices import Office
 from workitems.models import WorkType
 
-from .. import selectors
+from .. import limits, selectors
 from ..backlog import (
     BacklogBucket,
     BacklogInputError,
@@ -40,7 +40,7 @@ from ..backlog import (
     project_backlog,
     required_agents_per_day,
 )
-from ..choices import MAX_VOLUME, PRODUCTIVE_ACTIVITIES, Activity, PlanStatus
+from ..choices import PRODUCTIVE_ACTIVITIES, Activity, PlanStatus
 from ..coverage import agent_minutes, type_weights
 from ..erlang import ErlangInputError, required_agents_batch
 from ..errors import InvalidInput, PlanLocked
@@ -63,14 +63,15 @@ def _check_params(
             errors["end"] = ["Must be on or after the start."]
         elif (end - start).days + 1 > StaffingPlan.MAX_DAYS:
             errors["end"] = [f"A plan covers at most {StaffingPlan.MAX_DAYS} days."]
+    # The API's and the form's limits, checked again for imports, tasks and the shell.
     checks = (
-        ("target_service_level", target_service_level, lambda x: 0 < x <= 1, "in (0, 1]"),
-        ("shrinkage", shrinkage, lambda x: 0 <= x < 1, "in [0, 1)"),
-        ("productive_hours", productive_hours, lambda x: 0 < x <= 24, "in (0, 24]"),
+        ("target_service_level", target_service_level, limits.SERVICE_LEVEL),
+        ("shrinkage", shrinkage, limits.SHRINKAGE),
+        ("productive_hours", productive_hours, limits.PRODUCTIVE_HOURS),
     )
-    for field, value, ok, rule in checks:
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or not ok(value):
-            errors[field] = [f"Must be {rule}."]
+    for field, value, bounds in checks:
+        if not bounds.admits(value):
+            errors[field] = [bounds.message]
     if errors:
         raise InvalidInput(next(iter(errors.values()))[0], errors=errors)
 
@@ -396,13 +397,9 @@ def plan_update(*, plan: StaffingPlan, by, **fields) -> StaffingPlan:
 def plan_line_set_override(*, line: PlanLine, volume: float | None, by) -> PlanLine:
     """Set (or clear with ``None``) a line's what-if volume; the work type's lines are
     recomputed (casework days depend on each other through the backlog)."""
-    if volume is not None and (
-        isinstance(volume, bool)
-        or not isinstance(volume, (int, float))
-        or not 0 <= volume <= MAX_VOLUME
-    ):
+    if volume is not None and not limits.VOLUME.admits(volume):
         raise InvalidInput(
-            f"Must be a number from 0 to {MAX_VOLUME:,} (or empty to clear).",
+            f"Must be a number {limits.VOLUME.rule} (or empty to clear).",
             field="override_volume",
         )
     with transaction.atomic():

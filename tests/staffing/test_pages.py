@@ -239,7 +239,7 @@ def test_plan_editor_override_and_publish(client, planner, front_type):
     line.refresh_from_db()
     assert line.override_volume == 0
     huge = client.post(url, {"override_volume": "5.6e16"}, follow=True)
-    assert "100000" in huge.content.decode()  # the form names the limit
+    assert "Must be from 0 to 100,000." in huge.content.decode()  # the form names the limit
     line.refresh_from_db()
     assert line.override_volume == 0
     client.post(f"/staffing/plans/{plan.pk}/publish/")
