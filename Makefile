@@ -20,6 +20,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $(VENV)/.runtime $@
 
+# The settings make var/ and, unless SECRET_KEY is set, a random var/secret_key (once).
 migrate: $(VENV)/.runtime
 	mkdir -p var/staticfiles
 	$(PY) manage.py migrate --noinput

@@ -36,18 +36,20 @@ class CcopsConfig(AppConfig):
 
     def ready(self):
         from . import navigation
+        from .choices import Role
         from .permissions import STAFF_ROLES
 
         navigation.register("Teams", "ccops:team_list", STAFF_ROLES, order=900)
         navigation.register("API docs", "api-docs", STAFF_ROLES, order=990)
+        navigation.register("Audit export", "ccops:audit_export", (Role.ADMIN,), order=980)
         post_migrate.connect(_after_migrate, sender=self, dispatch_uid="ccops_after_migrate")
         _teach_anonymous_roles()
 
         # KPI framework: <app>/kpis.py modules, dashboards and the nightly recompute.
-        from . import kpis, schedules
-        from .choices import Role
+        from . import audit, kpis, schedules
 
         kpis.autodiscover()
+        audit.autodiscover()  # <app>/audit_trail.py: audit records outside simple-history
         dashboard_roles = (Role.SUPERVISOR, Role.PLANNER, Role.QA, Role.HR)
         navigation.register("Dashboard", "dashboard:overview", dashboard_roles, order=10)
         navigation.register("Process map", "dashboard:process_map", dashboard_roles, order=11)

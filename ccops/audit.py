@@ -8,14 +8,19 @@ Queries are constant in the length of the history: the window of records with th
 and the id of each one's predecessor (one query, a correlated subquery per row), the
 predecessors themselves (one), and one per related model whose value changed (foreign keys
 are shown by name, not id).
+
+``trail(start, end)`` is the whole audit trail of a period for the admins' CSV export: every
+historical model's records and the registered sources' (customer erasures), oldest first.
 """
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Model, OuterRef, QuerySet, Subquery
+from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from .choices import Role
@@ -50,11 +55,23 @@ class HistoryRow:
     label: str = ""
     reason: str = ""
     changes: list[Change] = field(default_factory=list)
+    # What the row is about (the audit export names it; object pages know it already).
+    object_type: str = ""
+    object_id: object = None
 
 
 def history_rows(obj: Model, limit: int = HISTORY_LIMIT) -> list[HistoryRow]:
     """The latest ``limit`` changes of ``obj``, newest first."""
     return history_rows_for(obj.history.all(), limit=limit)
+
+
+def _previous(model) -> Subquery:
+    """Each record's predecessor id (the same object's record before it)."""
+    return Subquery(
+        model.objects.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id"))
+        .order_by("-history_id")
+        .values("history_id")[:1]
+    )
 
 
 def history_rows_for(
@@ -63,17 +80,17 @@ def history_rows_for(
     """The latest ``limit`` records of ``history_qs`` (any objects of one model), newest
     first. Where rows mix objects, ``label_field`` (a field, e.g. ``"skill"``) names each
     row's object."""
-    model = history_qs.model
-    previous = (
-        model.objects.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id"))
-        .order_by("-history_id")
-        .values("history_id")[:1]
-    )
     records = list(
         history_qs.select_related("history_user")
-        .annotate(prev_history_id=Subquery(previous))
+        .annotate(prev_history_id=_previous(history_qs.model))
         .order_by("-history_date", "-history_id")[:limit]
     )
+    return _rows(history_qs.model, records, label_field)
+
+
+def _rows(model, records: list, label_field: str | None = None) -> list[HistoryRow]:
+    """``records`` (annotated with ``prev_history_id``) as rows, in their order: the
+    predecessors in one query, the names of changed links in one per related model."""
     prev_ids = [r.prev_history_id for r in records if r.prev_history_id is not None]
     prevs = model.objects.in_bulk(prev_ids) if prev_ids else {}
     fields = _tracked_fields(model)
@@ -103,6 +120,7 @@ def history_rows_for(
         else []
     )
     names = _related_names(model, [*deltas, labels])
+    object_type = str(model.instance_type._meta.verbose_name)
     rows = []
     for i, (record, pairs) in enumerate(zip(records, deltas, strict=True)):
         if (
@@ -128,6 +146,8 @@ def history_rows_for(
                     )
                     for name, old, new in pairs
                 ],
+                object_type=object_type,
+                object_id=record.id,
             )
         )
     return rows
@@ -183,3 +203,82 @@ def audited(obj: Model, by) -> Model:
     if by is not None:
         obj._history_user = by
     return obj
+
+
+# --- The audit trail export (admins) ------------------------------------------------------
+
+TRAIL_CHUNK = 500
+# Readers of audit records kept outside django-simple-history (e.g. customer erasures), each
+# ``reader(start, end)`` yielding ``HistoryRow``s oldest first. Apps register them in their
+# ``audit_trail`` module (found by ``autodiscover``): ccops never imports an app by name.
+_TRAIL_SOURCES: list = []
+
+
+def register_trail_source(reader) -> None:
+    if reader not in _TRAIL_SOURCES:
+        _TRAIL_SOURCES.append(reader)
+
+
+def autodiscover() -> None:
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("audit_trail")
+
+
+def history_models() -> list:
+    """Every historical model (one per model tracked by django-simple-history)."""
+    from django.apps import apps
+    from simple_history.models import HistoricalChanges
+
+    return sorted(
+        (m for m in apps.get_models() if issubclass(m, HistoricalChanges)),
+        key=lambda m: m._meta.label,
+    )
+
+
+def _history_stream(model, start: datetime, end: datetime) -> Iterator[HistoryRow]:
+    """``model``'s records in ``[start, end)``, oldest first, read in chunks by keyset (no
+    server-side cursor: they do not survive PgBouncer's transaction pooling)."""
+    records = (
+        model.objects.filter(history_date__gte=start, history_date__lt=end)
+        .select_related("history_user")
+        .annotate(prev_history_id=_previous(model))
+        .order_by("history_date", "history_id")
+    )
+    after = None
+    while True:
+        page = records
+        if after is not None:
+            page = page.filter(
+                Q(history_date__gt=after[0]) | Q(history_date=after[0], history_id__gt=after[1])
+            )
+        chunk = list(page[:TRAIL_CHUNK])
+        if not chunk:
+            return
+        yield from _rows(model, chunk)
+        after = (chunk[-1].history_date, chunk[-1].history_id)
+
+
+def trail(start: datetime, end: datetime) -> Iterator[HistoryRow]:
+    """Everything audited in ``[start, end)``, oldest first: every simple-history record
+    (what changed, from what to what) and every registered source's records."""
+    streams = [_history_stream(m, start, end) for m in history_models()]
+    streams += [reader(start, end) for reader in _TRAIL_SOURCES]
+    return heapq.merge(*streams, key=lambda row: row.when)
+
+
+TRAIL_HEADER = ["when", "who", "action", "object_type", "object_id", "changes", "reason"]
+
+
+def trail_cells(row: HistoryRow) -> list:
+    """One CSV line of the export: the changes as ``field: old -> new`` joined by ``; ``."""
+    changes = "; ".join(f"{c.field}: {c.old} -> {c.new}" for c in row.changes)
+    return [
+        timezone.localtime(row.when).isoformat(timespec="seconds"),
+        row.who,
+        row.action,
+        row.object_type,
+        row.object_id if row.object_id is not None else "",
+        changes,
+        row.reason,
+    ]

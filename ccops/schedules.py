@@ -11,6 +11,12 @@ SCHEDULES = [
         "task": "ccops.tasks.heartbeat",
         "crontab": {"minute": "*/5", "hour": "*", "day_of_week": "*"},
     },
+    {
+        # Does nothing until CUSTOMER_RETENTION_DAYS is set.
+        "name": "customer retention erasure (nightly 03:30)",
+        "task": "workitems.tasks.erase_inactive_customers",
+        "crontab": {"minute": "30", "hour": "3", "day_of_week": "*"},
+    },
 ]
 
 

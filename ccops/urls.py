@@ -3,10 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from .audit_views import AuditExportView
 from .views import HealthzView, HomeView, TeamListView
 
 ccops_patterns = (
-    [path("teams/", TeamListView.as_view(), name="team_list")],
+    [
+        path("teams/", TeamListView.as_view(), name="team_list"),
+        path("audit/export/", AuditExportView.as_view(), name="audit_export"),
+    ],
     "ccops",
 )
 
@@ -28,6 +32,8 @@ urlpatterns = [
     path("healthz", HealthzView.as_view(), name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Single sign-on (ccops/oidc.py): always routed, answering 404 while OIDC_* is unset.
+    path("oidc/", include("ccops.oidc")),
     path(
         "accounts/password/",
         auth_views.PasswordChangeView.as_view(),

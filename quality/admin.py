@@ -67,12 +67,21 @@ class CriterionAdmin(admin.ModelAdmin):
 
 
 class EventInline(admin.TabularInline):
+    """The evaluation's log, read-only: events are appended by the services, never edited
+    (on PostgreSQL a trigger refuses UPDATE and DELETE, see migration 0003)."""
+
     model = EvaluationEvent
     extra = 0
     can_delete = False
     readonly_fields = ["at", "action", "actor", "from_status", "to_status", "changes", "note"]
 
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -93,6 +102,9 @@ class EvaluationAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # its event log is append-only and protects it
+
 
 @admin.register(EvaluationEvent)
 class EvaluationEventAdmin(admin.ModelAdmin):
@@ -102,7 +114,13 @@ class EvaluationEventAdmin(admin.ModelAdmin):
     list_select_related = ["evaluation", "actor"]
     raw_id_fields = ["evaluation", "actor"]
 
+    def has_add_permission(self, request):
+        return False
+
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -214,12 +214,15 @@ class Evaluation(models.Model):
 
 
 class EvaluationEvent(models.Model):
-    """Append-only history of an evaluation: who did what, when, and what changed."""
+    """Append-only history of an evaluation: who did what, when, and what changed.
 
-    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="events")
+    Never updated or deleted (a trigger refuses both on PostgreSQL, migration 0003): hence
+    PROTECT, so deleting its evaluation or a user it names is refused up front."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(max_length=12, choices=EventAction.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     at = models.DateTimeField(default=timezone.now)
     from_status = models.CharField(max_length=12, choices=EvaluationStatus.choices, blank=True)

@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from ccops import uploads
+from ccops import exports, uploads
 
 from .choices import Activity
 from .errors import InvalidInput
@@ -27,8 +27,9 @@ ROWS_SETTING = "SHIFT_IMPORT_MAX_ROWS"
 
 
 def write_shifts(shifts, out) -> None:
-    """Write shifts (with ``agent`` loaded) as CSV to the text stream ``out``."""
-    writer = csv.writer(out)
+    """Write shifts (with ``agent`` loaded) as CSV to the text stream ``out``, through the
+    neutralising writer: a note "=HYPERLINK(...)" stays text in a spreadsheet."""
+    writer = exports.CsvWriter(out)
     writer.writerow(HEADER)
     for shift in shifts:
         start, end = timezone.localtime(shift.start), timezone.localtime(shift.end)

@@ -1,12 +1,89 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
 
-from .models import AgentPresence, Customer, PresenceChange, WorkItem, WorkItemEvent, WorkType
+from ccops.choices import Role
+
+from .erasure import customer_erase
+from .errors import WorkflowError
+from .models import (
+    AgentPresence,
+    Customer,
+    CustomerErasure,
+    PresenceChange,
+    WorkItem,
+    WorkItemEvent,
+    WorkType,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by the services only, and never changed afterwards: shown, not edited."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ["name", "external_ref", "email", "phone"]
+    list_display = ["name", "external_ref", "email", "phone", "erased_at"]
+    list_filter = [("erased_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "external_ref", "email", "phone"]
+    readonly_fields = ["erased_at"]
+    actions = ["erase_customers"]
+
+    def has_erase_permission(self, request) -> bool:
+        return request.user.has_role(Role.ADMIN)
+
+    @admin.action(description="Erase personal data (GDPR)…", permissions=["erase"])
+    def erase_customers(self, request, queryset):
+        """First a confirmation page naming what goes and what stays; its button posts the
+        same selection back with ``post=yes`` (as Django's delete action does)."""
+        customers = list(queryset.order_by("pk"))
+        if request.POST.get("post") != "yes":
+            return TemplateResponse(
+                request,
+                "admin/workitems/customer/erase_confirmation.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": "Erase customers' personal data?",
+                    "opts": self.model._meta,
+                    "customers": customers,
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                    "action": "erase_customers",
+                },
+            )
+        erased = []
+        for customer in customers:
+            try:
+                erased.append(customer_erase(customer=customer, by=request.user))
+            except WorkflowError as exc:
+                self.message_user(request, f"{customer}: {exc.message}", messages.ERROR)
+        if erased:
+            items = sum(e.items for e in erased)
+            events = sum(e.events for e in erased)
+            self.message_user(
+                request,
+                f"Erased {len(erased)} customer(s): the text of {items} item(s) and "
+                f"{events} event(s) replaced. Statuses, times and counts are kept.",
+                messages.SUCCESS,
+            )
+        return None
+
+
+@admin.register(CustomerErasure)
+class CustomerErasureAdmin(ReadOnlyAdmin):
+    list_display = ["erased_at", "customer", "erased_by", "reason", "items", "events"]
+    list_filter = ["reason"]
+    search_fields = ["=customer__id"]
+    list_select_related = ["customer", "erased_by"]
+    date_hierarchy = "erased_at"
 
 
 @admin.register(WorkType)
@@ -30,6 +107,8 @@ class WorkTypeAdmin(admin.ModelAdmin):
 
 
 class EventInline(admin.TabularInline):
+    """The item's log, read-only: events are appended by the services, never edited."""
+
     model = WorkItemEvent
     extra = 0
     can_delete = False
@@ -38,6 +117,12 @@ class EventInline(admin.TabularInline):
     raw_id_fields = ["actor", "assignee"]
 
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -64,9 +149,14 @@ class WorkItemAdmin(admin.ModelAdmin):
     show_full_result_count = False  # an exact COUNT(*) over 10M rows on every page is waste
     inlines = [EventInline]
 
+    def has_delete_permission(self, request, obj=None):
+        # Every item has events, which may not be deleted (PROTECT, and a trigger on
+        # PostgreSQL): an item is cancelled, or its customer erased, never deleted.
+        return False
+
 
 @admin.register(WorkItemEvent)
-class WorkItemEventAdmin(admin.ModelAdmin):
+class WorkItemEventAdmin(ReadOnlyAdmin):
     list_display = ["item", "kind", "actor", "at", "from_status", "to_status"]
     list_filter = ["kind"]
     search_fields = ["=item__id", "note"]

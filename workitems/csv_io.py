@@ -1,4 +1,5 @@
-"""CSV import of work items (all or nothing per file) and the CSV writer used by exports.
+"""CSV import of work items (all or nothing per file), its template, and the queue export's
+lines (written by ``ccops.exports``, the one writer of every export).
 
 Reading and validating are plain functions over text and a dict of work types, so every rule
 is testable without a request; ``import_csv`` is the service that writes, through
@@ -14,7 +15,7 @@ from datetime import datetime, timedelta
 from django.db import OperationalError, transaction
 from django.utils import timezone
 
-from ccops import uploads
+from ccops import exports, uploads
 
 from . import services
 from .choices import Source
@@ -379,7 +380,7 @@ def template_csv(work_type_names: list[str]) -> str:
     """A template with the header and two example rows using real work type names."""
     names = (work_type_names + ["Claims casework", "Billing casework"])[:2]
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = exports.CsvWriter(out)
     writer.writerow(COLUMNS)
     writer.writerow(
         [
@@ -399,26 +400,6 @@ def template_csv(work_type_names: list[str]) -> str:
 
 # --- Export -------------------------------------------------------------------------------
 
-
-class Echo:
-    """A write-only file whose ``write`` returns the line, for a streamed CSV response."""
-
-    def write(self, value):
-        return value
-
-
-def safe_cell(value) -> str:
-    """Neutralise spreadsheet formulas: a cell starting with = + - @ is prefixed with '."""
-    if value is None:
-        return ""
-    text = str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
-def csv_lines(header: list[str], rows: Iterable[Iterable]) -> Iterator[str]:
-    writer = csv.writer(Echo())
-    yield writer.writerow(header)
-    for row in rows:
-        yield writer.writerow([safe_cell(v) for v in row])
+# The queue export streams these lines (``views.supervisor``); every cell goes through the
+# project's one neutralising writer, so a customer named "=HYPERLINK(...)" stays text.
+csv_lines = exports.csv_lines

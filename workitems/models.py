@@ -34,12 +34,45 @@ class Customer(models.Model):
     name = models.CharField(max_length=200)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    # Set by ``erasure.customer_erase``: the personal fields above hold placeholders since.
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.external_ref})"
+
+
+class CustomerErasure(models.Model):
+    """The audit record of one erasure (GDPR right to erasure): who removed which customer's
+    personal data, when, why and how much. It names the customer by id only: the point is
+    that nothing personal is left."""
+
+    class Reason(models.TextChoices):
+        REQUEST = "request", "Request (right to erasure)"
+        RETENTION = "retention", "Retention period"
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="erasures")
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Empty for the nightly retention task.",
+    )
+    erased_at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=9, choices=Reason.choices)
+    items = models.PositiveIntegerField(default=0, help_text="Work items whose text was erased.")
+    events = models.PositiveIntegerField(default=0, help_text="Events whose text was erased.")
+
+    class Meta:
+        ordering = ["-erased_at", "-id"]
+        indexes = [models.Index(fields=["erased_at"], name="erasure_at")]
+
+    def __str__(self) -> str:
+        return f"Customer #{self.customer_id} erased at {self.erased_at:%Y-%m-%d %H:%M}"
 
 
 class WorkType(models.Model):
@@ -236,11 +269,17 @@ class WorkItem(models.Model):
 
 
 class WorkItemEvent(models.Model):
-    """Append-only log of every change to a work item: journeys and process maps read it."""
+    """Append-only log of every change to a work item: journeys and process maps read it.
+
+    Rows are inserted, never updated or deleted: on PostgreSQL a trigger refuses both
+    (migration 0007), except the anonymising UPDATE of ``erasure.customer_erase``. Hence
+    PROTECT on every foreign key: deleting an item or a user that the log names would
+    rewrite or remove its rows, so it is refused (items are cancelled, users deactivated).
+    """
 
     item = models.ForeignKey(
         WorkItem,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="events",
         db_index=False,  # wie_item_at starts with it
     )
@@ -249,7 +288,7 @@ class WorkItemEvent(models.Model):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     at = models.DateTimeField(default=timezone.now)
@@ -259,7 +298,7 @@ class WorkItemEvent(models.Model):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
         help_text="Who holds the item after this event.",
     )

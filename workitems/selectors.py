@@ -24,7 +24,7 @@ from ccops.models import User
 from training.models import AgentSkill, AgentTier
 
 from .choices import OPEN_STATUSES, EventKind, PresenceState, Status
-from .models import AgentPresence, WorkItem, WorkItemEvent
+from .models import AgentPresence, Customer, WorkItem, WorkItemEvent
 from .routing import URGENCY_ORDER, Candidate, rank_candidates
 
 AVAILABLE_STATES = (PresenceState.AVAILABLE, PresenceState.AFTER_CONTACT)
@@ -159,14 +159,34 @@ def suggested_agents(*, item: WorkItem, limit: int = 5) -> list[dict]:
     ]
 
 
-def customer_journey(*, customer) -> list[dict]:
-    """The customer's items across both offices, oldest first, each with its events.
+def visible_customers(user):
+    """Customers ``user`` may see: those with at least one item
+    ``WorkItem.objects.visible_to(user)`` shows. The item's rule is the only rule, so a
+    customer page, the journey and customer search never show more than the items do; a
+    customer with no visible item is not found (404)."""
+    visible = WorkItem.objects.visible_to(user).filter(customer=OuterRef("pk"))
+    return Customer.objects.filter(Exists(visible))
+
+
+def nameable_customers(user):
+    """Customers ``user`` may put on new work: the ones they see, and customers with no work
+    at all (a new customer's first contact: there is no history to reveal). Naming a
+    customer whose work ``user`` cannot see would unlock it, so those are not here."""
+    any_work = WorkItem.objects.filter(customer=OuterRef("pk"))
+    visible = WorkItem.objects.visible_to(user).filter(customer=OuterRef("pk"))
+    return Customer.objects.filter(Exists(visible) | ~Exists(any_work))
+
+
+def customer_journey(*, customer, user) -> list[dict]:
+    """The customer's items across both offices that ``user`` may see, oldest first, each
+    with its events (an item hidden from ``user`` is left out with its notes and events).
 
     Two queries (items, then their events), whatever the number of items.
     """
     events = WorkItemEvent.objects.select_related("actor", "assignee").order_by("at", "id")
     items = (
-        WorkItem.objects.filter(customer=customer)
+        WorkItem.objects.visible_to(user)
+        .filter(customer=customer)
         .select_related(
             "work_type", "customer", "assignee", "team", "origin", "related_to", "duplicate_of"
         )

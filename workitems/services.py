@@ -260,6 +260,26 @@ def _by_external_ref(source: str, external_ref: str) -> WorkItem | None:
     )
 
 
+def _may_create_for(by, *, team, work_type: WorkType, field: str) -> None:
+    """Who may put new work in a team's queue. Supervisors, planners and admins: any team
+    (they see and assign all work; CSV imports and API clients feed every queue). Agents:
+    their own team's work, or a work type they may take themselves; not another team's
+    queue. Other roles create no work."""
+    if by.has_role(Role.SUPERVISOR, Role.PLANNER):  # admins hold every role
+        return
+    if not by.has_role(Role.AGENT):
+        raise NotAllowed("Your role cannot create work items.")
+    if team is not None and team.pk == by.team_id:
+        return
+    if work_type.pk in eligible_work_type_ids(by):
+        return
+    raise NotAllowed(
+        f"Agents create work for their own team or of a type they take; {work_type} "
+        f"belongs to {team or 'no team'}.",
+        field=field,
+    )
+
+
 def workitem_create(
     *,
     work_type: WorkType,
@@ -289,6 +309,11 @@ def workitem_create(
         raise InvalidInput("Priority must be between 1 and 5.", field="priority")
     if source not in Source.values:
         raise InvalidInput(f"Unknown source {source!r}.", field="source")
+    field = "team" if team else "work_type"  # what decided the team, for a refusal
+    team = team or work_type.owning_team
+    if by is not None and origin is None and related_to is None:
+        # Fresh work (a hand-off or a reopen follows from an item its service checked).
+        _may_create_for(by, team=team, work_type=work_type, field=field)
     external_ref = (external_ref or "").strip()
     # A re-sent external reference is found by the unique index refusing the insert (below),
     # so a new item, the usual case, costs no query to look for an earlier one.
@@ -299,7 +324,7 @@ def workitem_create(
         title=title[:200],
         details=details,
         priority=priority if priority is not None else work_type.priority,
-        team=team or work_type.owning_team,
+        team=team,
         source=source,
         external_ref=external_ref,
         origin=origin,
@@ -588,34 +613,26 @@ def workitem_handoff(
     """Turn a front-office contact into back-office casework in one step; returns the case.
 
     The contact is closed as handed off; the new case points at it (``origin``) and the
-    customer journey shows both.
+    customer journey shows both. The case is created first so that the contact's hand-off
+    event is written once, naming it (the event log is append-only): if the hand-off is then
+    refused, the transaction takes the case back with it.
     """
     if work_type.office != Office.BACK:
         raise InvalidInput("Hand-offs go to a back-office work type.", field="work_type")
+
+    def check(locked):
+        _must_hold(by)(locked)
+        if locked.work_type.office != Office.FRONT:
+            raise IllegalTransition("Only front-office contacts are handed off.")
+
     with transaction.atomic():
-
-        def check(locked):
-            _must_hold(by)(locked)
-            if locked.work_type.office != Office.FRONT:
-                raise IllegalTransition("Only front-office contacts are handed off.")
-
-        def changes(locked, now):
-            return {
-                "completed_at": now,
-                "started_at": locked.started_at or now,
-                **_stop_clock(locked, now),
-            }
-
-        contact = _apply(
-            item=item,
-            action="handoff",
-            by=by,
-            expected_version=expected_version,
-            note=note,
-            check=check,
-            changes=changes,
-            presence=_available,
-            to_work_type=work_type.pk,
+        # Locked here for its current title, details and customer (the case copies them).
+        # ``_apply`` locks it again in this transaction (no wait) and checks its version,
+        # state and holder: a refusal there rolls the case back too.
+        contact = (
+            WorkItem.objects.select_for_update(of=("self",))
+            .select_related("customer")
+            .get(pk=item.pk)
         )
         case = workitem_create(
             work_type=work_type,
@@ -626,8 +643,25 @@ def workitem_handoff(
             source=Source.HANDOFF,
             origin=contact,
         )
-        WorkItemEvent.objects.filter(item=contact, kind=EventKind.HANDED_OFF).update(
-            data={"case_id": case.pk, "to_work_type": work_type.pk}
+
+        def changes(locked, now):
+            return {
+                "completed_at": now,
+                "started_at": locked.started_at or now,
+                **_stop_clock(locked, now),
+            }
+
+        _apply(
+            item=contact,
+            action="handoff",
+            by=by,
+            expected_version=expected_version,
+            note=note,
+            check=check,
+            changes=changes,
+            presence=_available,
+            case_id=case.pk,
+            to_work_type=work_type.pk,
         )
     return case
 

@@ -9,6 +9,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .fields import BIGINT
+
 
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
@@ -27,7 +29,25 @@ def _as_list(value):
     return [str(value)]
 
 
+def _id_beyond_64_bits(context) -> str | None:
+    """The name of a path parameter holding a whole number no 64-bit id column can hold."""
+    view = context.get("view")
+    for name, value in (getattr(view, "kwargs", None) or {}).items():
+        if isinstance(value, str) and value.isdigit() and int(value) > BIGINT:
+            return name
+    return None
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, Http404 | exceptions.NotFound):
+        # Django finds no row for /workitems/<2**70>/start/, rightly; but no row could ever
+        # have that id, so the request is malformed: a 400 naming the path parameter, as a
+        # body id beyond 64 bits is (ccops.api.parsers, IdField).
+        name = _id_beyond_64_bits(context)
+        if name:
+            exc = exceptions.ValidationError(
+                {name: [f"Ensure this value is less than or equal to {BIGINT}."]}
+            )
     if isinstance(exc, DjangoValidationError):
         data = (
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}

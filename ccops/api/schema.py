@@ -6,9 +6,11 @@ Every endpoint can answer with the shape of ``ccops.api.errors``; which codes it
 follows from what the operation is, so a postprocessing hook adds them instead of a decorator
 on each view. An operation's own declaration of a code (``@extend_schema``) wins.
 
-- 403: every operation needs a signed-in user (DRF answers 403, not 401, to anonymous calls:
-  session authentication comes first and sends no ``WWW-Authenticate``), and roles restrict.
-- 400: input that does not validate (a body, query filters) or a domain rule on any write.
+- 401: every operation needs a signed-in user: no credentials, or a wrong token, answer 401
+  with ``WWW-Authenticate: Token`` (token authentication comes first in the settings).
+- 403: the role (or the object) does not allow it.
+- 400: input that does not validate (a body, query filters, an id in the path beyond 64 bits)
+  or a domain rule on any write.
 - 404: an id in the path that does not exist or is not visible, or a page past the end.
 - 409: a write that conflicts with the current state (a stale version, an illegal
   transition, a published plan, a row that others still reference).
@@ -24,7 +26,8 @@ UNSAFE = {"post", "put", "patch", "delete"}
 METHODS = UNSAFE | {"get", "head", "options", "trace"}
 DESCRIPTIONS = {
     "400": "Invalid input: ``errors`` names each field.",
-    "403": "Not signed in, or the role (or the object) does not allow it.",
+    "401": "Not signed in, or a wrong token.",
+    "403": "The role (or the object) does not allow it.",
     "404": "No such object visible to you, or no such page.",
     "409": "Conflicts with the current state.",
     "415": "The body's media type is not one this operation reads.",
@@ -99,10 +102,16 @@ ERROR_SCHEMA = {
 
 def error_codes(method: str, operation: dict) -> list[str]:
     params = operation.get("parameters", [])
-    codes = ["403"]
-    if method in UNSAFE or "requestBody" in operation or any(p["in"] == "query" for p in params):
+    codes = ["401", "403"]
+    path_ids = any(p["in"] == "path" for p in params)
+    if (
+        method in UNSAFE
+        or "requestBody" in operation
+        or path_ids
+        or any(p["in"] == "query" for p in params)
+    ):
         codes.append("400")
-    if any(p["in"] == "path" for p in params) or any(p["name"] == "page" for p in params):
+    if path_ids or any(p["name"] == "page" for p in params):
         codes.append("404")
     if method in UNSAFE:
         codes.append("409")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 
 from django.http import HttpResponse
 from django.utils.text import slugify
+
+from ccops import exports
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,9 @@ def csv_response(table: Table, stem: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"{slugify(stem)}-{table.name}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
+    # Team, agent and goal names are typed by people: the neutralising writer keeps a name
+    # like "=HYPERLINK(...)" text, and numbers (thousands separators dropped) numbers.
+    writer = exports.CsvWriter(response)
     writer.writerow(table.columns)
     for row in table.rows:
         writer.writerow(

@@ -10,25 +10,17 @@ from pathlib import Path
 
 import environ
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = BASE_DIR / "var"
+from .secret_key import env_value, local_secret_key
 
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 env.smart_cast = False
-
-
-def env_value(name: str, default=None):
-    """Read ``name`` from the environment, or from the file that ``name_FILE`` points at."""
-    file_name = env.str(f"{name}_FILE", default="")
-    if file_name:
-        return Path(file_name).read_text().strip()
-    return env.str(name, default=default)
-
+# Laptop state (the SQLite database, the made-once secret key, collected static files).
+VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env_value(
-    "SECRET_KEY", default="ccops-insecure-dev-key-change-me-in-production-0123456789"
-)
+# From the environment, or a random key made once under var/ (production requires one).
+SECRET_KEY = env_value("SECRET_KEY") or local_secret_key(VAR_DIR)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -119,6 +111,10 @@ DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite: wait for a writer instead of failing at once, like a small server would.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # A fresh checkout has no var/: SQLite cannot create the file's folder ("unable to open
+    # database file" from a plain ``manage.py migrate``), so make it.
+    if str(DATABASES["default"]["NAME"]) not in ("", ":memory:"):
+        Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -165,9 +161,19 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 REST_FRAMEWORK = {
+    # Token first: DRF takes the ``WWW-Authenticate`` header of a 401 from the first class,
+    # and the session's has none, so with it first a wrong token or no credentials answered
+    # 403. A request that sends a token is judged by that token (a wrong one is a 401 even
+    # with a session cookie); browser requests send none and keep their session.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "ccops.api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    # JSON with a nesting and 64-bit integer guard (ccops/api/parsers.py); forms as DRF's.
+    "DEFAULT_PARSER_CLASSES": [
+        "ccops.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "ccops.api.pagination.StandardPagination",
@@ -284,12 +290,23 @@ CSV_IMPORT_MAX_BYTES = env.int("CSV_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 CSV_IMPORT_MAX_ROWS = env.int("CSV_IMPORT_MAX_ROWS", default=5_000)
 SHIFT_IMPORT_MAX_ROWS = env.int("SHIFT_IMPORT_MAX_ROWS", default=20_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+# An API JSON body nested deeper than this is a 400 naming "body" (ccops/api/parsers.py).
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+
+# The customer's public status page: requests per client address per window (seconds);
+# past that, a 429 page. 0 turns the limit off.
+PUBLIC_STATUS_RATE_LIMIT = env.int("PUBLIC_STATUS_RATE_LIMIT", default=30)
+PUBLIC_STATUS_RATE_WINDOW = env.int("PUBLIC_STATUS_RATE_WINDOW", default=60)
 
 # Domain settings.
 REOPEN_AS_SAME_ITEM_WITHIN_DAYS = env.int("REOPEN_AS_SAME_ITEM_WITHIN_DAYS", default=7)
 DUPLICATE_WINDOW_HOURS = env.int("DUPLICATE_WINDOW_HOURS", default=72)
 NEW_HIRE_DAYS = 90
+# Recognition awards of one kind a single agent may receive per day, from all givers.
+RECOGNITION_AWARDS_PER_AGENT_PER_DAY = env.int("RECOGNITION_AWARDS_PER_AGENT_PER_DAY", default=1)
+# Customers with no activity for this many days are anonymised nightly (GDPR); unset: never.
+CUSTOMER_RETENTION_DAYS = env.int("CUSTOMER_RETENTION_DAYS", default=None)
 
 LOGGING = {
     "version": 1,
@@ -301,3 +318,5 @@ LOGGING = {
 
 # Serve static files straight from the source folders unless collected (production).
 WHITENOISE_USE_FINDERS = True
+
+from .oidc import *  # noqa: E402,F403 - single sign-on (OIDC_*), off unless configured

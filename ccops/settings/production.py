@@ -1,14 +1,19 @@
 """Production settings: DEBUG off, a real secret required, HTTPS-only cookies and HSTS."""
 
-from .base import *  # noqa: F403
-from .base import env, env_value
+from django.core.exceptions import ImproperlyConfigured
 
-DEBUG = False
+from .secret_key import env_value
+
+# Checked before the base settings load: with a key in the environment, base never makes
+# (or reads) the laptop key under var/.
 SECRET_KEY = env_value("SECRET_KEY")  # no default: refuse to start without one
 if not SECRET_KEY or len(SECRET_KEY) < 50:
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured("SECRET_KEY must be set (50+ characters) in production.")
+
+from .base import *  # noqa: E402, F403
+from .base import env  # noqa: E402
+
+DEBUG = False
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

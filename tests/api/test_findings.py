@@ -126,3 +126,34 @@ def test_plan_numbers_outside_the_domain_are_a_400(api_as, planner, field, value
     response = api_as(planner).post("/api/v1/staffing/plans/", body, format="json")
     assert response.status_code == 400
     assert list(response.json()["errors"]) == [field]
+
+
+# --- A wrong token is a 401 with WWW-Authenticate (issue 20, finding 6) ------------------
+
+
+@pytest.mark.parametrize("header", ["Token " + "0" * 40, "Token wrong", "Token"])
+def test_wrong_token_is_a_401_asking_for_a_token(api, header):
+    api.credentials(HTTP_AUTHORIZATION=header)
+    response = api.post("/api/v1/workitems/next/")
+    assert response.status_code == 401  # was 403: the session class came first
+    assert response["WWW-Authenticate"] == "Token"
+    assert set(response.json()) == {"detail", "errors"}
+
+
+def test_no_credentials_is_a_401_too(api):
+    response = api.get("/api/v1/workitems/")
+    assert (response.status_code, response["WWW-Authenticate"]) == (401, "Token")
+
+
+def test_a_signed_in_browser_still_uses_its_session(client, agent):
+    client.force_login(agent)
+    response = client.get("/api/v1/users/me/")
+    assert response.status_code == 200 and response.json()["username"] == "agent"
+
+
+def test_a_valid_token_is_used_before_a_session(api, agent, supervisor):
+    from rest_framework.authtoken.models import Token
+
+    api.force_login(agent)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=supervisor).key}")
+    assert api.get("/api/v1/users/me/").json()["username"] == "super"

@@ -64,8 +64,9 @@ def event(item, kind, when, actor=None, from_status="", to_status="", **data):
     )
 
 
-def close(item, agent, when, handle_seconds, kind=EventKind.COMPLETED):
-    """Leave ``item`` as the services do after it was created, taken, worked and closed."""
+def close(item, agent, when, handle_seconds, kind=EventKind.COMPLETED, **data):
+    """Leave ``item`` as the services do after it was created, taken, worked and closed;
+    ``data`` goes on the closing event (written once: the event log is append-only)."""
     WorkItem.objects.filter(pk=item.pk).update(
         status=Status.DONE,
         assignee=agent,
@@ -80,7 +81,7 @@ def close(item, agent, when, handle_seconds, kind=EventKind.COMPLETED):
         item, EventKind.ASSIGNED, item.created_at + timedelta(minutes=1), agent, "new", "assigned"
     )
     event(item, EventKind.STARTED, item.started_at, agent, "assigned", "in_progress")
-    event(item, kind, when, agent, "in_progress", "done")
+    event(item, kind, when, agent, "in_progress", "done", **data)
     return item
 
 
@@ -114,16 +115,13 @@ def kpi_day(work_types, agent, other_agent, back_agent, back_team):
     idle = make_user(Role.AGENT, username="idle", team=back_team)
     i1 = close(make_item(calls, at(9), customer=c1), agent, at(9, 10), 300)
     i2 = close(make_item(calls, at(9, 30), customer=c2), agent, at(11), 600)
-    i3 = close(make_item(calls, at(10), customer=c3), agent, at(10, 20), 240, EventKind.HANDED_OFF)
-    i4 = close(
-        make_item(claims, at(10, 20), customer=c3, source=Source.HANDOFF, origin=i3),
-        back_agent,
-        at(15),
-        1800,
+    # i3 is handed off as case i4: the case exists before the hand-off event names it.
+    i3 = make_item(calls, at(10), customer=c3)
+    i4 = make_item(claims, at(10, 20), customer=c3, source=Source.HANDOFF, origin=i3)
+    i3 = close(
+        i3, agent, at(10, 20), 240, EventKind.HANDED_OFF, case_id=i4.pk, to_work_type=claims.pk
     )
-    WorkItemEvent.objects.filter(item=i3, kind=EventKind.HANDED_OFF).update(
-        data={"case_id": i4.pk, "to_work_type": claims.pk}
-    )
+    i4 = close(i4, back_agent, at(15), 1800)
     i5 = close(make_item(calls, at(12), customer=c1), other_agent, at(12, 5), 120)
     i6 = close(make_item(claims, at(8, days=-3), customer=c2), back_agent, at(16), 2400)
     # i7: completed on D-1, reopened on D as the same item (back in the queue).

@@ -8,9 +8,9 @@ from ccops.choices import Office
 
 
 @pytest.mark.django_db
-def test_unauthenticated_gets_json_401_or_403(api):
+def test_unauthenticated_gets_json_401(api):
     response = api.get("/api/v1/users/me/")
-    assert response.status_code in (401, 403)
+    assert (response.status_code, response["WWW-Authenticate"]) == (401, "Token")
     assert response.json()["detail"].startswith("Authentication credentials")
     assert response.json()["errors"] == {}
 

@@ -99,14 +99,23 @@ def test_a_write_answers_the_events_in_history_order(api_as, qa, agent, submitte
     """By time, then id (events at the same instant keep the order they were written in);
     an actor who is gone is a null name."""
     created, sent = submitted.events.order_by("id")
-    # Written last, at the submit's instant, by nobody; the first event moved after it all.
+    # Written last, at the submit's instant, by nobody; then one dated after it all, by the
+    # creator (the log is append-only: events are added, never moved).
     EvaluationEvent.objects.create(evaluation=submitted, action="upheld", at=sent.at)
-    EvaluationEvent.objects.filter(pk=created.pk).update(at=sent.at + timedelta(hours=1))
+    EvaluationEvent.objects.create(
+        evaluation=submitted, action="created", actor=qa, at=sent.at + timedelta(hours=1)
+    )
     response = api_as(agent).post(f"{URL}{submitted.pk}/acknowledge/", {"comment": "ok"})
     assert response.status_code == 200, response.json()
     events = response.json()["events"]
-    assert [e["action"] for e in events] == ["submitted", "upheld", "acknowledged", "created"]
-    assert [e["actor_name"] for e in events] == [str(qa), None, str(agent), str(qa)]
+    assert [e["action"] for e in events] == [
+        "created",
+        "submitted",
+        "upheld",
+        "acknowledged",
+        "created",
+    ]
+    assert [e["actor_name"] for e in events] == [str(qa), str(qa), None, str(agent), str(qa)]
 
 
 def test_bad_answer_is_a_400_naming_the_criterion_and_writes_nothing(

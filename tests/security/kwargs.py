@@ -65,6 +65,7 @@ KWARGS = {
     "worktype-detail": lambda w: _pk(w.front_type),
     "customer-detail": lambda w: _pk(w.a.customer),
     "customer-journey": lambda w: _pk(w.a.customer),
+    "customer-erase": lambda w: _pk(w.a.customer),
     "qa-scorecard-detail": lambda w: _pk(w.card),
     "qa-calibration-detail": lambda w: _pk(w.calibration),
     "qa-calibration-results": lambda w: _pk(w.calibration),

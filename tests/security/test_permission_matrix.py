@@ -42,6 +42,11 @@ RULES = {
     "password_change": ("L O O O O O O O", "L P P P P P P P"),
     "password_change_done": ("L O O O O O O O", None),
     "ccops:team_list": ("L F F O O O O O", None),
+    "ccops:audit_export": ("L F F F F F F O", None),
+    # Single sign-on answers 404 until OIDC_* is configured (ccops/oidc.py).
+    "oidc_authentication_init": ("N N N N N N N N", None),
+    "oidc_authentication_callback": ("N N N N N N N N", None),
+    "oidc_end_session": ("L L L L L L L L", None),  # (to the login page)
     "dashboard:overview": ("L F F O O O O O", None),
     "dashboard:office": ("L F F O O O O O", None),
     "dashboard:team": ("L F F O O O O O", None),
@@ -173,6 +178,7 @@ RULES = {
     "customer-list": ("A O O O O O O O", None),
     "customer-detail": ("A O N O O O O O", None),
     "customer-journey": ("A O N O O O O O", None),
+    "customer-erase": ("A F F F F F F M", "A F F F F F F P"),
     "workitem-list": ("A O O O O O O O", "A P P P F F F P"),
     "workitem-next": ("A M M M M M M M", "A P P F F F F P"),
     "workitem-detail": ("A O N O O O O O", None),

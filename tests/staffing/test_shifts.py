@@ -1,5 +1,6 @@
 """Shift services: validation, overlaps, rights, CSV import/export, concurrency."""
 
+import csv
 import io
 import threading
 import time
@@ -207,10 +208,36 @@ def test_export_round_trips(planner, agent):
     out = io.StringIO()
     csv_io.write_shifts(Shift.objects.select_related("agent").order_by("start"), out)
     text = out.getvalue()
-    assert "agent,2026-03-02,22:00,06:00,back_office," in text
+    assert '"agent","2026-03-02","22:00","06:00","back_office",""' in text
     Shift.objects.all().delete()
     rows = csv_io.read_shifts(text.encode())
     assert services.shifts_import(rows=rows, by=planner)["created"] == 2
+
+
+def test_schedule_export_writes_a_formula_note_as_text(client, planner, agent):
+    services.shift_create(
+        agent=agent,
+        start=at(MONDAY, 9),
+        end=at(MONDAY, 12),
+        activity="front_office",
+        note='=HYPERLINK("http://evil","Open")',
+        by=planner,
+    )
+    client.force_login(planner)
+    response = client.get("/staffing/schedule/export.csv", {"week": MONDAY.isoformat()})
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows == [
+        list(csv_io.HEADER),
+        [
+            "agent",
+            "2026-03-02",
+            "09:00",
+            "12:00",
+            "front_office",
+            '\'=HYPERLINK("http://evil","Open")',
+        ],
+    ]
 
 
 # --- Concurrency (PostgreSQL) -------------------------------------------------------------

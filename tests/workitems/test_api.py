@@ -261,7 +261,10 @@ def test_create_is_idempotent_on_external_ref(api_as, agent, front_type, custome
     assert WorkItemEvent.objects.filter(item=item, kind=EventKind.CREATED).count() == 1
 
 
-def test_resent_item_the_sender_cannot_see_is_409(api_as, agent, supervisor, back_agent, back_type):
+def test_resent_item_the_sender_cannot_see_is_409(
+    api_as, agent, supervisor, back_agent, back_type, skilled, claims_skill
+):
+    skilled(agent, claims_skill)  # an agent may create work of a type they may take
     data = {"work_type": back_type.pk, "title": "Claim", "external_ref": "CRM-9"}
     created = api_as(agent).post(URL, data).json()
     item = WorkItem.objects.get(pk=created["id"])
@@ -656,15 +659,16 @@ def test_token_of_an_inactive_user_or_unknown_token_is_refused(api, agent):
     from rest_framework.authtoken.models import Token
 
     token = Token.objects.create(user=agent)
-    # 403, not 401: the first authentication class (the session's) sends no WWW-Authenticate.
+    # 401 with the scheme to use: token authentication is the first class.
     api.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
     response = api.post(f"{URL}next/")
-    assert (response.status_code, response.json()["detail"]) == (403, "Invalid token.")
+    assert (response.status_code, response.json()["detail"]) == (401, "Invalid token.")
+    assert response["WWW-Authenticate"] == "Token"
     agent.is_active = False
     agent.save(update_fields=["is_active"])
     api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     response = api.post(f"{URL}next/")
-    assert response.status_code == 403 and "inactive" in response.json()["detail"]
+    assert response.status_code == 401 and "inactive" in response.json()["detail"]
     assert not WorkItem.objects.filter(assignee=agent).exists()
 
 

@@ -1,5 +1,7 @@
 """CSV import (all or nothing, idempotent, every bad row reported) and the import page."""
 
+import csv
+import io
 import threading
 
 import pytest
@@ -9,6 +11,7 @@ from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
 
+from tests.factories import make_back_type
 from tests.services import require_postgres
 from workitems import csv_io, services
 from workitems.choices import EventKind, Source, Status
@@ -172,7 +175,7 @@ def test_template_has_the_columns_and_imports_cleanly(client, supervisor, back_t
     response = client.get(reverse("workitems:import_template"))
     assert response["Content-Disposition"] == 'attachment; filename="work-items-template.csv"'
     body = response.content
-    assert body.decode().splitlines()[0] == ",".join(csv_io.COLUMNS)
+    assert next(csv.reader(io.StringIO(body.decode()))) == list(csv_io.COLUMNS)
     report = csv_io.import_csv(data=body, by=supervisor)
     assert report.ok and report.created == 2
 
@@ -260,3 +263,34 @@ def test_concurrent_imports_of_the_same_file_never_duplicate(supervisor, back_ty
         t.join()
     assert sorted((r.created, r.already_imported) for r in reports) == [(0, 3), (3, 0)]
     assert WorkItem.objects.count() == 3 and Customer.objects.count() == 1
+
+
+# --- Exports: cells a spreadsheet would run as formulas are written as text -------------
+
+
+def test_queue_export_writes_formulas_as_text_and_numbers_as_numbers(client, supervisor, make_item):
+    customer = Customer.objects.create(
+        external_ref="-2+3+cmd|' /C calc'!A0", name='=HYPERLINK("http://evil","click")'
+    )
+    item = make_item(title="@SUM(1+1)", customer=customer, priority=4)
+    client.force_login(supervisor)
+    response = client.get(reverse("workitems:queue_export"))
+    body = b"".join(response.streaming_content).decode()
+    assert body.startswith('"id","')  # every cell quoted
+    (row,) = csv.DictReader(io.StringIO(body))
+    assert row["title"] == "'@SUM(1+1)"
+    assert row["customer_name"] == '\'=HYPERLINK("http://evil","click")'
+    assert row["customer_ref"] == "'-2+3+cmd|' /C calc'!A0"
+    assert (row["id"], row["priority"]) == (str(item.pk), "4")  # numbers stay numbers
+
+
+def test_template_writes_a_formula_work_type_name_as_text(
+    client, supervisor, back_team, claims_skill
+):
+    make_back_type(back_team, claims_skill, name="=1+1")
+    client.force_login(supervisor)
+    body = client.get(reverse("workitems:import_template")).content.decode()
+    rows = list(csv.reader(io.StringIO(body)))
+    assert rows[0] == list(csv_io.COLUMNS)
+    assert "'=1+1" in {row[1] for row in rows[1:]}
+    assert "=1+1" not in {row[1] for row in rows[1:]}

@@ -224,7 +224,7 @@ def test_reopen_open_item_refused(held_item, agent):
 
 
 @pytest.mark.django_db
-def test_handoff_journey(held_item, agent, back_type, customer):
+def test_handoff_journey(held_item, agent, back_type, customer, supervisor):
     services.workitem_start(item=held_item, by=agent)
     case = services.workitem_handoff(
         item=held_item, by=agent, work_type=back_type, note="needs claim assessment"
@@ -238,7 +238,7 @@ def test_handoff_journey(held_item, agent, back_type, customer):
     assert handed.data["case_id"] == case.pk
     from workitems.selectors import customer_journey
 
-    journey = customer_journey(customer=customer)
+    journey = customer_journey(customer=customer, user=supervisor)
     assert [j["item"].pk for j in journey] == [held_item.pk, case.pk]
     assert [j["office"] for j in journey] == ["front", "back"]
 

@@ -2,6 +2,7 @@
 
 import time
 from datetime import timedelta
+from types import SimpleNamespace
 from unittest import mock
 
 import pytest
@@ -133,11 +134,11 @@ def test_expired_token_is_a_friendly_410(client, make_item):
     assert "This link has expired" in page and "30 days" in page
 
 
-def test_deleted_item_is_a_404(client, make_item):
+def test_a_link_to_no_item_is_a_404(client, make_item):
+    # Items are never deleted (their events are append-only, refused on PostgreSQL): a
+    # genuine signature over an id with no item stands for a removed one.
     item = make_item()
-    token = status_links.make_token(item)
-    item.events.all().delete()
-    item.delete()
+    token = status_links.make_token(SimpleNamespace(pk=item.pk + 1000))
     response = client.get(reverse("workitems:public_status", kwargs={"token": token}))
     assert response.status_code == 404
 
@@ -147,3 +148,44 @@ def test_public_page_queries(client, make_item, django_assert_num_queries):
     # 1 the item with its work type (open: nothing to follow)
     with django_assert_num_queries(1):
         status_page(client, item)
+
+
+# --- Forgery and rate limit (issue 20, finding 7) ----------------------------------------
+
+PUBLISHED_DEV_KEY = "ccops-insecure-dev-key-change-me-in-production-0123456789"
+
+
+def test_a_link_signed_with_the_old_published_key_is_refused(client, make_item):
+    item = make_item()
+    forged = signing.TimestampSigner(key=PUBLISHED_DEV_KEY, salt=status_links.SALT).sign(
+        str(item.pk)
+    )
+    with pytest.raises(status_links.LinkInvalid):
+        status_links.read_token(forged)
+    path = reverse("workitems:public_status", kwargs={"token": forged})
+    assert client.get(path).status_code == 404
+
+
+@override_settings(PUBLIC_STATUS_RATE_LIMIT=3, PUBLIC_STATUS_RATE_WINDOW=60)
+def test_status_page_is_rate_limited_per_address(client, make_item):
+    path = status_links.status_path(make_item())
+    bad = reverse("workitems:public_status", kwargs={"token": "guess"})
+    with mock.patch("workitems.views.public.time.time", return_value=1_000_040.0):
+        # Guesses count too: trying tokens is what the limit is for.
+        assert [client.get(p).status_code for p in (bad, path, path)] == [404, 200, 200]
+        limited = client.get(path)
+        assert limited.status_code == 429
+        assert limited["Retry-After"] == "40"  # the window began at 1,000,020 (a multiple of 60)
+        assert limited["Cache-Control"] == "no-store, private"
+        page = limited.content.decode()
+        assert 'data-testid="public-limited"' in page and "Try again in 40 seconds" in page
+        # Another address has its own allowance.
+        assert client.get(path, REMOTE_ADDR="203.0.113.9").status_code == 200
+    with mock.patch("workitems.views.public.time.time", return_value=1_000_081.0):
+        assert client.get(path).status_code == 200  # a new window
+
+
+@override_settings(PUBLIC_STATUS_RATE_LIMIT=0)
+def test_a_zero_limit_turns_it_off(client, make_item):
+    path = status_links.status_path(make_item())
+    assert {client.get(path).status_code for _ in range(40)} == {200}

@@ -7,6 +7,7 @@ so the nightly job can be re-run, retried or run twice at once without paying tw
 from collections.abc import Iterable
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import transaction
 
 from ccops.choices import Office, Role
@@ -20,6 +21,7 @@ from .common import (
     choice,
     integer,
     lock_users,
+    manages,
     require_agent,
     require_hr,
     text,
@@ -36,12 +38,23 @@ GIVERS = {
     RecognitionKind.QA_EXCELLENCE: (Role.QA, Role.HR, Role.SUPERVISOR),
     RecognitionKind.GOAL_MET: (Role.HR, Role.SUPERVISOR),
 }
+# Kinds QA gives to any agent: QA evaluates every team's work.
+ANY_AGENT_ROLES = {RecognitionKind.QA_EXCELLENCE: (Role.QA,)}
+# Awards by hand (not kudos) an agent may receive per kind and day, from everyone together.
+AWARDS_PER_AGENT_PER_DAY = 1
+
+
+def awards_per_agent_per_day() -> int:
+    return int(getattr(settings, "RECOGNITION_AWARDS_PER_AGENT_PER_DAY", AWARDS_PER_AGENT_PER_DAY))
 
 
 def recognition_give(*, agent: User, by: User, kind: str, reason: str, points=None) -> Recognition:
     """Recognise an agent. Peer kudos are worth ``KUDOS_POINTS`` and each person may give
     ``KUDOS_PER_DAY`` a day (counted under a lock on the giver's row); other kinds are given
-    by their roles with 1..100 points."""
+    by their roles with 1..100 points, by a supervisor to their teams' agents only (HR and
+    admins: anyone; QA excellence: QA too), and an agent receives at most
+    ``awards_per_agent_per_day()`` of each kind a day (counted under a lock on the agent's
+    row)."""
     kind = choice(kind, RecognitionKind, field="kind")
     if kind not in GIVERS:
         raise InvalidInput("Implemented ideas are awarded from the idea board.", field="kind")
@@ -54,6 +67,10 @@ def recognition_give(*, agent: User, by: User, kind: str, reason: str, points=No
     if agent.pk == by.pk:
         raise InvalidInput("You cannot recognise yourself.", field="agent")
     require_agent(agent, field="agent")
+    for_anyone = ANY_AGENT_ROLES.get(kind)
+    if roles is not None and not ((for_anyone and by.has_role(*for_anyone)) or manages(by, agent)):
+        # Supervisors award the agents of the teams they lead; HR (and admins) anyone.
+        raise NotAllowed(f"Only HR or {agent}'s supervisor may give them this award.")
     reason = text(reason, field="reason", required=True, max_length=300)
     if kind == RecognitionKind.PEER_KUDOS:
         points = KUDOS_POINTS
@@ -69,6 +86,20 @@ def recognition_give(*, agent: User, by: User, kind: str, reason: str, points=No
             if given >= KUDOS_PER_DAY:
                 raise InvalidInput(
                     f"You have given {given} kudos today, the most for one day.", field="agent"
+                )
+        else:
+            # Counted under a lock on the agent's row, so concurrent awards queue here and
+            # the last of a burst sees the others' rows.
+            lock_users([agent.pk])
+            cap = awards_per_agent_per_day()
+            received = Recognition.objects.filter(
+                agent=agent, kind=kind, given_on=on, scheme__isnull=True
+            ).count()
+            if received >= cap:
+                raise InvalidInput(
+                    f"{agent} has had {received} {RecognitionKind(kind).label.lower()} "
+                    f"award(s) today, the most for one day.",
+                    field="agent",
                 )
         return Recognition.objects.create(
             agent=agent, kind=kind, points=points, reason=reason, given_by=by, given_on=on

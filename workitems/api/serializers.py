@@ -12,9 +12,11 @@ from datetime import timedelta
 from django.utils import timezone
 from rest_framework import serializers
 
+from ccops.api.fields import BIGINT
 from ccops.api.schema import ErrorSerializer  # noqa: F401  (the views' error responses)
 from ccops.models import Team, User
 
+from .. import selectors
 from ..choices import OPEN_STATUSES, SELF_SET_STATES
 from ..models import AgentPresence, Customer, WorkItem, WorkItemEvent, WorkType
 
@@ -134,6 +136,18 @@ class WorkItemSerializer(serializers.ModelSerializer):
         return obj.status in OPEN_STATUSES and obj.due_at is not None and obj.due_at < now
 
 
+class NameableCustomerField(serializers.PrimaryKeyRelatedField):
+    """A customer the requester may put on new work (``selectors.nameable_customers``).
+    Naming a customer must not unlock their work: one whose work the requester may not see
+    "does not exist", by id as by reference (no hint that it does)."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return Customer.objects.none()
+        return selectors.nameable_customers(request.user)
+
+
 class WorkItemCreateSerializer(serializers.Serializer):
     """A new item. ``external_ref`` makes the call idempotent: sending the same reference
     again returns the existing item (200) instead of creating a second one (201)."""
@@ -144,8 +158,11 @@ class WorkItemCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     details = serializers.CharField(required=False, allow_blank=True, default="")
     priority = serializers.IntegerField(required=False, min_value=1, max_value=5)
-    customer = serializers.PrimaryKeyRelatedField(
-        queryset=Customer.objects.all(), required=False, allow_null=True
+    customer = NameableCustomerField(
+        queryset=Customer.objects.none(),  # the schema's model; requests use get_queryset()
+        required=False,
+        allow_null=True,
+        help_text="A customer whose work you can see, or one with no work yet.",
     )
     customer_ref = serializers.CharField(
         required=False, allow_blank=True, max_length=64, help_text="Customer's external_ref."
@@ -163,7 +180,7 @@ class WorkItemCreateSerializer(serializers.Serializer):
     def validate(self, attrs):
         ref = (attrs.pop("customer_ref", "") or "").strip()
         if ref:
-            customer = Customer.objects.filter(external_ref=ref).first()
+            customer = self.fields["customer"].get_queryset().filter(external_ref=ref).first()
             if customer is None:
                 raise serializers.ValidationError({"customer_ref": f"No customer {ref!r}."})
             if attrs.get("customer") and attrs["customer"].pk != customer.pk:
@@ -251,6 +268,7 @@ class VersionField(serializers.IntegerField):
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
         kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", BIGINT)
         kwargs.setdefault(
             "help_text", "The version you read; if the item changed since, the answer is 409."
         )

@@ -3,8 +3,10 @@
 A ``SimpleRouter``: the API root view belongs to ``ccops.api.urls``.
 """
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from .erasure import CustomerEraseView
 from .views import CustomerViewSet, PresenceViewSet, WorkItemViewSet, WorkTypeViewSet
 
 router = SimpleRouter()
@@ -12,4 +14,7 @@ router.register("worktypes", WorkTypeViewSet, basename="worktype")
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("workitems", WorkItemViewSet, basename="workitem")
 router.register("presence", PresenceViewSet, basename="presence")
-urlpatterns = router.urls
+urlpatterns = [
+    path("customers/<int:pk>/erase/", CustomerEraseView.as_view(), name="customer-erase"),
+    *router.urls,
+]

@@ -6,7 +6,7 @@ Every write calls one service; a ``WorkflowError`` becomes its status (400/403/4
 ``WorkItem.objects.visible_to(user)``: an item an agent may not see is a 404, not a 403.
 """
 
-from django.db.models import Exists, OuterRef, ProtectedError
+from django.db.models import ProtectedError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -22,7 +22,7 @@ from ccops.permissions import STAFF_ROLES, HasRole, ReadAnyWriteRoles
 from .. import selectors, services
 from ..choices import PresenceState, Source
 from ..errors import WorkflowError
-from ..models import AgentPresence, Customer, WorkItem, WorkItemEvent, WorkType
+from ..models import AgentPresence, WorkItem, WorkItemEvent, WorkType
 from . import serializers as s
 from .filters import PresenceFilter, WorkItemFilter, WorkTypeFilter
 
@@ -79,8 +79,9 @@ class WorkTypeViewSet(viewsets.ModelViewSet):
 
 
 class CustomerViewSet(viewsets.ReadOnlyModelViewSet):
-    """Customers, searchable by name, reference, email or phone (``?search=``). Staff see
-    everyone; an agent sees the customers whose work they can see."""
+    """Customers, searchable by name, reference, email or phone (``?search=``): the ones
+    whose work the user can see (``WorkItem.objects.visible_to``, the item's own rule), so
+    a customer with no visible item is a 404 and never a search hit."""
 
     serializer_class = s.CustomerSerializer
     permission_classes = [HasRole.of(*READERS)]
@@ -90,23 +91,19 @@ class CustomerViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
-        qs = Customer.objects.order_by("name", "id")
-        user = self.request.user
-        if not user.has_role(*STAFF_ROLES):
-            visible = WorkItem.objects.visible_to(user).filter(customer=OuterRef("pk"))
-            qs = qs.filter(Exists(visible))
-        return qs
+        return selectors.visible_customers(self.request.user).order_by("name", "id")
 
     @extend_schema(
         summary="The customer's journey",
-        description="Their items across both offices, oldest first, each with its events "
-        "(origin, hand-off and reopen links included). Not paginated: the 500 oldest items.",
+        description="Their items you can see across both offices, oldest first, each with "
+        "its events (origin, hand-off and reopen links included). Not paginated: the 500 "
+        "oldest items.",
         responses={200: s.JourneyEntrySerializer(many=True), **_errors(404)},
     )
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def journey(self, request, pk=None):
         customer = self.get_object()
-        entries = selectors.customer_journey(customer=customer)
+        entries = selectors.customer_journey(customer=customer, user=request.user)
         for entry in entries:  # every item is this customer's: no query per item for its name
             entry["item"].customer = customer
         context = {**self.get_serializer_context(), "now": timezone.now()}

@@ -1,40 +1,31 @@
 """A customer's journey across both offices: contacts, cases and the hand-offs between."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView
 
-from ccops.choices import Office, Role
-from ccops.permissions import STAFF_ROLES
+from ccops.choices import Office
 
 from .. import selectors
 from ..choices import EventKind
-from ..models import Customer, WorkItem
 
 
 class CustomerDetailView(LoginRequiredMixin, DetailView):
-    """Staff see any customer; an agent sees a customer whose work they can see (the journey
-    then shows the whole path, so whoever serves the customer knows what happened before)."""
+    """A customer whose work the user can see, with the journey of that work: the same rule
+    as the item page (``WorkItem.objects.visible_to``), so a supervisor sees the whole path
+    and an agent only the items they could open one by one. No visible item: 404."""
 
     template_name = "workitems/customer_detail.html"
     context_object_name = "customer"
 
     def get_object(self, queryset=None):
-        customer = get_object_or_404(Customer, pk=self.kwargs["pk"])
-        user = self.request.user
-        if user.has_role(*STAFF_ROLES):
-            return customer
-        if (
-            user.has_role(Role.AGENT)
-            and WorkItem.objects.visible_to(user).filter(customer=customer).exists()
-        ):
-            return customer
-        raise Http404("No such customer.")
+        return get_object_or_404(
+            selectors.visible_customers(self.request.user), pk=self.kwargs["pk"]
+        )
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        journey = selectors.customer_journey(customer=self.object)
+        journey = selectors.customer_journey(customer=self.object, user=self.request.user)
         handed_to: dict[int, list] = {}
         for entry in journey:
             origin_id = entry["item"].origin_id

@@ -1,5 +1,14 @@
-"""The customer's status page: no login, a signed expiring link, nothing internal on it."""
+"""The customer's status page: no login, a signed expiring link, nothing internal on it.
 
+Being public, it is rate-limited per client address (``PUBLIC_STATUS_RATE_LIMIT`` requests
+per ``PUBLIC_STATUS_RATE_WINDOW`` seconds; 429 past that): a signed token cannot be guessed,
+but nobody should be able to try tokens, or read pages, at machine speed.
+"""
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
 from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
@@ -70,8 +79,45 @@ def _private(response):
     return response
 
 
+def over_the_limit(request) -> int:
+    """0 while the client's address is within its allowance, else the seconds to wait.
+
+    A fixed window per address in the cache (Redis where configured, so all processes share
+    the count). ``REMOTE_ADDR`` as for login throttling: behind a proxy, it must pass the
+    client's address (README, Security). A cache that is down counts nothing: the page
+    stays up rather than refusing every customer.
+    """
+    limit = settings.PUBLIC_STATUS_RATE_LIMIT
+    window = settings.PUBLIC_STATUS_RATE_WINDOW
+    if limit <= 0:
+        return 0
+    now = int(time.time())
+    start = now - now % window
+    key = f"public-status:{request.META.get('REMOTE_ADDR', '')}:{start}"
+    try:
+        count = cache.incr(key)  # one round trip once the window's key exists
+    except ValueError:
+        count = 1
+        if not cache.add(key, count, timeout=window + 1):
+            try:  # another request made the key in between
+                count = cache.incr(key)
+            except ValueError:  # the cache is down
+                return 0
+    return start + window - now if count > limit else 0
+
+
 class PublicStatusView(View):
     http_method_names = ["get", "head"]
+
+    def dispatch(self, request, *args, **kwargs):
+        wait = over_the_limit(request)
+        if wait:
+            response = render(
+                request, "workitems/public_status_limited.html", {"retry_after": wait}, status=429
+            )
+            response["Retry-After"] = str(wait)
+            return _private(response)
+        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, token):
         try:

@@ -1,0 +1,24 @@
+"""Celery tasks of work items: thin wrappers over the services, safe to re-run."""
+
+from celery import shared_task
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError
+
+from .erasure import customers_erase_inactive
+
+
+@shared_task(
+    autoretry_for=(DatabaseError, InterfaceError),
+    retry_backoff=True,
+    retry_kwargs={"max_retries": 5},
+    acks_late=True,
+    time_limit=3600,
+)
+def erase_inactive_customers() -> int:
+    """Nightly retention: anonymise customers with no activity for ``CUSTOMER_RETENTION_DAYS``
+    days (off while the setting is unset). Idempotent: erased customers are not picked
+    again, and each erasure commits on its own, so a retry carries on where one stopped."""
+    days = getattr(settings, "CUSTOMER_RETENTION_DAYS", None)
+    if not days:
+        return 0
+    return customers_erase_inactive(days=int(days))
