@@ -33,7 +33,9 @@ def _id_beyond_64_bits(context) -> str | None:
     """The name of a path parameter holding a whole number no 64-bit id column can hold."""
     view = context.get("view")
     for name, value in (getattr(view, "kwargs", None) or {}).items():
-        if isinstance(value, str) and value.isdigit() and int(value) > BIGINT:
+        # A string (DRF's lookups) or an int (Django's ``<int:...>`` converter).
+        number = int(value) if isinstance(value, str) and value.isdigit() else value
+        if isinstance(number, int) and not isinstance(number, bool) and number > BIGINT:
             return name
     return None
 

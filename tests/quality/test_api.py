@@ -196,10 +196,13 @@ def test_a_write_to_an_evaluation_that_is_not_there_is_a_404(
         404,
         {"detail": "Not found.", "errors": {}},
     )
-    for pk in (10**9, 10**30, "abc", -1, 0):
+    for pk in (10**9, "abc", -1, 0):
         response = getattr(client, method)(f"{URL}{pk}/{path}", {"answers": PERFECT}, format="json")
         assert (response.status_code, response.json()) == (404, not_found.json()), pk
         assert client.get(f"{URL}{pk}/").json() == not_found.json()
+    # An id past 64 bits is no id at all: a 400 naming it (ccops/api/errors.py).
+    response = getattr(client, method)(f"{URL}{10**30}/{path}", {"answers": PERFECT}, format="json")
+    assert response.status_code == 400 and "pk" in response.json()["errors"]
     # The body is still checked first.
     response = getattr(client, method)(f"{URL}{10**9}/{path}", {"version": "x"}, format="json")
     assert response.status_code == 400 and "version" in response.json()["errors"]

@@ -28,6 +28,7 @@ BODY_UNREAD = {
     "staffing-plan-build",
     "staffing-plan-publish",
     "training-pairing-end",
+    "customer-erase",
 }
 
 
