@@ -11,14 +11,13 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ccops.api.fields import BIGINT
 from ccops.choices import Role
 from ccops.permissions import HasRole
 
 from ..erasure import customer_erase
 from ..models import Customer, CustomerErasure
 from .views import WorkflowErrorsMixin, _errors
-
-BIGINT_MAX = 2**63 - 1
 
 
 class CustomerErasureSerializer(serializers.ModelSerializer):
@@ -52,6 +51,6 @@ class CustomerEraseView(WorkflowErrorsMixin, APIView):
     )
     def post(self, request, pk: int):
         # An id past the database's bigint is no customer (and no 500 from the driver).
-        customer = get_object_or_404(Customer, pk=pk if pk <= BIGINT_MAX else 0)
+        customer = get_object_or_404(Customer, pk=pk if pk <= BIGINT else 0)
         erasure = customer_erase(customer=customer, by=request.user)
         return Response(CustomerErasureSerializer(erasure).data)
