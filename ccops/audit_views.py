@@ -4,16 +4,15 @@ written by the neutralising writer of ``exports`` (goal names, reasons: typed te
 
 from datetime import datetime, time, timedelta
 
+from crispy_forms.bootstrap import FormActions, StrictButton
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import Layout, Submit
 from django import forms
-from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from . import audit
+from . import audit, exports
 from .choices import Role
-from .exports import csv_lines
 from .permissions import RoleRequiredMixin
 
 MAX_DAYS = 366
@@ -28,7 +27,22 @@ class AuditExportForm(forms.Form):
         self.helper = FormHelper(self)
         self.helper.form_method = "get"
         self.helper.attrs = {"data-testid": "audit-export-form"}
-        self.helper.add_input(Submit("download", "Download CSV"))
+        # Two buttons, one GET: ``format=xlsx`` from the second makes it a spreadsheet.
+        self.helper.layout = Layout(
+            "start",
+            "end",
+            FormActions(
+                Submit("download", "Download CSV"),
+                StrictButton(
+                    "Download Excel",
+                    type="submit",
+                    name=exports.FORMAT_PARAM,
+                    value=exports.XLSX,
+                    css_class="btn-outline-primary",
+                    data_testid="download-xlsx",
+                ),
+            ),
+        )
 
     def clean(self):
         data = super().clean()
@@ -65,9 +79,5 @@ class AuditExportView(RoleRequiredMixin, TemplateView):
             return self.render_to_response(self.get_context_data(form=form), status=400)
         start, end = form.bounds()
         rows = (audit.trail_cells(row) for row in audit.trail(start, end))
-        response = StreamingHttpResponse(
-            csv_lines(audit.TRAIL_HEADER, rows), content_type="text/csv; charset=utf-8"
-        )
         name = f"audit-trail-{form.cleaned_data['start']:%Y%m%d}-{form.cleaned_data['end']:%Y%m%d}"
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
+        return exports.table_response(request, audit.TRAIL_HEADER, rows, name, title="Audit trail")

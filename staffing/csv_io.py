@@ -26,23 +26,26 @@ HEADER = ["agent", "date", "start", "end", "activity", "note"]
 ROWS_SETTING = "SHIFT_IMPORT_MAX_ROWS"
 
 
+def shift_rows(shifts):
+    """The export's rows of shifts (with ``agent`` loaded), in the file's columns."""
+    for shift in shifts:
+        start, end = timezone.localtime(shift.start), timezone.localtime(shift.end)
+        yield [
+            shift.agent.username,
+            start.date().isoformat(),
+            start.strftime("%H:%M"),
+            end.strftime("%H:%M"),
+            shift.activity,
+            shift.note,
+        ]
+
+
 def write_shifts(shifts, out) -> None:
     """Write shifts (with ``agent`` loaded) as CSV to the text stream ``out``, through the
     neutralising writer: a note "=HYPERLINK(...)" stays text in a spreadsheet."""
     writer = exports.CsvWriter(out)
     writer.writerow(HEADER)
-    for shift in shifts:
-        start, end = timezone.localtime(shift.start), timezone.localtime(shift.end)
-        writer.writerow(
-            [
-                shift.agent.username,
-                start.date().isoformat(),
-                start.strftime("%H:%M"),
-                end.strftime("%H:%M"),
-                shift.activity,
-                shift.note,
-            ]
-        )
+    writer.writerows(shift_rows(shifts))
 
 
 def _time(value: str) -> time:

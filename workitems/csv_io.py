@@ -396,10 +396,3 @@ def template_csv(work_type_names: list[str]) -> str:
     )
     writer.writerow(["ORD-1002", names[1], "Refund request", "", "C-100", "", "", ""])
     return out.getvalue()
-
-
-# --- Export -------------------------------------------------------------------------------
-
-# The queue export streams these lines (``views.supervisor``); every cell goes through the
-# project's one neutralising writer, so a customer named "=HYPERLINK(...)" stays text.
-csv_lines = exports.csv_lines

@@ -48,19 +48,25 @@ def fmt(value: float | None, decimals: int = 1, suffix: str = "") -> str:
     return f"{value:,.{decimals}f}{suffix}"
 
 
-def csv_response(table: Table, stem: str) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"{slugify(stem)}-{table.name}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    # Team, agent and goal names are typed by people: the neutralising writer keeps a name
-    # like "=HYPERLINK(...)" text, and numbers (thousands separators dropped) numbers.
-    writer = exports.CsvWriter(response)
-    writer.writerow(table.columns)
-    for row in table.rows:
-        writer.writerow(
-            [cell.text.replace(",", "") if _numeric(cell.text) else cell.text for cell in row]
-        )
-    return response
+def export_response(request, table: Table, stem: str) -> HttpResponse:
+    """The table as CSV, or as a spreadsheet with ``?format=xlsx``. Team, agent and goal
+    names are typed by people: the export writers keep a name like "=HYPERLINK(...)" text;
+    numbers (thousands separators dropped) stay numbers."""
+    filename = f"{slugify(stem)}-{table.name}"
+    rows = ([_export_value(cell.text) for cell in row] for row in table.rows)
+    return exports.table_response(request, table.columns, rows, filename, title=table.title)
+
+
+def _export_value(text: str):
+    """A cell's value in an export: a plain number as a number (``1,234.5`` -> 1234.5), a
+    percentage or any other text as it reads without thousands separators."""
+    if not _numeric(text):
+        return text
+    plain = text.replace(",", "")
+    if plain.endswith("%"):
+        return plain
+    number = float(plain)
+    return int(number) if number.is_integer() and "." not in plain else number
 
 
 def _numeric(text: str) -> bool:

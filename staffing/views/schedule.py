@@ -3,7 +3,6 @@ export and import, and an agent's own schedule."""
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 
 from django.contrib import messages
@@ -16,6 +15,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
+from ccops import exports
 from ccops.choices import Role
 from ccops.permissions import RoleRequiredMixin
 
@@ -134,7 +134,8 @@ class ShiftDeleteView(ShiftEditorRequired, View):
 
 
 class ScheduleExportView(ShiftEditorRequired, View):
-    """CSV of the week's shifts of the teams the user may open (or one ``team``)."""
+    """CSV (or ``?format=xlsx``) of the week's shifts of the teams the user may open (or one
+    ``team``)."""
 
     def get(self, request):
         week = week_of(date_param(request, "week", timezone.localdate()))
@@ -148,11 +149,10 @@ class ScheduleExportView(ShiftEditorRequired, View):
             .select_related("agent")
             .order_by("agent__username", "start")
         )
-        out = io.StringIO()
-        csv_io.write_shifts(shifts.iterator(chunk_size=2000), out)
-        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="shifts-{week.isoformat()}.csv"'
-        return response
+        rows = csv_io.shift_rows(shifts.iterator(chunk_size=2000))
+        return exports.table_response(
+            request, csv_io.HEADER, rows, f"shifts-{week.isoformat()}", title="Shifts"
+        )
 
 
 class ScheduleImportView(ShiftEditorRequired, TemplateView):

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from ccops.audit import TRAIL_HEADER, audited
 from ccops.kpi_models import SharedGoal
@@ -140,6 +141,26 @@ def test_typed_text_that_looks_like_a_formula_is_written_as_text(client, admin_u
     rows = rows_of(export(client, today(), today()))
     changed = next(r for r in rows if r["action"] == "Changed")
     assert changed["reason"] == '\'=HYPERLINK("http://evil")'
+
+
+def test_the_same_rows_as_a_spreadsheet(client, admin_user, supervisor):
+    goal = make_goal(supervisor)
+    goal._change_reason = '=HYPERLINK("http://evil")'
+    change_goal(goal, supervisor, target=81)
+    client.force_login(admin_user)
+    page = client.get(URL).content.decode()
+    assert 'name="format" type="submit" value="xlsx"' in page and "Download Excel" in page
+    response = client.get(
+        URL, {"start": today().isoformat(), "end": today().isoformat(), "format": "xlsx"}
+    )
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    sheet = load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0]
+    header, *rows = (list(r) for r in sheet.iter_rows(values_only=True))
+    assert header == TRAIL_HEADER
+    csv_rows = rows_of(export(client, today(), today()))
+    assert len(rows) == len(csv_rows) >= 2
+    changed = next(dict(zip(header, r, strict=True)) for r in rows if r[2] == "Changed")
+    assert changed["reason"] == '=HYPERLINK("http://evil")'  # a string cell, not a formula
 
 
 def test_queries_do_not_grow_with_the_rows(client, admin_user, supervisor, planner):

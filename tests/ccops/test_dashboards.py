@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from ccops.choices import Office, TenureBand
 from ccops.kpi_models import GoalAdjustment, KpiSnapshot, SharedGoal
@@ -123,9 +124,13 @@ def test_csv_export_of_tables(client, supervisor, computed):
     client.force_login(supervisor)
     response = client.get(reverse("dashboard:overview"), {**WEEK, "export": "teams"})
     assert response["Content-Type"].startswith("text/csv")
-    lines = list(csv.reader(io.StringIO(response.content.decode())))
+    lines = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert lines[0][:4] == ["Rank", "Team", "Office", "Goal index (%)"]
     assert lines[1][:3] == ["1", "Front B", "Front office"] and lines[1][3].startswith("71")
+    sheet = client.get(reverse("dashboard:overview"), {**WEEK, "export": "teams", "format": "xlsx"})
+    rows = list(load_workbook(io.BytesIO(sheet.content)).worksheets[0].iter_rows(values_only=True))
+    assert list(rows[0][:4]) == ["Rank", "Team", "Office", "Goal index (%)"]
+    assert rows[1][:3] == (1, "Front B", "Front office") and 71 <= rows[1][3] < 72
     bad = client.get(reverse("dashboard:overview"), {**WEEK, "export": "nope"})
     assert bad.status_code == 400 and b"export: unknown table 'nope'" in bad.content
 
@@ -199,7 +204,7 @@ def test_process_map_page(client, supervisor, computed):
     bad = client.get(reverse("dashboard:process_map"), {"level": "planet"})
     assert "level: choose one of" in bad.content.decode()
     export = client.get(reverse("dashboard:process_map"), {**WEEK, "export": "paths"})
-    header = next(csv.reader(io.StringIO(export.content.decode())))
+    header = next(csv.reader(io.StringIO(export.getvalue().decode())))
     assert header == ["From", "To", "Kind", "Items", "Median", "p90"]
 
 

@@ -1,4 +1,5 @@
-"""The one neutralising CSV writer (``ccops.exports``) and the dashboards' CSV through it.
+"""The one neutralising export writer (``ccops.exports``, CSV and spreadsheet) and the
+dashboards' exports through it.
 
 Each export is also tested with a formula cell where it lives: the queue export and the
 import template in tests/workitems/test_csv.py, the schedule in tests/staffing/test_shifts.py.
@@ -6,12 +7,22 @@ import template in tests/workitems/test_csv.py, the schedule in tests/staffing/t
 
 import csv
 import io
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from django.test import RequestFactory
+from django.utils import timezone
+from openpyxl import load_workbook
 
 from ccops import exports
-from ccops.dashboards.tables import Table, csv_response
+from ccops.dashboards.tables import Table, export_response
+
+
+def workbook_rows(content: bytes) -> list[list]:
+    """The first sheet's rows as values (openpyxl reads what a spreadsheet would)."""
+    sheet = load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
 
 
 @pytest.mark.parametrize(
@@ -57,15 +68,59 @@ def test_csv_lines_stream_the_header_and_rows():
     assert lines == ['"name","n"\r\n', '"\'@evil","2"\r\n', '"ok","-1"\r\n']
 
 
-def test_dashboard_table_export_neutralises_names_and_keeps_numbers():
+def dashboard_table() -> Table:
     table = Table(name="teams", title="Teams", columns=["Team", "Goal index (%)", "Items"])
     table.add('=HYPERLINK("http://evil","click")', "-12.5%", "1,234")
     table.add("-2+3+cmd|' /C calc'!A0", "71.0", "-3")
-    response = csv_response(table, "Overview")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    return table
+
+
+def test_dashboard_table_export_neutralises_names_and_keeps_numbers():
+    response = export_response(RequestFactory().get("/"), dashboard_table(), "Overview")
+    body = b"".join(response.streaming_content).decode()
+    rows = list(csv.reader(io.StringIO(body)))
     assert rows == [
         ["Team", "Goal index (%)", "Items"],
         ['\'=HYPERLINK("http://evil","click")', "-12.5%", "1234"],
         ["'-2+3+cmd|' /C calc'!A0", "71.0", "-3"],
     ]
     assert response["Content-Disposition"] == 'attachment; filename="overview-teams.csv"'
+
+
+def test_dashboard_table_as_a_spreadsheet_keeps_formulas_text_and_numbers_numbers():
+    request = RequestFactory().get("/", {"format": "xlsx"})
+    response = export_response(request, dashboard_table(), "Overview")
+    assert response["Content-Type"] == exports.XLSX_TYPE
+    assert response["Content-Disposition"] == 'attachment; filename="overview-teams.xlsx"'
+    assert workbook_rows(response.content) == [
+        ["Team", "Goal index (%)", "Items"],
+        ['=HYPERLINK("http://evil","click")', "-12.5%", 1234],
+        ["-2+3+cmd|' /C calc'!A0", 71.0, -3],
+    ]
+
+
+def test_spreadsheet_cells_typed_as_formulas_are_strings_not_formulas():
+    content = exports.xlsx_bytes(["a", "b"], [['=HYPERLINK("http://x","y")', "@SUM(1+1)"]])
+    sheet = load_workbook(io.BytesIO(content)).worksheets[0]
+    # Read with formulas (not cached values): a formula cell would have data_type "f".
+    assert [cell.data_type for cell in sheet[2]] == ["s", "s"]
+    assert sheet["A2"].value == '=HYPERLINK("http://x","y")'
+
+
+def test_spreadsheet_keeps_numbers_dates_and_local_times():
+    at = datetime(2026, 3, 2, 8, 30, tzinfo=UTC)
+    content = exports.xlsx_bytes(
+        ["n", "d", "at", "none", "flag"], [[Decimal("2.5"), date(2026, 3, 2), at, None, True]]
+    )
+    (_, row) = workbook_rows(content)
+    assert row[0] == 2.5 and row[1] == datetime(2026, 3, 2)
+    assert row[2] == timezone.make_naive(at)  # the site's wall clock, as the CSV shows
+    assert row[3] is None and row[4] == "True"
+
+
+def test_spreadsheet_stops_at_its_row_limit_and_says_so(monkeypatch):
+    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 3)
+    rows = workbook_rows(exports.xlsx_bytes(["n"], ([i] for i in range(10))))
+    assert rows[1:4] == [[0], [1], [2]]
+    assert rows[4][0].startswith("Only the first 3 rows fit here")
+    assert len(rows) == 5

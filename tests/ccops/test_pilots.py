@@ -137,7 +137,7 @@ def test_pilot_pages_for_supervisor(client, supervisor, groups):
     assert "Average handle time" in body and ("improved" in body or "Not enough data" in body)
     csv = client.get(reverse("dashboard:pilot_detail", args=[pilot.pk]), {"export": "results"})
     assert csv["Content-Type"].startswith("text/csv")
-    assert csv.content.decode().startswith('"KPI","Pilot before",')
+    assert csv.getvalue().decode().startswith('"KPI","Pilot before",')
 
 
 def test_supervisor_creates_pilot_and_bad_input_names_fields(client, supervisor, groups):

@@ -3,10 +3,12 @@ and downloads the CSV, which names who changed a goal (from -> to) and who erase
 customer."""
 
 import csv
+import io
 from datetime import date
 
 import pytest
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from ccops.audit import TRAIL_HEADER, audited
 from ccops.kpi_models import SharedGoal
@@ -36,7 +38,7 @@ def test_admin_downloads_the_audit_trail_of_a_period(page, login, admin_user, su
     page.fill("#id_start", today)
     page.fill("#id_end", today)
     with page.expect_download() as info:
-        page.click("[data-testid=audit-export-form] [type=submit]")
+        page.click("[data-testid=audit-export-form] input[name=download]")
     download = info.value
     day = today.replace("-", "")
     assert download.suggested_filename == f"audit-trail-{day}-{day}.csv"
@@ -53,3 +55,11 @@ def test_admin_downloads_the_audit_trail_of_a_period(page, login, admin_user, su
     erased = next(r for r in rows if r["action"] == "Erased")
     assert (erased["who"], erased["object_id"]) == (str(admin_user), str(customer.pk))
     assert "Alice" not in repr(rows)  # the trail names the customer by id only
+
+    # The same period as a spreadsheet, from the form's second button.
+    with page.expect_download() as info:
+        page.click("[data-testid=download-xlsx]")
+    sheet = load_workbook(io.BytesIO(info.value.path().read_bytes()), read_only=True).worksheets[0]
+    header, *cells = (list(row) for row in sheet.iter_rows(values_only=True))
+    assert info.value.suggested_filename == f"audit-trail-{day}-{day}.xlsx"
+    assert header == TRAIL_HEADER and len(cells) == len(rows)

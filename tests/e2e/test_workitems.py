@@ -1,9 +1,11 @@
 """Work pages in a real browser: an agent's next item, bulk assign, CSV import, the customer's
 status link."""
 
+import io
 from datetime import timedelta
 
 import pytest
+from openpyxl import load_workbook
 
 from ccops.choices import Office
 from training.models import AgentSkill, Skill
@@ -88,6 +90,14 @@ def test_supervisor_bulk_assigns_from_the_queue(page, login, supervisor, agent, 
     assert {i.assignee_id for i in WorkItem.objects.filter(pk__in=[i.pk for i in items])} == {
         agent.pk
     }
+
+    # The filtered queue as a spreadsheet: the rows the page shows, assignee included.
+    with page.expect_download() as info:
+        page.click("[data-testid=export-xlsx]")
+    sheet = load_workbook(io.BytesIO(info.value.path().read_bytes()), read_only=True).worksheets[0]
+    header, *rows = (list(row) for row in sheet.iter_rows(values_only=True))
+    assert info.value.suggested_filename.endswith(".xlsx")
+    assert sorted(row[header.index("id")] for row in rows) == sorted(i.pk for i in items)
 
 
 def test_supervisor_imports_a_csv_with_a_bad_row(page, login, supervisor, claims):

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from openpyxl import load_workbook
 
 from ccops.choices import Role
 from staffing import csv_io, services
@@ -226,7 +227,8 @@ def test_schedule_export_writes_a_formula_note_as_text(client, planner, agent):
     client.force_login(planner)
     response = client.get("/staffing/schedule/export.csv", {"week": MONDAY.isoformat()})
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    body = b"".join(response.streaming_content).decode()
+    rows = list(csv.reader(io.StringIO(body)))
     assert rows == [
         list(csv_io.HEADER),
         [
@@ -285,3 +287,32 @@ def test_two_planners_cannot_create_overlapping_shifts(monkeypatch):
         t.join()
     assert sorted(outcomes) == ["created", "overlap"]
     assert Shift.objects.filter(agent=agent).count() == 1
+
+
+def test_schedule_export_as_a_spreadsheet(client, planner, agent):
+    services.shift_create(
+        agent=agent,
+        start=at(MONDAY, 9),
+        end=at(MONDAY, 12),
+        activity="front_office",
+        note='=HYPERLINK("http://evil","Open")',
+        by=planner,
+    )
+    client.force_login(planner)
+    response = client.get(
+        "/staffing/schedule/export.csv", {"week": MONDAY.isoformat(), "format": "xlsx"}
+    )
+    assert response["Content-Disposition"] == 'attachment; filename="shifts-2026-03-02.xlsx"'
+    sheet = load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0]
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert rows == [
+        list(csv_io.HEADER),
+        [
+            "agent",
+            "2026-03-02",
+            "09:00",
+            "12:00",
+            "front_office",
+            '=HYPERLINK("http://evil","Open")',
+        ],
+    ]

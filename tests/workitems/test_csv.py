@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from tests.factories import make_back_type
 from tests.services import require_postgres
@@ -282,6 +283,20 @@ def test_queue_export_writes_formulas_as_text_and_numbers_as_numbers(client, sup
     assert row["customer_name"] == '\'=HYPERLINK("http://evil","click")'
     assert row["customer_ref"] == "'-2+3+cmd|' /C calc'!A0"
     assert (row["id"], row["priority"]) == (str(item.pk), "4")  # numbers stay numbers
+
+
+def test_queue_export_as_a_spreadsheet(client, supervisor, make_item):
+    customer = Customer.objects.create(external_ref="C-9", name='=HYPERLINK("http://evil")')
+    item = make_item(title="@SUM(1+1)", customer=customer, priority=4)
+    client.force_login(supervisor)
+    response = client.get(reverse("workitems:queue_export"), {"format": "xlsx"})
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    sheet = load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0]
+    header, row = (list(r) for r in sheet.iter_rows(values_only=True))
+    cells = dict(zip(header, row, strict=True))
+    assert cells["id"] == item.pk and cells["priority"] == 4  # numbers stay numbers
+    assert cells["title"] == "@SUM(1+1)"  # a string cell, not a formula
+    assert cells["customer_name"] == '=HYPERLINK("http://evil")'
 
 
 def test_template_writes_a_formula_work_type_name_as_text(

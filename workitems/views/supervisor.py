@@ -4,19 +4,18 @@ presence board of both offices."""
 from django.contrib import messages
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Count
-from django.http import StreamingHttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
+from ccops import exports
 from ccops.choices import Role
 from ccops.permissions import RoleRequiredMixin
 
 from .. import selectors, services
 from ..choices import OPEN_STATUSES, PresenceState
-from ..csv_io import csv_lines
 from ..errors import WorkflowError
 from ..forms import BulkAssignForm, PresenceFilterForm, QueueFilterForm
 from ..models import WorkItem
@@ -188,12 +187,10 @@ class QueueExportView(SupervisorRequiredMixin, View):
                 )
 
         header = [name for _, name in EXPORT_COLUMNS] + ["past_due"]
-        response = StreamingHttpResponse(
-            csv_lines(header, with_past_due()), content_type="text/csv; charset=utf-8"
-        )
         stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="work-queue-{stamp}.csv"'
-        return response
+        return exports.table_response(
+            request, header, with_past_due(), f"work-queue-{stamp}", title="Work queue"
+        )
 
 
 class BulkAssignView(SupervisorRequiredMixin, View):

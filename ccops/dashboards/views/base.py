@@ -9,7 +9,7 @@ from ...choices import Role
 from ...permissions import RoleRequiredMixin
 from ..forms import PeriodForm
 from ..selectors import PERIODS
-from ..tables import csv_response
+from ..tables import export_response
 
 # Supervisors see every team; planners, QA and HR read the same pages. Admins hold every role.
 DASHBOARD_ROLES = (Role.SUPERVISOR, Role.PLANNER, Role.QA, Role.HR)
@@ -36,7 +36,7 @@ class DashboardView(RoleRequiredMixin, TemplateView):
                     f"export: unknown table {export!r} (tables on this page: {names})",
                     content_type="text/plain",
                 )
-            return csv_response(tables[export], self.export_stem)
+            return export_response(request, tables[export], self.export_stem)
         return self.render_to_response(context)
 
     def get_context_data(self, **kwargs):
