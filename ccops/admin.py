@@ -34,4 +34,5 @@ class JobRunAdmin(admin.ModelAdmin):
     date_hierarchy = "started_at"
 
 
-from . import kpi_admin  # noqa: E402,F401 - KPI framework admin
+# Registered by importing them: the KPI framework's and the notification centre's admin.
+from . import kpi_admin, notification_admin  # noqa: E402,F401

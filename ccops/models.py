@@ -114,3 +114,4 @@ class JobRun(models.Model):
 
 
 from .kpi_models import *  # noqa: E402,F401,F403
+from .notification_models import *  # noqa: E402,F401,F403

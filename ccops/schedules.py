@@ -12,6 +12,12 @@ SCHEDULES = [
         "crontab": {"minute": "*/5", "hour": "*", "day_of_week": "*"},
     },
     {
+        # What could not be sent at once (broker or mail server down, a webhook failing).
+        "name": "notifications outbox (every minute)",
+        "task": "ccops.notifications.deliver_outbox",
+        "crontab": {"minute": "*", "hour": "*", "day_of_week": "*"},
+    },
+    {
         # Does nothing until CUSTOMER_RETENTION_DAYS is set.
         "name": "customer retention erasure (nightly 03:30)",
         "task": "workitems.tasks.erase_inactive_customers",

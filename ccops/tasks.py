@@ -8,6 +8,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from .models import JobRun
+from .notifications import deliver_outbox  # noqa: F401 - registered for the worker and beat
 
 logger = logging.getLogger(__name__)
 

@@ -4,12 +4,30 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from .audit_views import AuditExportView
+from .notification_views import (
+    NotificationBadgeView,
+    NotificationListView,
+    NotificationOpenView,
+    NotificationSettingsView,
+)
 from .views import HealthzView, HomeView, TeamListView
 
 ccops_patterns = (
     [
         path("teams/", TeamListView.as_view(), name="team_list"),
         path("audit/export/", AuditExportView.as_view(), name="audit_export"),
+        path("notifications/", NotificationListView.as_view(), name="notifications"),
+        path("notifications/badge/", NotificationBadgeView.as_view(), name="notification_badge"),
+        path(
+            "notifications/settings/",
+            NotificationSettingsView.as_view(),
+            name="notification_settings",
+        ),
+        path(
+            "notifications/<int:pk>/open/",
+            NotificationOpenView.as_view(),
+            name="notification_open",
+        ),
     ],
     "ccops",
 )

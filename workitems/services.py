@@ -17,8 +17,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, OuterRef, Q, Subquery
+from django.urls import reverse
 from django.utils import timezone
 
+from ccops import notifications
 from ccops.choices import Office, Role
 from training.models import AgentSkill, AgentTier, BuddyPairing
 
@@ -693,17 +695,26 @@ def workitem_escalate(*, item, by, note: str = "", expected_version=None) -> Wor
             "ask your supervisor to reassign it.",
             field="buddy",
         )
-    return _apply(
-        item=item,
-        action="escalate",
-        by=by,
-        expected_version=expected_version,
-        note=note or f"Escalated to buddy {buddy}",
-        check=_must_hold(by),
-        changes=lambda locked, now: {"assignee": buddy, **_stop_clock(locked, now)},
-        presence=_available,
-        to_id=buddy.pk,
-    )
+    with transaction.atomic():
+        escalated = _apply(
+            item=item,
+            action="escalate",
+            by=by,
+            expected_version=expected_version,
+            note=note or f"Escalated to buddy {buddy}",
+            check=_must_hold(by),
+            changes=lambda locked, now: {"assignee": buddy, **_stop_clock(locked, now)},
+            presence=_available,
+            to_id=buddy.pk,
+        )
+        notifications.notify(
+            notifications.Kind.ESCALATED,
+            [buddy],
+            title=f"{by} escalated #{escalated.pk} to you: {escalated.title}"[:200],
+            body=note,
+            url=reverse("workitems:item_detail", args=[escalated.pk]),
+        )
+    return escalated
 
 
 # --- Supervisors and reopen -------------------------------------------------------------

@@ -308,6 +308,20 @@ RECOGNITION_AWARDS_PER_AGENT_PER_DAY = env.int("RECOGNITION_AWARDS_PER_AGENT_PER
 # Customers with no activity for this many days are anonymised nightly (GDPR); unset: never.
 CUSTOMER_RETENTION_DAYS = env.int("CUSTOMER_RETENTION_DAYS", default=None)
 
+# Alerts out (ccops.notifications). E-mail goes to the console unless a backend is set
+# (e.g. EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST, ...).
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ccops <ccops@localhost>")
+# The address links in e-mails and webhooks start with.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# An e-mail or webhook that failed this many times stays "failed" in the outbox (admin).
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -20,8 +20,10 @@ from dataclasses import replace
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
+from ccops import notifications
 from ccops.choices import Role
 from workitems.choices import Status as ItemStatus
 from workitems.models import WorkItem
@@ -407,7 +409,27 @@ def evaluation_submit(
         )
         changes = _content_changes(locked, fields)
         fields.update(status=S.SUBMITTED, submitted_at=timezone.now())
-        return _commit(locked, by=by, action=EventAction.SUBMITTED, fields=fields, changes=changes)
+        submitted = _commit(
+            locked, by=by, action=EventAction.SUBMITTED, fields=fields, changes=changes
+        )
+        _tell_agent(
+            submitted,
+            notifications.Kind.EVALUATION_SUBMITTED,
+            f"Evaluation #{submitted.pk} submitted: {submitted.score}%",
+            "Read it, then acknowledge it or dispute it.",
+        )
+        return submitted
+
+
+def _tell_agent(evaluation: Evaluation, kind: str, title: str, body: str) -> None:
+    """Tell the evaluated agent (in the caller's transaction)."""
+    notifications.notify(
+        kind,
+        [evaluation.agent],
+        title=title,
+        body=body,
+        url=reverse("quality:evaluation_detail", args=[evaluation.pk]),
+    )
 
 
 def _must_be_agents_submitted(locked: Evaluation, by, what: str) -> None:
@@ -492,4 +514,14 @@ def evaluation_resolve(
             resolution_reason=reason,
         )
         action = EventAction.RESCORED if outcome == Resolution.RESCORED else EventAction.UPHELD
-        return _commit(locked, by=by, action=action, fields=fields, changes=changes, note=reason)
+        resolved = _commit(
+            locked, by=by, action=action, fields=fields, changes=changes, note=reason
+        )
+        verdict = "re-scored" if outcome == Resolution.RESCORED else "upheld"
+        _tell_agent(
+            resolved,
+            notifications.Kind.DISPUTE_RESOLVED,
+            f"Your dispute of evaluation #{resolved.pk} was {verdict}: {resolved.score}%",
+            reason,
+        )
+        return resolved

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from ccops.choices import Office, Role
 from ccops.kpi_models import KpiSnapshot, Pilot, SharedGoal
+from ccops.notification_models import Notification
 from quality import services as quality_services
 from quality.models import CalibrationSession, CoachingSession, CoachingTip
 from staffing.models import (
@@ -104,6 +105,8 @@ def _side(*, agent, coach, front_type, card, qa, module, skill, tier, buddy, tag
         evaluation=evaluation,
         coaching=coaching,
         shift=shift,
+        # The agent was told of the submitted evaluation (ccops.notifications).
+        notification=Notification.objects.filter(user=agent).first(),
         agent_skill=AgentSkill.objects.create(agent=agent, skill=skill, level=2),
         enrollment=Enrollment.objects.create(agent=agent, module=module),
         shadowing=ShadowingSession.objects.create(

@@ -32,6 +32,7 @@ KWARGS = {
     "quality:coaching_done": lambda w: _pk(w.a.coaching),
     "quality:scorecard_detail": lambda w: _pk(w.card),
     "quality:scorecard_edit": lambda w: _pk(w.card),
+    "ccops:notification_open": lambda w: _pk(w.a.notification),
     "workitems:item_detail": lambda w: _pk(w.a.item),
     "workitems:item_action": lambda w: {"pk": w.a.item.pk, "action": "comment"},
     "workitems:customer_detail": lambda w: _pk(w.a.customer),
@@ -48,6 +49,7 @@ KWARGS = {
     "training:idea_detail": lambda w: _pk(w.idea),
     # API
     "team-detail": lambda w: _pk(w.a.team),
+    "notification-read": lambda w: _pk(w.a.notification),
     "user-detail": lambda w: _pk(w.a.agent),
     "kpi-snapshot-detail": lambda w: _pk(w.a.snapshot),
     "goal-detail": lambda w: _pk(w.goal),

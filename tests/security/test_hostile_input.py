@@ -29,6 +29,8 @@ BODY_UNREAD = {
     "staffing-plan-publish",
     "training-pairing-end",
     "customer-erase",
+    "notification-read",
+    "notification-read-all",
 }
 
 

@@ -14,6 +14,7 @@ whose body does. The rule per object (from the role model and each queryset's do
 - skills and buddy pairings: HR, supervisors and planners read every team's (the skills
   matrix and the pairing board are cross-team by design); changes are HR's or the agent's
   supervisor's (the services refuse the others);
+- notifications: their person only, whatever the role (not even an admin reads another's);
 - dashboards and KPI rows: supervisors, planners, QA and HR read every team (the team
   comparison is the point of them); agents only their own scorecard and KPI rows.
 """
@@ -53,6 +54,10 @@ CASES = [
     ("workitem-start", "post", _b("item"), {}, None, "deny deny deny deny deny"),
     ("customer-detail", "get", _b("customer"), None, "id", "deny ok ok ok ok"),
     ("customer-journey", "get", _b("customer"), None, None, "deny ok ok ok ok"),
+    # notifications: team B's agent's, refused to everyone else
+    ("ccops:notification_open", "post", _b("notification"), {}, None,
+     "deny deny deny deny deny"),
+    ("notification-read", "post", _b("notification"), {}, None, "deny deny deny deny deny"),
     # quality
     ("quality:evaluation_detail", "get", _b("evaluation"), None, "Done B",
      "deny deny deny ok deny"),

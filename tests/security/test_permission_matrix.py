@@ -43,6 +43,11 @@ RULES = {
     "password_change_done": ("L O O O O O O O", None),
     "ccops:team_list": ("L F F O O O O O", None),
     "ccops:audit_export": ("L F F F F F F O", None),
+    # Everyone's own notifications; one of team A's agent's is opened by them only.
+    "ccops:notifications": ("L O O O O O O O", "L R R R R R R R"),
+    "ccops:notification_badge": ("L O O O O O O O", None),
+    "ccops:notification_settings": ("L O O O O O O O", "L R R R R R R R"),
+    "ccops:notification_open": ("L M M M M M M M", "L R N N N N N N"),
     # Single sign-on answers 404 until OIDC_* is configured (ccops/oidc.py).
     "oidc_authentication_init": ("N N N N N N N N", None),
     "oidc_authentication_callback": ("N N N N N N N N", None),
@@ -144,6 +149,9 @@ RULES = {
     "team-detail": ("A O O O O O O O", None),
     "user-list": ("A F F O O O O O", None),
     "user-me": ("A O O O O O O O", None),
+    "notification-list": ("A O O O O O O O", None),
+    "notification-read": ("A M M M M M M M", "A P N N N N N N"),
+    "notification-read-all": ("A M M M M M M M", "A P P P P P P P"),
     "user-detail": ("A F F O O O O O", None),
     "api-root": ("A O O O O O O O", None),
     "kpi-snapshot-list": ("A O O O O O O O", None),

@@ -7,6 +7,7 @@ from django.db import connection
 from django.utils import timezone
 
 from ccops.choices import Role
+from ccops.notification_models import Notification
 from tests.factories import TeamFactory, make_user
 from training.models import AgentSkill, AgentTier, Tier
 from workitems import services
@@ -255,6 +256,10 @@ def test_escalate_to_buddy(held_item, agent, buddy):
     services.workitem_escalate(item=held_item, by=agent, note="customer threatens to leave")
     held_item.refresh_from_db()
     assert held_item.status == S.ESCALATED and held_item.assignee == buddy
+    # The buddy is told, in the same transaction, with a link to the item.
+    (note,) = Notification.objects.filter(kind="escalated")
+    assert (note.user, note.body) == (buddy, "customer threatens to leave")
+    assert note.url == f"/work/items/{held_item.pk}/" and str(agent) in note.title
     services.workitem_start(item=held_item, by=buddy)
     held_item.refresh_from_db()
     assert held_item.status == S.IN_PROGRESS
