@@ -1,0 +1,78 @@
+"""The user guide's pictures (docs/guide/img/), taken from a small demo center in a real
+browser, one role at a time. Each shot also checks that its page shows what the guide says
+it shows, so a page that breaks fails here instead of leaving the guide out of date."""
+
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from ccops.demo import ADMIN_PASSWORD, DEMO_PASSWORD
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+GUIDE_IMG = Path(__file__).resolve().parents[2] / "docs" / "guide" / "img"
+
+# role login, password, [(picture name, path, text the page must show)]
+SHOTS = [
+    (
+        "fo001",
+        DEMO_PASSWORD,
+        [
+            ("agent-my-work", "/work/", "My work"),
+            ("agent-my-quality", "/quality/mine/", "quality"),
+        ],
+    ),
+    (
+        "sup1",
+        DEMO_PASSWORD,
+        [
+            ("supervisor-dashboard", "/dashboard/", "Dashboard"),
+            ("supervisor-queue", "/work/queue/", "Queue"),
+        ],
+    ),
+    (
+        "planner",
+        DEMO_PASSWORD,
+        [
+            ("planner-forecasts", "/staffing/forecasts/", "Forecast"),
+            ("planner-intraday", "/staffing/intraday/?at=11:00", "Intraday"),
+        ],
+    ),
+    (
+        "qa",
+        DEMO_PASSWORD,
+        [
+            ("qa-queue", "/quality/queue/", "QA"),
+            ("qa-scorecards", "/quality/scorecards/", "Scorecard"),
+        ],
+    ),
+    ("hr", DEMO_PASSWORD, [("hr-skills", "/training/skills/", "Skills")]),
+    ("admin", ADMIN_PASSWORD, [("admin-audit-export", "/core/audit/export/", "Audit trail")]),
+]
+
+
+def test_the_guide_pictures_each_role_s_pages(browser, live_server):
+    call_command("seed_demo", agents=8, seed=7, verbosity=0)
+    GUIDE_IMG.mkdir(parents=True, exist_ok=True)
+    for username, password, shots in SHOTS:
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": 1366, "height": 768}
+        )
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        page.goto("/accounts/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        assert "/accounts/login/" not in page.url, f"{username} could not log in"
+        for name, path, shows in shots:
+            response = page.goto(path)
+            page.wait_for_load_state("networkidle")
+            assert response.status == 200, f"{path} as {username}: {response.status}"
+            assert shows.lower() in page.locator("main").inner_text().lower(), (name, path)
+            page.screenshot(path=str(GUIDE_IMG / f"{name}.jpg"), type="jpeg", quality=60)
+        context.close()
+    pictures = {p.stem for p in GUIDE_IMG.glob("*.jpg")}
+    assert {name for _, _, shots in SHOTS for name, _, _ in shots} <= pictures
