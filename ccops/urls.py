@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from .audit_views import AuditExportView
+from .guide_views import GuideView
 from .notification_views import (
     NotificationBadgeView,
     NotificationListView,
@@ -16,6 +17,8 @@ ccops_patterns = (
     [
         path("teams/", TeamListView.as_view(), name="team_list"),
         path("audit/export/", AuditExportView.as_view(), name="audit_export"),
+        path("guide/", GuideView.as_view(), name="guide"),
+        path("guide/<slug:page>/", GuideView.as_view(), name="guide_page"),
         path("notifications/", NotificationListView.as_view(), name="notifications"),
         path("notifications/badge/", NotificationBadgeView.as_view(), name="notification_badge"),
         path(

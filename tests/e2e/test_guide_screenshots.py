@@ -73,6 +73,11 @@ def test_the_guide_pictures_each_role_s_pages(browser, live_server):
             assert response.status == 200, f"{path} as {username}: {response.status}"
             assert shows.lower() in page.locator("main").inner_text().lower(), (name, path)
             page.screenshot(path=str(GUIDE_IMG / f"{name}.jpg"), type="jpeg", quality=60)
+        # The guide is one click away in every role's menu, their own page marked.
+        page.click("[data-testid=user-menu]")
+        page.click("[data-testid=guide-link]")
+        page.wait_for_url("**/core/guide/")
+        assert "(you)" in page.locator("[data-testid=guide-pages]").inner_text()
         context.close()
     pictures = {p.stem for p in GUIDE_IMG.glob("*.jpg")}
     assert {name for _, _, shots in SHOTS for name, _, _ in shots} <= pictures

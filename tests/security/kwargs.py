@@ -33,6 +33,7 @@ KWARGS = {
     "quality:scorecard_detail": lambda w: _pk(w.card),
     "quality:scorecard_edit": lambda w: _pk(w.card),
     "ccops:notification_open": lambda w: _pk(w.a.notification),
+    "ccops:guide_page": lambda w: {"page": "agent"},
     "workitems:item_detail": lambda w: _pk(w.a.item),
     "workitems:item_action": lambda w: {"pk": w.a.item.pk, "action": "comment"},
     "workitems:customer_detail": lambda w: _pk(w.a.customer),

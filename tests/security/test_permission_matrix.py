@@ -46,6 +46,8 @@ RULES = {
     # Everyone's own notifications; one of team A's agent's is opened by them only.
     "ccops:notifications": ("L O O O O O O O", "L R R R R R R R"),
     "ccops:notification_badge": ("L O O O O O O O", None),
+    "ccops:guide": ("L O O O O O O O", None),
+    "ccops:guide_page": ("L O O O O O O O", None),
     "ccops:notification_settings": ("L O O O O O O O", "L R R R R R R R"),
     "ccops:notification_open": ("L M M M M M M M", "L R N N N N N N"),
     # Single sign-on answers 404 until OIDC_* is configured (ccops/oidc.py).
