@@ -2,7 +2,11 @@
 ``TRANSITIONS``, run under a row lock, bumping ``version`` and writing a ``WorkItemEvent``.
 
 Rules stated once here:
-- Due time: ``created_at + work_type.sla`` in calendar time.
+- Due time: ``calendars.sla_clock_for``: the work type's SLA counted in open time of its
+  calendar (24x7 without one), with "at risk" and first-response times. While an item is
+  pending (waiting on the customer) its clock is stopped: when it comes back, its due times
+  move on by the open time it waited (``business_hours.shift_for_pause``). The first
+  response is the holder's first comment, pause, completion or hand-off.
 - Reopen within ``REOPEN_AS_SAME_ITEM_WITHIN_DAYS`` of completion continues the same item
   (back to the queue, ``reopen_count`` + 1, counted in reopen rate) and keeps its original
   due time: the SLA clock is not restarted, the customer has been waiting since arrival.
@@ -22,6 +26,8 @@ from django.utils import timezone
 from ccops.choices import Office, Role
 from training.models import AgentSkill, AgentTier, BuddyPairing
 
+from .business_hours import shift_for_pause
+from .calendars import calendar_of_item, sla_clock_for
 from .choices import (
     OPEN_STATUSES,
     EventKind,
@@ -150,6 +156,7 @@ def _apply(
             check(locked)
         now = timezone.now()
         values = dict(changes(locked, now) if callable(changes) else (changes or {}))
+        values.update(_sla_clock_changes(locked, transition, by, now))
         from_status = locked.status
         if transition.target is not None:
             values["status"] = transition.target
@@ -174,6 +181,41 @@ def _apply(
             state, on_item = presence(locked)
             _presence_change(_locked_presence(by), state, on_item, now)
     return locked
+
+
+# Events by the item's holder that answer the customer (the first one meets the first
+# response target).
+RESPONSE_EVENTS = frozenset(
+    {EventKind.COMMENTED, EventKind.PENDING, EventKind.COMPLETED, EventKind.HANDED_OFF}
+)
+SLA_TIMES = ("due_at", "at_risk_at", "first_response_due_at")
+
+
+def _sla_clock_changes(locked, transition, by, now) -> dict:
+    """The SLA clock's part of a move: stop it on entering pending, and on leaving it for
+    another open state move the due times on by the open time it waited; record the first
+    response."""
+    out = {}
+    target = transition.target
+    if target == S.PENDING:
+        if locked.sla_paused_at is None:
+            out["sla_paused_at"] = now
+    elif target is not None and locked.sla_paused_at is not None:
+        if target in OPEN_STATUSES:
+            calendar = calendar_of_item(locked)
+            for name in SLA_TIMES:
+                out[name] = shift_for_pause(
+                    getattr(locked, name), locked.sla_paused_at, now, calendar
+                )
+        out["sla_paused_at"] = None
+    if (
+        locked.first_response_at is None
+        and by is not None
+        and transition.event in RESPONSE_EVENTS
+        and locked.assignee_id == by.pk
+    ):
+        out["first_response_at"] = now
+    return out
 
 
 def _available(locked):
@@ -318,6 +360,7 @@ def workitem_create(
     # A re-sent external reference is found by the unique index refusing the insert (below),
     # so a new item, the usual case, costs no query to look for an earlier one.
     created_at = created_at or timezone.now()
+    clock = sla_clock_for(work_type=work_type, start=created_at, team=team)
     item = WorkItem(
         work_type=work_type,
         customer=customer,
@@ -330,7 +373,9 @@ def workitem_create(
         origin=origin,
         related_to=related_to,
         created_at=created_at,
-        due_at=WorkItem.due_for(work_type, created_at),
+        due_at=clock.due_at,
+        at_risk_at=clock.at_risk_at,
+        first_response_due_at=clock.first_response_due_at,
     )
     try:
         with transaction.atomic():
