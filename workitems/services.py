@@ -74,6 +74,7 @@ TRANSITIONS: dict[str, Transition] = {
     "merge": Transition(frozenset(OPEN_STATUSES), S.MERGED, EventKind.MERGED),
     "comment": Transition(frozenset(Status.values), None, EventKind.COMMENTED),
     "edit": Transition(frozenset(OPEN_STATUSES), None, EventKind.EDITED),
+    "email_received": Transition(frozenset(Status.values), None, EventKind.EMAIL_RECEIVED),
 }
 
 ACTION_LABELS = {
@@ -89,6 +90,7 @@ ACTION_LABELS = {
     "merge": "merge",
     "comment": "comment on",
     "edit": "edit",
+    "email_received": "add an e-mail to",
 }
 
 SUPERVISING_ROLES = (Role.SUPERVISOR,)
@@ -889,3 +891,8 @@ def workitem_comment(*, item, by, note: str) -> WorkItem:
     if not (note or "").strip():
         raise InvalidInput("A comment cannot be empty.", field="note")
     return _apply(item=item, action="comment", by=by, note=note)
+
+
+def workitem_email_received(*, item, note: str, **data) -> WorkItem:
+    """A customer's e-mail joins its case as an event (``mail_in``: no actor)."""
+    return _apply(item=item, action="email_received", by=None, note=note, **data)
