@@ -13,6 +13,7 @@ America/New_York is 5 open hours, on the fall-back night 7.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -192,3 +193,26 @@ def shift_for_pause(
     if value is None:
         return None
     return add_open_time(value, open_time_between(paused_from, resumed_at, calendar), calendar)
+
+
+def working_days(duration: timedelta, calendar: BusinessCalendar | None) -> int:
+    """An SLA in whole working days, for day-level plans: open time over the calendar's
+    average open day (24x7: over 24 hours), rounded up."""
+    if duration <= timedelta(0):
+        return 0
+    if calendar is None:
+        return math.ceil(duration / timedelta(days=1))
+    lengths = []
+    for weekday in range(7):
+        day = timedelta(0)
+        for opens, closes in calendar.weekly.get(weekday, ()):
+            end = timedelta(hours=24) if closes is None else _since_midnight(closes)
+            day += max(end - _since_midnight(opens), timedelta(0))
+        if day:
+            lengths.append(day)
+    average = sum(lengths, timedelta(0)) / len(lengths)
+    return math.ceil(duration / average)
+
+
+def _since_midnight(value: time) -> timedelta:
+    return timedelta(hours=value.hour, minutes=value.minute, seconds=value.second)

@@ -13,7 +13,7 @@ from functools import partial
 
 import holidays
 
-from .business_hours import BusinessCalendar, SlaClock, sla_clock
+from .business_hours import BusinessCalendar, SlaClock, sla_clock, working_days
 from .calendar_models import Calendar
 
 
@@ -90,3 +90,10 @@ def work_type_clock(*, work_type, start: datetime, calendar: BusinessCalendar | 
 def calendar_of_item(item) -> BusinessCalendar | None:
     """The calendar an existing item's clock counts in (for a pause's shift)."""
     return business_calendar(calendar_for(work_type=item.work_type, team=item.team))
+
+
+def sla_working_days(work_type) -> int:
+    """The type's resolution SLA in whole working days of its own calendar (24x7: days),
+    for staffing's day-level backlog plans."""
+    calendar = business_calendar(work_type.calendar) if work_type.calendar_id else None
+    return working_days(work_type.sla or timedelta(0), calendar)
