@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from functools import partial
 
 import holidays
+from django.db.models import Case, Q, Value, When
 
 from .business_hours import BusinessCalendar, SlaClock, sla_clock, working_days
 from .calendar_models import Calendar
@@ -63,10 +64,17 @@ def calendar_for(*, work_type, team=None) -> Calendar | None:
         return work_type.calendar
     if team is None:
         return None
-    own = Calendar.objects.filter(teams=team).order_by("pk").first()
-    if own is not None or not team.site:
-        return own
-    return Calendar.objects.filter(site=team.site).first()
+    # One query: the team's own calendar first, else its site's.
+    own = Calendar.teams.through.objects.filter(team=team).values("calendar_id")
+    match = Q(pk__in=own)
+    if team.site:
+        match |= Q(site=team.site)
+    return (
+        Calendar.objects.filter(match)
+        .annotate(is_own=Case(When(pk__in=own, then=Value(0)), default=Value(1)))
+        .order_by("is_own", "pk")
+        .first()
+    )
 
 
 def sla_clock_for(*, work_type, start: datetime, team=None) -> SlaClock:

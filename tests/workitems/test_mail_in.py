@@ -1,0 +1,74 @@
+"""E-mail in without a server: parsing, customers by address, refusals, and two pollers
+taking in the same message at once (PostgreSQL)."""
+
+from email.message import EmailMessage
+
+import pytest
+
+from tests.services import require_postgres
+from tests.workitems.test_concurrency import race
+from workitems.mail_in import inbound_email_take, parse_message
+from workitems.models import Customer, InboundEmail, Mailbox, WorkItem, WorkItemEvent
+
+
+@pytest.fixture
+def mailbox(back_type):
+    return Mailbox.objects.create(
+        name="Claims in", host="imap.invalid", username="u", password="p", work_type=back_type
+    )
+
+
+def raw(sender="alice@example.com", subject="Claim", body="Hello", message_id="<a@x>", html=None):
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["Subject"] = subject
+    if message_id:
+        msg["Message-ID"] = message_id
+    if html:
+        msg.set_content(html, subtype="html")
+    else:
+        msg.set_content(body)
+    return msg.as_bytes()
+
+
+def test_parse_html_only_and_missing_message_id():
+    first = parse_message(raw(html="<p>Broken <b>window</b></p>", message_id=None))
+    assert first.body == "Broken window"
+    assert first.message_id.startswith("<sha256-")
+    # The same bytes name the same message: a re-poll finds it again.
+    assert parse_message(raw(html="<p>Broken <b>window</b></p>", message_id=None)).message_id == (
+        first.message_id
+    )
+    assert parse_message(raw(subject="  Re:\r\n  [CASE-7]  x ")).subject == "Re: [CASE-7] x"
+
+
+@pytest.mark.django_db
+def test_a_message_without_a_valid_sender_writes_nothing(mailbox):
+    with pytest.raises(ValueError, match="sender"):
+        inbound_email_take(mailbox=mailbox, raw=raw(sender="not an address"))
+    assert not WorkItem.objects.exists() and not InboundEmail.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_reference_to_an_unknown_case_makes_a_new_case(mailbox):
+    inbound = inbound_email_take(mailbox=mailbox, raw=raw(subject="Re: [CASE-999999] hi"))
+    assert inbound.outcome == InboundEmail.Outcome.CREATED
+    assert inbound.item.customer == Customer.objects.get(external_ref="email:alice@example.com")
+    again = inbound_email_take(mailbox=mailbox, raw=raw(subject="Re: [CASE-999999] hi"))
+    assert again.was_existing and again.pk == inbound.pk
+    assert WorkItem.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_pollers_take_in_one_message_once(mailbox):
+    require_postgres()
+    message = raw(message_id="<race@x>")
+
+    results, errors = race([lambda: inbound_email_take(mailbox=mailbox, raw=message)] * 2)
+
+    assert errors == [None, None]
+    assert sorted(r.was_existing for r in results) == [False, True]
+    assert results[0].pk == results[1].pk
+    assert InboundEmail.objects.count() == 1
+    assert WorkItem.objects.count() == 1 and Customer.objects.count() == 1
+    assert WorkItemEvent.objects.count() == 1  # the one case's "created"
