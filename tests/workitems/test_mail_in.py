@@ -39,7 +39,8 @@ def test_parse_html_only_and_missing_message_id():
     assert parse_message(raw(html="<p>Broken <b>window</b></p>", message_id=None)).message_id == (
         first.message_id
     )
-    assert parse_message(raw(subject="  Re:\r\n  [CASE-7]  x ")).subject == "Re: [CASE-7] x"
+    folded = b"From: a@example.com\r\nSubject: Re:\r\n  [CASE-7]  x\r\n\r\nbody\r\n"
+    assert parse_message(folded).subject == "Re: [CASE-7] x"
 
 
 @pytest.mark.django_db
