@@ -156,9 +156,7 @@ def inbound_email_take(*, mailbox: Mailbox, raw: bytes) -> InboundEmail:
             case = _joinable_case(parsed)
             if case is not None:
                 note = parsed.body or parsed.subject
-                workitem_email_received(
-                    item=case, note=note, message_id=parsed.message_id, sender=parsed.sender
-                )
+                workitem_email_received(item=case, note=note, message_id=parsed.message_id)
                 outcome = InboundEmail.Outcome.JOINED
             else:
                 customer = customer_for_address(address=parsed.sender, name=parsed.sender_name)

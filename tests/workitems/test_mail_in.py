@@ -73,3 +73,29 @@ def test_two_pollers_take_in_one_message_once(mailbox):
     assert InboundEmail.objects.count() == 1
     assert WorkItem.objects.count() == 1 and Customer.objects.count() == 1
     assert WorkItemEvent.objects.count() == 1  # the one case's "created"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_erasure_removes_senders_subjects_and_attachments(mailbox, settings, tmp_path, admin_user):
+    from workitems.erasure import ERASED, customer_erase
+    from workitems.models import EmailAttachment
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    msg = EmailMessage()
+    msg["From"] = "alice@example.com"
+    msg["Subject"] = "My passport"
+    msg["Message-ID"] = "<p@x>"
+    msg.set_content("See attached")
+    msg.add_attachment(b"scan", maintype="image", subtype="png", filename="passport.png")
+    inbound = inbound_email_take(mailbox=mailbox, raw=msg.as_bytes())
+    (attachment,) = EmailAttachment.objects.all()
+    path = tmp_path / attachment.file.name
+    assert path.read_bytes() == b"scan"
+
+    customer_erase(customer=inbound.item.customer, by=admin_user, reason="request")
+
+    inbound.refresh_from_db()
+    assert (inbound.sender, inbound.subject, inbound.message_id) == ("", ERASED, "<p@x>")
+    assert not EmailAttachment.objects.exists() and not path.exists()
+    # The same message polled again is still known: nothing comes back.
+    assert inbound_email_take(mailbox=mailbox, raw=msg.as_bytes()).was_existing
