@@ -257,3 +257,18 @@ class EmailAttachmentAdmin(ReadOnlyAdmin):
     search_fields = ["filename", "=item__id"]
     raw_id_fields = ["item", "email"]
     list_select_related = ["item", "email"]
+
+
+@admin.register(CalendarHours)
+class CalendarHoursAdmin(admin.ModelAdmin):
+    list_display = ["calendar", "weekday", "opens", "closes"]
+    list_filter = ["calendar", "weekday"]
+    list_select_related = ["calendar"]
+
+
+@admin.register(CalendarClosure)
+class CalendarClosureAdmin(admin.ModelAdmin):
+    list_display = ["calendar", "name", "first_day", "last_day", "starts_at", "ends_at"]
+    list_filter = ["calendar"]
+    search_fields = ["name"]
+    list_select_related = ["calendar"]
