@@ -99,3 +99,73 @@ def test_erasure_removes_senders_subjects_and_attachments(mailbox, settings, tmp
     assert not EmailAttachment.objects.exists() and not path.exists()
     # The same message polled again is still known: nothing comes back.
     assert inbound_email_take(mailbox=mailbox, raw=msg.as_bytes()).was_existing
+
+
+@pytest.mark.django_db
+def test_attachments_are_listed_on_the_case_and_downloaded_by_who_sees_it(
+    mailbox, settings, tmp_path, client, supervisor, back_agent, other_agent, norole
+):
+    from django.urls import reverse
+
+    from workitems import services
+    from workitems.models import EmailAttachment
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    msg = EmailMessage()
+    msg["From"] = "alice@example.com"
+    msg["Subject"] = "Invoice"
+    msg["Message-ID"] = "<inv@x>"
+    msg.set_content("Attached")
+    msg.add_attachment(
+        b"<svg onload=alert(1)>", maintype="image", subtype="svg+xml", filename="a.svg"
+    )
+    case = inbound_email_take(mailbox=mailbox, raw=msg.as_bytes()).item
+    attachment = EmailAttachment.objects.get()
+    url = reverse("workitems:item_attachment", args=[case.pk, attachment.pk])
+
+    client.force_login(supervisor)
+    page = client.get(reverse("workitems:item_detail", args=[case.pk])).content.decode()
+    assert f'href="{url}" data-testid="attachment">a.svg</a>' in page
+    response = client.get(url)
+    assert b"".join(response.streaming_content) == b"<svg onload=alert(1)>"
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"].startswith("attachment;")
+    # Another case's number with this attachment: not found.
+    other = services.workitem_create(work_type=mailbox.work_type, title="Other", by=supervisor)
+    assert (
+        client.get(reverse("workitems:item_attachment", args=[other.pk, attachment.pk])).status_code
+        == 404
+    )
+
+    # Held by an agent of the back team: another team's agent and a user without a role
+    # do not see the case, so not its files either.
+    services.workitem_assign(item=case, to=back_agent, by=supervisor)
+    for outsider in (other_agent, norole):
+        client.force_login(outsider)
+        assert client.get(url).status_code == 404
+    client.force_login(back_agent)
+    assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_attachment_download_queries(
+    mailbox, settings, tmp_path, client, supervisor, django_assert_num_queries
+):
+    from django.urls import reverse
+
+    from workitems.models import EmailAttachment
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    msg = EmailMessage()
+    msg["From"] = "alice@example.com"
+    msg["Message-ID"] = "<q@x>"
+    msg.set_content("Attached")
+    msg.add_attachment(b"pdf", maintype="application", subtype="pdf", filename="a.pdf")
+    case = inbound_email_take(mailbox=mailbox, raw=msg.as_bytes()).item
+    url = reverse("workitems:item_attachment", args=[case.pk, EmailAttachment.objects.get().pk])
+    client.force_login(supervisor)
+    client.get(url)  # the session is read through the cache from here on
+    # 1 user + team, 2 roles (who sees the case), 3 the case, 4 the attachment
+    with django_assert_num_queries(4):
+        response = client.get(url)
+    assert b"".join(response.streaming_content) == b"pdf"

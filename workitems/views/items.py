@@ -69,6 +69,9 @@ class ItemDetailView(LoginRequiredMixin, DetailView):
             now=now,
             sla_state=sla_state,
             past_due=sla_state == "past_due",
+            attachments=list(
+                item.attachments.only("pk", "filename", "size", "item_id").order_by("pk")[:100]
+            ),
             events=events,
             events_truncated=len(events) == MAX_EVENTS_SHOWN,
             handoffs=[i for i in links if i.origin_id == item.pk],
