@@ -75,6 +75,8 @@ TRANSITIONS: dict[str, Transition] = {
     "comment": Transition(frozenset(Status.values), None, EventKind.COMMENTED),
     "edit": Transition(frozenset(OPEN_STATUSES), None, EventKind.EDITED),
     "email_received": Transition(frozenset(Status.values), None, EventKind.EMAIL_RECEIVED),
+    # The customer answers an item waiting on them: back to its holder, the clock runs on.
+    "customer_returned": Transition(frozenset({S.PENDING}), S.ASSIGNED, EventKind.EMAIL_RECEIVED),
 }
 
 ACTION_LABELS = {
@@ -91,6 +93,7 @@ ACTION_LABELS = {
     "comment": "comment on",
     "edit": "edit",
     "email_received": "add an e-mail to",
+    "customer_returned": "return from the customer",
 }
 
 SUPERVISING_ROLES = (Role.SUPERVISOR,)
@@ -894,5 +897,12 @@ def workitem_comment(*, item, by, note: str) -> WorkItem:
 
 
 def workitem_email_received(*, item, note: str, **data) -> WorkItem:
-    """A customer's e-mail joins its case as an event (``mail_in``: no actor)."""
+    """A customer's e-mail joins its case as an event (``mail_in``: no actor). A case that
+    was waiting on the customer (pending) goes back to its holder, and its SLA clock runs
+    again from here (``_sla_clock_changes``)."""
+    if item.status == S.PENDING:
+        try:
+            return _apply(item=item, action="customer_returned", by=None, note=note, **data)
+        except IllegalTransition:
+            pass  # it left pending meanwhile: the e-mail is added as it stands
     return _apply(item=item, action="email_received", by=None, note=note, **data)

@@ -172,3 +172,43 @@ def test_plans_read_the_sla_in_working_days_of_the_calendar(casework, back_type)
     assert sla_working_days(casework) == 3
     casework.calendar = None
     assert sla_working_days(casework) == 1  # 20 h around the clock: within a day
+
+
+def test_the_customers_e_mail_brings_a_pending_case_back(
+    casework, back_agent, skilled, claims_skill, clock
+):
+    from email.message import EmailMessage
+
+    from workitems.choices import EventKind, Status
+    from workitems.mail_in import case_reference, inbound_email_take
+    from workitems.models import Customer, Mailbox
+
+    skilled(back_agent, claims_skill)
+    customer = Customer.objects.create(external_ref="C-5", name="Alice", email="alice@example.com")
+    clock(at(2026, 12, 7, 9))
+    services.workitem_create(work_type=casework, title="Claim", customer=customer)
+    item = services.workitem_claim_next(agent=back_agent)
+    item = services.workitem_start(item=item, by=back_agent)
+    clock(at(2026, 12, 7, 11))
+    item = services.workitem_pend(item=item, by=back_agent, note="Asked for the receipt")
+
+    msg = EmailMessage()
+    msg["From"] = "alice@example.com"
+    msg["Subject"] = f"Re: {case_reference(item)}"
+    msg["Message-ID"] = "<receipt@x>"
+    msg.set_content("Here it is")
+    mailbox = Mailbox.objects.create(
+        name="In", host="h", username="u", password="p", work_type=casework
+    )
+    clock(at(2026, 12, 8, 10))  # Tuesday 10:00: 7 open hours later
+    inbound_email_take(mailbox=mailbox, raw=msg.as_bytes())
+
+    item.refresh_from_db()
+    assert (item.status, item.assignee, item.sla_paused_at) == (Status.ASSIGNED, back_agent, None)
+    assert item.due_at == at(2026, 12, 8, 16)
+    event = item.events.get(kind=EventKind.EMAIL_RECEIVED)
+    assert (event.from_status, event.to_status, event.note) == (
+        Status.PENDING,
+        Status.ASSIGNED,
+        "Here it is",
+    )
