@@ -4,9 +4,10 @@
 Rules stated once here:
 - Due time: ``calendars.sla_clock_for``: the work type's SLA counted in open time of its
   calendar (24x7 without one), with "at risk" and first-response times. While an item is
-  pending (waiting on the customer) its clock is stopped: when it comes back, its due times
-  move on by the open time it waited (``business_hours.shift_for_pause``). The first
-  response is the holder's first comment, pause, completion or hand-off.
+  pending (waiting on the customer) its clock is stopped: when it leaves pending (back to
+  work, or closed), its due times move on by the open time it waited
+  (``business_hours.shift_for_pause``). The first response is the holder's first comment,
+  pause, completion or hand-off.
 - Reopen within ``REOPEN_AS_SAME_ITEM_WITHIN_DAYS`` of completion continues the same item
   (back to the queue, ``reopen_count`` + 1, counted in reopen rate) and keeps its original
   due time: the SLA clock is not restarted, the customer has been waiting since arrival.
@@ -197,21 +198,19 @@ SLA_TIMES = ("due_at", "at_risk_at", "first_response_due_at")
 
 
 def _sla_clock_changes(locked, transition, by, now) -> dict:
-    """The SLA clock's part of a move: stop it on entering pending, and on leaving it for
-    another open state move the due times on by the open time it waited; record the first
-    response."""
+    """The SLA clock's part of a move: stop it on entering pending, and on leaving pending
+    move the due times on by the open time it waited; record the first response."""
     out = {}
     target = transition.target
     if target == S.PENDING:
         if locked.sla_paused_at is None:
             out["sla_paused_at"] = now
     elif target is not None and locked.sla_paused_at is not None:
-        if target in OPEN_STATUSES:
-            calendar = calendar_of_item(locked)
-            for name in SLA_TIMES:
-                out[name] = shift_for_pause(
-                    getattr(locked, name), locked.sla_paused_at, now, calendar
-                )
+        # Back to work, or closed while waiting (the SLA attainment of a case the customer
+        # never answered does not count the wait either).
+        calendar = calendar_of_item(locked)
+        for name in SLA_TIMES:
+            out[name] = shift_for_pause(getattr(locked, name), locked.sla_paused_at, now, calendar)
         out["sla_paused_at"] = None
     if (
         locked.first_response_at is None
