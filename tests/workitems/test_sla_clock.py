@@ -214,3 +214,24 @@ def test_the_customers_e_mail_brings_a_pending_case_back(
         Status.ASSIGNED,
         "Here it is",
     )
+
+
+def test_migration_gives_open_items_from_before_an_at_risk_time(back_type):
+    import importlib
+
+    from django.apps import apps
+
+    from workitems.models import WorkItem
+
+    migration = importlib.import_module("workitems.migrations.0009_backfill_open_items_at_risk")
+    item = services.workitem_create(work_type=back_type, title="Old", created_at=at(2026, 12, 1))
+    done = services.workitem_create(work_type=back_type, title="Done", created_at=at(2026, 12, 1))
+    WorkItem.objects.filter(pk__in=[item.pk, done.pk]).update(at_risk_at=None)
+    WorkItem.objects.filter(pk=done.pk).update(status="cancelled")
+
+    migration.backfill(apps, None)
+
+    item.refresh_from_db()
+    done.refresh_from_db()
+    assert item.at_risk_at == at(2026, 12, 2, 12)  # 2-day SLA: due less 12 hours
+    assert done.at_risk_at is None
