@@ -5,7 +5,8 @@ through ``services.workitem_create``, or, when its subject carries a case refere
 Idempotent by Message-ID: ``InboundEmail`` is unique per mailbox and Message-ID, so a
 message seen again (a poll that died before flagging it ``\\Seen``, two pollers) writes
 nothing. A message is flagged ``\\Seen`` only after its case or event is committed; one
-that fails stays unseen and is tried again at the next poll.
+that fails stays unseen and is tried again at the next poll, except one that can never
+become a case (no valid sender), which is flagged seen and counted as refused.
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ log = logging.getLogger(__name__)
 
 CASE_REF = re.compile(r"\[CASE-(\d{1,18})\]", re.IGNORECASE)
 MAX_BODY_CHARS = 100_000
+
+
+class MessageRefused(ValueError):
+    """A message that can never become a case (no valid sender): flagged seen, not retried."""
 
 
 def case_reference(item) -> str:
@@ -150,7 +155,7 @@ def inbound_email_take(*, mailbox: Mailbox, raw: bytes) -> InboundEmail:
         existing.was_existing = True
         return existing
     if not _valid_address(parsed.sender):
-        raise ValueError(f"Message {parsed.message_id} has no valid sender address.")
+        raise MessageRefused(f"Message {parsed.message_id} has no valid sender address.")
     try:
         with transaction.atomic():
             case = _joinable_case(parsed)
@@ -196,7 +201,8 @@ class PollResult:
     created: int = 0
     joined: int = 0
     already: int = 0
-    failed: int = 0
+    refused: int = 0  # never a case (flagged seen)
+    failed: int = 0  # left unseen: tried again at the next poll
 
 
 def _connect(mailbox: Mailbox) -> imaplib.IMAP4:
@@ -213,7 +219,8 @@ def _quoted(folder: str) -> str:
 def mailbox_poll(*, mailbox: Mailbox) -> PollResult:
     """Take in the mailbox's unseen messages (at most ``EMAIL_IN_BATCH`` per poll), each
     flagged ``\\Seen`` once committed. Connection and login errors are raised (the task
-    records them on the mailbox); a message that fails is logged and left unseen."""
+    records them on the mailbox); a message refused for good (``MessageRefused``) is
+    flagged seen; one that fails otherwise is logged and left unseen for the next poll."""
     result = PollResult()
     conn = _connect(mailbox)
     try:
@@ -231,6 +238,11 @@ def mailbox_poll(*, mailbox: Mailbox) -> PollResult:
                 continue
             try:
                 inbound = inbound_email_take(mailbox=mailbox, raw=raw)
+            except MessageRefused as exc:
+                log.warning("E-mail in: message uid %s of %s refused: %s", uid, mailbox, exc)
+                result.refused += 1
+                conn.uid("STORE", uid, "+FLAGS", "(\\Seen)")
+                continue
             except Exception:
                 log.exception("E-mail in: message uid %s of %s not taken in", uid, mailbox)
                 result.failed += 1

@@ -7,7 +7,7 @@ import pytest
 
 from tests.services import require_postgres
 from tests.workitems.test_concurrency import race
-from workitems.mail_in import inbound_email_take, parse_message
+from workitems.mail_in import MessageRefused, inbound_email_take, parse_message
 from workitems.models import Customer, InboundEmail, Mailbox, WorkItem, WorkItemEvent
 
 
@@ -45,7 +45,7 @@ def test_parse_html_only_and_missing_message_id():
 
 @pytest.mark.django_db
 def test_a_message_without_a_valid_sender_writes_nothing(mailbox):
-    with pytest.raises(ValueError, match="sender"):
+    with pytest.raises(MessageRefused, match="sender"):
         inbound_email_take(mailbox=mailbox, raw=raw(sender="not an address"))
     assert not WorkItem.objects.exists() and not InboundEmail.objects.exists()
 

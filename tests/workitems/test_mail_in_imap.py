@@ -70,9 +70,13 @@ def test_messages_become_cases_and_replies_join_them(imap, mailbox, back_type):
         message("bob@example.com", "Address change", "New address: ...", message_id="<m2@x>")
     )
 
+    imap.append(message("no address here", "Spam", "x", message_id="<m0@x>"))
+
     result = tasks.poll_mailboxes()
 
-    assert result == {"Claims in": {"created": 2, "joined": 0, "already": 0, "failed": 0}}
+    assert result == {
+        "Claims in": {"created": 2, "joined": 0, "already": 0, "refused": 1, "failed": 0}
+    }
     assert imap.unseen() == 0
     alice_case = WorkItem.objects.get(title="My claim for the broken window")
     assert alice_case.work_type == back_type
@@ -114,7 +118,9 @@ def test_messages_become_cases_and_replies_join_them(imap, mailbox, back_type):
 
     result = tasks.poll_mailboxes()
 
-    assert result == {"Claims in": {"created": 1, "joined": 1, "already": 1, "failed": 0}}
+    assert result == {
+        "Claims in": {"created": 1, "joined": 1, "already": 1, "refused": 0, "failed": 0}
+    }
     event = WorkItemEvent.objects.get(item=alice_case, kind=EventKind.EMAIL_RECEIVED)
     assert event.note == "Here is the receipt."
     assert event.data["message_id"] == "<m3@example.com>"
@@ -126,7 +132,7 @@ def test_messages_become_cases_and_replies_join_them(imap, mailbox, back_type):
     # Polling again finds nothing new and writes nothing.
     cases, events = WorkItem.objects.count(), WorkItemEvent.objects.count()
     assert tasks.poll_mailboxes() == {
-        "Claims in": {"created": 0, "joined": 0, "already": 0, "failed": 0}
+        "Claims in": {"created": 0, "joined": 0, "already": 0, "refused": 0, "failed": 0}
     }
     assert (WorkItem.objects.count(), WorkItemEvent.objects.count()) == (cases, events)
     mailbox.refresh_from_db()
