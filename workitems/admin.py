@@ -8,8 +8,14 @@ from .erasure import customer_erase
 from .errors import WorkflowError
 from .models import (
     AgentPresence,
+    Calendar,
+    CalendarClosure,
+    CalendarHours,
     Customer,
     CustomerErasure,
+    EmailAttachment,
+    InboundEmail,
+    Mailbox,
     PresenceChange,
     WorkItem,
     WorkItemEvent,
@@ -93,6 +99,9 @@ class WorkTypeAdmin(admin.ModelAdmin):
         "office",
         "channel",
         "sla",
+        "first_response_sla",
+        "at_risk_percent",
+        "calendar",
         "standard_minutes",
         "required_skill",
         "min_skill_level",
@@ -101,9 +110,9 @@ class WorkTypeAdmin(admin.ModelAdmin):
         "owning_team",
         "active",
     ]
-    list_filter = ["office", "channel", "active"]
+    list_filter = ["office", "channel", "active", "calendar"]
     search_fields = ["name"]
-    list_select_related = ["required_skill", "owning_team"]
+    list_select_related = ["required_skill", "owning_team", "calendar"]
 
 
 class EventInline(admin.TabularInline):
@@ -181,3 +190,85 @@ class PresenceChangeAdmin(admin.ModelAdmin):
     search_fields = ["agent__username"]
     raw_id_fields = ["agent"]
     list_select_related = ["agent"]
+
+
+# --- Business calendars and e-mail in ---------------------------------------------------
+
+
+class CalendarHoursInline(admin.TabularInline):
+    model = CalendarHours
+    extra = 0
+
+
+class CalendarClosureInline(admin.TabularInline):
+    model = CalendarClosure
+    extra = 0
+
+
+@admin.register(Calendar)
+class CalendarAdmin(admin.ModelAdmin):
+    """Opening hours, holidays and closures. A change applies to items created (or coming
+    back from pending) afterwards; stored due times are not recomputed."""
+
+    list_display = ["name", "time_zone", "holiday_country", "holiday_subdivision", "site"]
+    list_filter = ["time_zone", "holiday_country"]
+    search_fields = ["name", "site"]
+    filter_horizontal = ["teams"]
+    inlines = [CalendarHoursInline, CalendarClosureInline]
+
+
+@admin.register(Mailbox)
+class MailboxAdmin(admin.ModelAdmin):
+    list_display = ["name", "host", "port", "use_ssl", "username", "folder", "work_type", "team"]
+    list_display += ["active", "last_polled_at"]
+    list_filter = ["active", "use_ssl", "work_type"]
+    search_fields = ["name", "host", "username"]
+    readonly_fields = ["last_polled_at", "last_error"]
+    list_select_related = ["work_type", "team"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        from django import forms
+
+        form = super().get_form(request, obj, **kwargs)
+        # The stored password is not shown back; left empty on a change it is kept.
+        form.base_fields["password"].widget = forms.PasswordInput(render_value=False)
+        form.base_fields["password"].required = obj is None
+        return form
+
+    def save_model(self, request, obj, form, change):
+        if change and not form.cleaned_data.get("password"):
+            obj.password = Mailbox.objects.values_list("password", flat=True).get(pk=obj.pk)
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(InboundEmail)
+class InboundEmailAdmin(ReadOnlyAdmin):
+    list_display = ["message_id", "mailbox", "sender", "subject", "outcome", "item", "received_at"]
+    list_filter = ["outcome", "mailbox"]
+    search_fields = ["message_id", "sender", "subject", "=item__id"]
+    raw_id_fields = ["item"]
+    list_select_related = ["mailbox", "item"]
+
+
+@admin.register(EmailAttachment)
+class EmailAttachmentAdmin(ReadOnlyAdmin):
+    list_display = ["filename", "content_type", "size", "item", "email"]
+    list_filter = ["content_type"]
+    search_fields = ["filename", "=item__id"]
+    raw_id_fields = ["item", "email"]
+    list_select_related = ["item", "email"]
+
+
+@admin.register(CalendarHours)
+class CalendarHoursAdmin(admin.ModelAdmin):
+    list_display = ["calendar", "weekday", "opens", "closes"]
+    list_filter = ["calendar", "weekday"]
+    list_select_related = ["calendar"]
+
+
+@admin.register(CalendarClosure)
+class CalendarClosureAdmin(admin.ModelAdmin):
+    list_display = ["calendar", "name", "first_day", "last_day", "starts_at", "ends_at"]
+    list_filter = ["calendar"]
+    search_fields = ["name"]
+    list_select_related = ["calendar"]

@@ -7,7 +7,7 @@ class WorkitemsConfig(AppConfig):
     verbose_name = "Work items"
 
     def ready(self):
-        from ccops import navigation
+        from ccops import navigation, schedules
         from ccops.choices import Role
         from ccops.roles import grant
         from training.escalations import register_reader
@@ -26,6 +26,7 @@ class WorkitemsConfig(AppConfig):
         )
         navigation.register("Presence", "workitems:presence_board", {Role.SUPERVISOR}, order=30)
         navigation.register("Import", "workitems:import", {Role.SUPERVISOR}, order=40)
+        schedules.register("e-mail in (every minute)", "workitems.tasks.poll_mailboxes", minute="*")
 
         # Model permissions (Django admin and API model checks); pages check roles.
         read = ("workitems.view_workitem", "workitems.view_worktype", "workitems.view_customer")

@@ -38,6 +38,7 @@ class Source(models.TextChoices):
     IMPORT = "import", "CSV import"
     HANDOFF = "handoff", "Hand-off"
     REOPEN = "reopen", "Reopen"
+    EMAIL = "email", "E-mail in"
 
 
 class EventKind(models.TextChoices):
@@ -55,6 +56,7 @@ class EventKind(models.TextChoices):
     COMMENTED = "commented", "Comment"
     EDITED = "edited", "Edited"
     DUPLICATE_FLAGGED = "duplicate_flagged", "Flagged as possible duplicate"
+    EMAIL_RECEIVED = "email_received", "E-mail received"
 
 
 class PresenceState(models.TextChoices):

@@ -19,8 +19,10 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from ccops.choices import Office
+from ccops.models import Team
 from training.models import AgentSkill, AgentTier, Skill, Tier
 
+from .calendars import business_calendar, calendar_for, work_type_clock
 from .choices import Channel, EventKind, PresenceState, Source, Status
 from .models import AgentPresence, Customer, PresenceChange, WorkItem, WorkItemEvent, WorkType
 
@@ -219,6 +221,7 @@ class _History:
         self.now = timezone.now()
         self.types = {wt.name: wt for wt in types}
         self.counter = itertools.count(1)
+        self.calendars = {}  # work type id -> its business calendar (None: 24x7)
         self.items_written = self.events_written = self.customers = 0
         self.pending: list[tuple[WorkItem, list[Step]]] = []
         self.handoffs: list[tuple[WorkItem, WorkItem, Step]] = []
@@ -326,6 +329,10 @@ class _History:
 
     def item(self, wt, created, *, source, customer, origin=None, steps=None, title=None):
         number = next(self.counter)
+        if wt.pk not in self.calendars:
+            team = Team.objects.filter(pk=wt.owning_team_id).first()
+            self.calendars[wt.pk] = business_calendar(calendar_for(work_type=wt, team=team))
+        clock = work_type_clock(work_type=wt, start=created, calendar=self.calendars[wt.pk])
         item = WorkItem(
             work_type=wt,
             customer_id=customer,
@@ -333,7 +340,9 @@ class _History:
             priority=min(5, max(1, wt.priority + self.rng.choice((-1, 0, 0, 0, 1)))),
             team_id=wt.owning_team_id,
             created_at=created,
-            due_at=WorkItem.due_for(wt, created),
+            due_at=clock.due_at,
+            at_risk_at=clock.at_risk_at,
+            first_response_due_at=clock.first_response_due_at,
             source=source,
             external_ref=f"{PREFIX}{number:06d}",
             origin=origin,

@@ -2,6 +2,7 @@
 
 What goes: the customer's personal fields, and the free text of their work items (title,
 details) and of those items' events (notes, and the old and new text an edit recorded).
+E-mail in: the sender and subject of their messages and their attachments also go.
 What stays: every status, time, type, link, count and actor, so KPIs, backlogs and process
 maps read the same numbers after an erasure as before. The customer row itself stays (items
 PROTECT it) with placeholders, and ``CustomerErasure`` records who erased it, when and why.
@@ -25,7 +26,14 @@ from ccops.choices import Role
 
 from .choices import OPEN_STATUSES
 from .errors import InvalidInput, NotAllowed
-from .models import Customer, CustomerErasure, WorkItem, WorkItemEvent
+from .models import (
+    Customer,
+    CustomerErasure,
+    EmailAttachment,
+    InboundEmail,
+    WorkItem,
+    WorkItemEvent,
+)
 
 ERASED = "[erased]"
 ERASED_NAME = "Erased customer"
@@ -59,6 +67,25 @@ def _scrub_edits(data: dict) -> dict | None:
     return None if scrubbed == edited else {**data, "edited": scrubbed}
 
 
+def _erase_emails(customer_id: int) -> None:
+    """E-mail in: the sender and subject of the customer's messages go (the Message-ID
+    stays: without it a re-poll would take the message in again), and their attachments
+    with their files (deleted once the erasure commits)."""
+    InboundEmail.objects.filter(item__customer_id=customer_id).exclude(
+        sender="", subject=ERASED
+    ).update(sender="", subject=ERASED)
+    attachments = EmailAttachment.objects.filter(item__customer_id=customer_id)
+    files = [(a.file.storage, a.file.name) for a in attachments.only("pk", "file")]
+    if files:
+        attachments.delete()
+
+        def delete_files():
+            for storage, name in files:
+                storage.delete(name)
+
+        transaction.on_commit(delete_files)
+
+
 def _erase(customer_id: int, *, by, reason: str, only_if_kept: bool = False):
     """Anonymise one customer in one transaction; ``None`` if ``only_if_kept`` and it was
     erased already (a retention run that another one beat to it)."""
@@ -90,6 +117,7 @@ def _erase(customer_id: int, *, by, reason: str, only_if_kept: bool = False):
                 edits.append(event)
         WorkItemEvent.objects.bulk_update(edits, ["data"])
         _erasure_mode(False)
+        _erase_emails(customer.pk)
 
         customer.name = ERASED_NAME
         customer.email = ""

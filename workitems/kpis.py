@@ -156,7 +156,8 @@ def aht(day):
     scale=100,
     order=20,
     description="""Items closed by their due time / items closed (items with a due time).
-    Due time = arrival + the work type's SLA. The past-due open count is the
+    Due time = arrival + the work type's SLA in open hours of its business calendar,
+    moved on by time waiting on the customer. The past-due open count is the
     backlog_past_due KPI.""",
 )
 def sla_attainment(day):

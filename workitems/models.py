@@ -4,9 +4,8 @@ Sized for 10M items and 5,000 agents: the routing and queue reads are served by 
 indexes on open items; the event log is append-only and indexed by item and by time.
 """
 
-from datetime import timedelta
-
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -82,7 +81,26 @@ class WorkType(models.Model):
     office = models.CharField(max_length=5, choices=Office.choices)
     channel = models.CharField(max_length=5, choices=Channel.choices)
     sla = models.DurationField(
-        help_text="Target time from arrival to completion (calendar time: due = created + SLA)."
+        help_text="Resolution target from arrival to completion, in open time of the "
+        "calendar (around the clock without one)."
+    )
+    first_response_sla = models.DurationField(
+        null=True,
+        blank=True,
+        help_text="First-response target (open time), if this type has one besides resolution.",
+    )
+    at_risk_percent = models.PositiveSmallIntegerField(
+        default=25,
+        validators=[MaxValueValidator(100)],
+        help_text="An open item is at risk in the last this-many percent of its SLA.",
+    )
+    calendar = models.ForeignKey(
+        "workitems.Calendar",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="work_types",
+        help_text="Business hours the SLA counts in (wins over the team's or site's).",
     )
     sla_answer_seconds = models.PositiveIntegerField(
         default=20, help_text="Queues: answer-within target for the service level."
@@ -149,6 +167,12 @@ class WorkItem(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField(null=True, blank=True)
+    # The SLA clock (workitems.calendars): at risk from, first response due and made, and
+    # while pending (waiting on the customer) since when the clock is stopped.
+    at_risk_at = models.DateTimeField(null=True, blank=True)
+    first_response_due_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    sla_paused_at = models.DateTimeField(null=True, blank=True)
     # Handle time: seconds spent in progress, accumulated at each pause/complete.
     handle_seconds = models.PositiveIntegerField(default=0)
     active_since = models.DateTimeField(null=True, blank=True)
@@ -262,10 +286,26 @@ class WorkItem(models.Model):
         now = now or timezone.now()
         return self.is_open and self.due_at is not None and self.due_at < now
 
+    def sla_state(self, now=None) -> str:
+        """``past_due``, ``at_risk``, ``paused`` (waiting on the customer), ``on_track``, or
+        ``""`` for closed items or ones without a due time. Own columns only."""
+        if not self.is_open or self.due_at is None:
+            return ""
+        now = now or timezone.now()
+        if self.due_at < now and self.sla_paused_at is None:
+            return "past_due"
+        if self.sla_paused_at is not None:
+            return "paused"
+        if self.at_risk_at is not None and self.at_risk_at <= now:
+            return "at_risk"
+        return "on_track"
+
     @staticmethod
-    def due_for(work_type: WorkType, created_at) -> "timezone.datetime":
-        """Rule: due = arrival + SLA in calendar time (business-hours calendars come later)."""
-        return created_at + (work_type.sla or timedelta(0))
+    def due_for(work_type: WorkType, created_at, team=None) -> "timezone.datetime":
+        """Due time of an item arriving now: ``calendars.sla_clock_for`` (the one rule)."""
+        from .calendars import sla_clock_for
+
+        return sla_clock_for(work_type=work_type, start=created_at, team=team).due_at
 
 
 class WorkItemEvent(models.Model):
@@ -358,3 +398,8 @@ class PresenceChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agent} {self.state} {self.started_at:%H:%M}"
+
+
+# Models kept in their own modules (registered with the app from here).
+from .calendar_models import Calendar, CalendarClosure, CalendarHours  # noqa: E402,F401
+from .mail_models import EmailAttachment, InboundEmail, Mailbox  # noqa: E402,F401

@@ -23,6 +23,7 @@ from ccops.choices import Role
 from ccops.models import User
 from training.models import AgentSkill, AgentTier
 
+from . import calendars
 from .choices import OPEN_STATUSES, EventKind, PresenceState, Status
 from .models import AgentPresence, Customer, WorkItem, WorkItemEvent
 from .routing import URGENCY_ORDER, Candidate, rank_candidates
@@ -284,3 +285,7 @@ def first_arrival_day() -> date | None:
     backfills its snapshots from there)."""
     first = WorkItem.objects.aggregate(first=Min("created_at"))["first"]
     return timezone.localtime(first).date() if first else None
+
+
+# For staffing's plans: a type's SLA in whole working days of its business calendar.
+sla_working_days = calendars.sla_working_days

@@ -2,7 +2,12 @@
 ``TRANSITIONS``, run under a row lock, bumping ``version`` and writing a ``WorkItemEvent``.
 
 Rules stated once here:
-- Due time: ``created_at + work_type.sla`` in calendar time.
+- Due time: ``calendars.sla_clock_for``: the work type's SLA counted in open time of its
+  calendar (24x7 without one), with "at risk" and first-response times. While an item is
+  pending (waiting on the customer) its clock is stopped: when it leaves pending (back to
+  work, or closed), its due times move on by the open time it waited
+  (``business_hours.shift_for_pause``). The first response is the holder's first comment,
+  pause, completion or hand-off.
 - Reopen within ``REOPEN_AS_SAME_ITEM_WITHIN_DAYS`` of completion continues the same item
   (back to the queue, ``reopen_count`` + 1, counted in reopen rate) and keeps its original
   due time: the SLA clock is not restarted, the customer has been waiting since arrival.
@@ -24,6 +29,8 @@ from ccops import notifications
 from ccops.choices import Office, Role
 from training.models import AgentSkill, AgentTier, BuddyPairing
 
+from .business_hours import shift_for_pause
+from .calendars import calendar_of_item, sla_clock_for
 from .choices import (
     OPEN_STATUSES,
     EventKind,
@@ -70,6 +77,9 @@ TRANSITIONS: dict[str, Transition] = {
     "merge": Transition(frozenset(OPEN_STATUSES), S.MERGED, EventKind.MERGED),
     "comment": Transition(frozenset(Status.values), None, EventKind.COMMENTED),
     "edit": Transition(frozenset(OPEN_STATUSES), None, EventKind.EDITED),
+    "email_received": Transition(frozenset(Status.values), None, EventKind.EMAIL_RECEIVED),
+    # The customer answers an item waiting on them: back to its holder, the clock runs on.
+    "customer_returned": Transition(frozenset({S.PENDING}), S.ASSIGNED, EventKind.EMAIL_RECEIVED),
 }
 
 ACTION_LABELS = {
@@ -85,6 +95,8 @@ ACTION_LABELS = {
     "merge": "merge",
     "comment": "comment on",
     "edit": "edit",
+    "email_received": "add an e-mail to",
+    "customer_returned": "return from the customer",
 }
 
 SUPERVISING_ROLES = (Role.SUPERVISOR,)
@@ -152,6 +164,7 @@ def _apply(
             check(locked)
         now = timezone.now()
         values = dict(changes(locked, now) if callable(changes) else (changes or {}))
+        values.update(_sla_clock_changes(locked, transition, by, now))
         from_status = locked.status
         if transition.target is not None:
             values["status"] = transition.target
@@ -176,6 +189,39 @@ def _apply(
             state, on_item = presence(locked)
             _presence_change(_locked_presence(by), state, on_item, now)
     return locked
+
+
+# Events by the item's holder that answer the customer (the first one meets the first
+# response target).
+RESPONSE_EVENTS = frozenset(
+    {EventKind.COMMENTED, EventKind.PENDING, EventKind.COMPLETED, EventKind.HANDED_OFF}
+)
+SLA_TIMES = ("due_at", "at_risk_at", "first_response_due_at")
+
+
+def _sla_clock_changes(locked, transition, by, now) -> dict:
+    """The SLA clock's part of a move: stop it on entering pending, and on leaving pending
+    move the due times on by the open time it waited; record the first response."""
+    out = {}
+    target = transition.target
+    if target == S.PENDING:
+        if locked.sla_paused_at is None:
+            out["sla_paused_at"] = now
+    elif target is not None and locked.sla_paused_at is not None:
+        # Back to work, or closed while waiting (the SLA attainment of a case the customer
+        # never answered does not count the wait either).
+        calendar = calendar_of_item(locked)
+        for name in SLA_TIMES:
+            out[name] = shift_for_pause(getattr(locked, name), locked.sla_paused_at, now, calendar)
+        out["sla_paused_at"] = None
+    if (
+        locked.first_response_at is None
+        and by is not None
+        and transition.event in RESPONSE_EVENTS
+        and locked.assignee_id == by.pk
+    ):
+        out["first_response_at"] = now
+    return out
 
 
 def _available(locked):
@@ -320,6 +366,7 @@ def workitem_create(
     # A re-sent external reference is found by the unique index refusing the insert (below),
     # so a new item, the usual case, costs no query to look for an earlier one.
     created_at = created_at or timezone.now()
+    clock = sla_clock_for(work_type=work_type, start=created_at, team=team)
     item = WorkItem(
         work_type=work_type,
         customer=customer,
@@ -332,7 +379,9 @@ def workitem_create(
         origin=origin,
         related_to=related_to,
         created_at=created_at,
-        due_at=WorkItem.due_for(work_type, created_at),
+        due_at=clock.due_at,
+        at_risk_at=clock.at_risk_at,
+        first_response_due_at=clock.first_response_due_at,
     )
     try:
         with transaction.atomic():
@@ -855,3 +904,15 @@ def workitem_comment(*, item, by, note: str) -> WorkItem:
     if not (note or "").strip():
         raise InvalidInput("A comment cannot be empty.", field="note")
     return _apply(item=item, action="comment", by=by, note=note)
+
+
+def workitem_email_received(*, item, note: str, **data) -> WorkItem:
+    """A customer's e-mail joins its case as an event (``mail_in``: no actor). A case that
+    was waiting on the customer (pending) goes back to its holder, and its SLA clock runs
+    again from here (``_sla_clock_changes``)."""
+    if item.status == S.PENDING:
+        try:
+            return _apply(item=item, action="customer_returned", by=None, note=note, **data)
+        except IllegalTransition:
+            pass  # it left pending meanwhile: the e-mail is added as it stands
+    return _apply(item=item, action="email_received", by=None, note=note, **data)

@@ -22,3 +22,18 @@ def erase_inactive_customers() -> int:
     if not days:
         return 0
     return customers_erase_inactive(days=int(days))
+
+
+@shared_task(
+    autoretry_for=(DatabaseError, InterfaceError),
+    retry_backoff=True,
+    retry_kwargs={"max_retries": 3},
+    acks_late=True,
+    time_limit=600,
+)
+def poll_mailboxes() -> dict:
+    """E-mail in: take in every active mailbox's new messages (safe to re-run: by
+    Message-ID nothing is taken in twice)."""
+    from .mail_in import mailboxes_poll
+
+    return {name: vars(result) for name, result in mailboxes_poll().items()}

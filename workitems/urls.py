@@ -10,6 +10,11 @@ urlpatterns = [
     path("presence/me/", views.PresenceSetView.as_view(), name="presence_set"),
     path("items/<int:pk>/", views.ItemDetailView.as_view(), name="item_detail"),
     path("items/<int:pk>/<slug:action>/", views.ItemActionView.as_view(), name="item_action"),
+    path(
+        "items/<int:pk>/attachments/<int:attachment_pk>/",
+        views.AttachmentDownloadView.as_view(),
+        name="item_attachment",
+    ),
     path("queue/", views.QueueView.as_view(), name="queue"),
     path("queue/backlog/", views.BacklogPartialView.as_view(), name="queue_backlog"),
     path("queue/export.csv", views.QueueExportView.as_view(), name="queue_export"),

@@ -295,6 +295,17 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_6
 API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 
+# Files kept by the app (e-mail attachments). With several hosts, point the default storage
+# at shared storage (a network volume or an object store).
+MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+MEDIA_URL = "media/"
+
+# E-mail in (workitems.mail_in): attachments over this size are not kept (the case lists
+# them as dropped); at most EMAIL_IN_BATCH messages per mailbox per poll.
+EMAIL_IN_MAX_ATTACHMENT_BYTES = env.int("EMAIL_IN_MAX_ATTACHMENT_BYTES", default=10 * 1024 * 1024)
+EMAIL_IN_BATCH = env.int("EMAIL_IN_BATCH", default=100)
+EMAIL_IN_TIMEOUT_SECONDS = env.int("EMAIL_IN_TIMEOUT_SECONDS", default=30)
+
 # The customer's public status page: requests per client address per window (seconds);
 # past that, a 429 page. 0 turns the limit off.
 PUBLIC_STATUS_RATE_LIMIT = env.int("PUBLIC_STATUS_RATE_LIMIT", default=30)

@@ -21,7 +21,6 @@ How a plan's lines are computed (for every active work type, every interval of t
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from datetime import date, timedelta
 
@@ -31,6 +30,7 @@ from django.utils import timezone
 
 from ccops.choices import Office
 from workitems.models import WorkType
+from workitems.selectors import sla_working_days
 
 from .. import limits, selectors
 from ..backlog import (
@@ -204,7 +204,8 @@ def _front_lines(plan, types, slots, forecast, preserved, col, fte) -> list[Plan
 
 
 def _sla_days(work_type: WorkType) -> int:
-    return max(0, math.ceil(work_type.sla.total_seconds() / 86400)) if work_type.sla else 0
+    # In working days of the type's business calendar (24x7 types: calendar days).
+    return sla_working_days(work_type)
 
 
 def _back_lines(plan, types, days, forecast, preserved, col, fte) -> list[PlanLine]:

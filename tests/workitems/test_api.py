@@ -680,10 +680,11 @@ def test_api_create_by_token_counts_its_queries(
     api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=supervisor).key}")
     body = {"work_type": front_type.pk, "title": "Call back", "customer_ref": "C-1"}
     # 1 token with its user, 2 roles, 3 the type with its owning team, 4 the customer by
-    # reference, 5 savepoint, 6 an open duplicate?, 7 the item (a re-sent external
-    # reference would be refused here by the unique index), 8 its event, 9 release. The
-    # answer needs no read: the item comes with its names.
-    with django_assert_num_queries(9):
+    # reference, 5 the team's (or its site's) business calendar: none, 6 savepoint, 7 an
+    # open duplicate?, 8 the item (a re-sent external reference would be refused here by
+    # the unique index), 9 its event, 10 release. The answer needs no read: the item comes
+    # with its names.
+    with django_assert_num_queries(10):
         response = api.post(URL, {**body, "external_ref": "EXT-9"})
     assert response.status_code == 201
     created = response.json()

@@ -432,9 +432,10 @@ def test_item_page_queries_are_constant(
         services.workitem_comment(item=item, by=agent, note=f"note {i}")
     client = as_user(supervisor)
     # 1 user + team, 2 roles, 3 the item with type, customer and people,
-    # 4 events with people, 5 items it points at and that point at it, 6 suggested agents'
-    # load and state, 7 the suggested agents, 8 agents for the assign select
-    with django_assert_num_queries(8):
+    # 4 events with people, 5 items it points at and that point at it, 6 its e-mail
+    # attachments, 7 suggested agents' load and state, 8 the suggested agents, 9 agents for
+    # the assign select
+    with django_assert_num_queries(9):
         response = client.get(item_url(item))
     page = response.content.decode()
     assert page.count('data-testid="event"') == n + 1

@@ -39,6 +39,9 @@ class WorkTypeSerializer(serializers.ModelSerializer):
             "office",
             "channel",
             "sla",
+            "first_response_sla",
+            "at_risk_percent",
+            "calendar",
             "sla_answer_seconds",
             "standard_minutes",
             "required_skill",
@@ -54,6 +57,16 @@ class WorkTypeSerializer(serializers.ModelSerializer):
     def validate_sla(self, value: timedelta) -> timedelta:
         if value <= timedelta(0):
             raise serializers.ValidationError("The SLA must be longer than zero.")
+        return value
+
+    def validate_first_response_sla(self, value):
+        if value is not None and value <= timedelta(0):
+            raise serializers.ValidationError("The first-response target must be longer than zero.")
+        return value
+
+    def validate_at_risk_percent(self, value: int) -> int:
+        if not 0 <= value <= 100:
+            raise serializers.ValidationError("A share of the SLA: 0 to 100 percent.")
         return value
 
     def validate_standard_minutes(self, value):
@@ -94,6 +107,10 @@ class WorkItemSerializer(serializers.ModelSerializer):
     assignee_name = serializers.CharField(source="assignee.name", read_only=True, allow_null=True)
     team_name = serializers.CharField(source="team.name", read_only=True, allow_null=True)
     past_due = serializers.SerializerMethodField()
+    sla_state = serializers.SerializerMethodField(
+        help_text="past_due, at_risk, paused (waiting on the customer), on_track, or empty "
+        "for closed items."
+    )
 
     class Meta:
         model = WorkItem
@@ -116,6 +133,11 @@ class WorkItemSerializer(serializers.ModelSerializer):
             "created_at",
             "due_at",
             "past_due",
+            "at_risk_at",
+            "sla_state",
+            "first_response_due_at",
+            "first_response_at",
+            "sla_paused_at",
             "started_at",
             "completed_at",
             "handle_seconds",
@@ -134,6 +156,9 @@ class WorkItemSerializer(serializers.ModelSerializer):
     def get_past_due(self, obj: WorkItem) -> bool:
         now = self.context.get("now") or timezone.now()
         return obj.status in OPEN_STATUSES and obj.due_at is not None and obj.due_at < now
+
+    def get_sla_state(self, obj: WorkItem) -> str:
+        return obj.sla_state(self.context.get("now") or timezone.now())
 
 
 class NameableCustomerField(serializers.PrimaryKeyRelatedField):

@@ -1,6 +1,7 @@
 """HTML pages of work items, split by who uses them."""
 
 from .agent import ClaimNextView, MyWorkView, PresenceSetView
+from .attachments import AttachmentDownloadView
 from .customers import CustomerDetailView
 from .imports import ImportTemplateView, ImportView
 from .items import ItemActionView, ItemDetailView
@@ -14,6 +15,7 @@ from .supervisor import (
 )
 
 __all__ = [
+    "AttachmentDownloadView",
     "BacklogPartialView",
     "BulkAssignView",
     "ClaimNextView",

@@ -63,9 +63,15 @@ class ItemDetailView(LoginRequiredMixin, DetailView):
                 setattr(item, field, target)
         supervisor = user.has_role(Role.SUPERVISOR)
         can_assign = supervisor and item.status in services.TRANSITIONS["assign"].sources
+        now = timezone.now()
+        sla_state = item.sla_state(now)
         ctx.update(
-            now=timezone.now(),
-            past_due=item.is_past_due(),
+            now=now,
+            sla_state=sla_state,
+            past_due=sla_state == "past_due",
+            attachments=list(
+                item.attachments.only("pk", "filename", "size", "item_id").order_by("pk")[:100]
+            ),
             events=events,
             events_truncated=len(events) == MAX_EVENTS_SHOWN,
             handoffs=[i for i in links if i.origin_id == item.pk],

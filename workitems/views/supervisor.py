@@ -50,6 +50,8 @@ QUEUE_ROW_FIELDS = (
     "is_duplicate_suspect",
     "created_at",
     "due_at",
+    "at_risk_at",
+    "sla_paused_at",
     "work_type__name",
     "customer__name",
     "assignee__username",

@@ -1,0 +1,107 @@
+"""Which calendar an item's SLA counts in, and its SLA times: the glue between the
+calendar rows and the pure rule in ``business_hours``.
+
+Every due time in ccops comes from :func:`sla_clock_for` (creation, demo data) or
+:func:`business_hours.shift_for_pause` (a pending item coming back); pages, queue order,
+KPIs and plans read the stored result.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import partial
+
+import holidays
+from django.db.models import Case, Q, Value, When
+
+from .business_hours import BusinessCalendar, SlaClock, sla_clock, working_days
+from .calendar_models import Calendar
+
+
+def _closed_on(day, *, holiday_days, closed_ranges) -> bool:
+    if holiday_days is not None and day in holiday_days:
+        return True
+    return any(first <= day <= last for first, last in closed_ranges)
+
+
+def business_calendar(calendar: Calendar | None) -> BusinessCalendar | None:
+    """The plain-value calendar of a ``Calendar`` row (2 queries: hours, closures)."""
+    if calendar is None:
+        return None
+    weekly: dict[int, list] = {}
+    for weekday, opens, closes in calendar.hours.values_list("weekday", "opens", "closes"):
+        weekly.setdefault(weekday, []).append((opens, closes))
+    closed_ranges, instants = [], []
+    for first, last, start, end in calendar.closures.values_list(
+        "first_day", "last_day", "starts_at", "ends_at"
+    ):
+        if first is not None:
+            closed_ranges.append((first, last))
+        else:
+            instants.append((start, end))
+    holiday_days = (
+        holidays.country_holidays(
+            calendar.holiday_country, subdiv=calendar.holiday_subdivision or None
+        )
+        if calendar.holiday_country
+        else None
+    )
+    return BusinessCalendar(
+        tz=calendar.time_zone,
+        weekly={w: tuple(sorted(v, key=lambda iv: iv[0])) for w, v in weekly.items()},
+        closed_on=partial(
+            _closed_on, holiday_days=holiday_days, closed_ranges=tuple(closed_ranges)
+        ),
+        closures=tuple(sorted(instants)),
+        name=f"Calendar {calendar.name!r}",
+    )
+
+
+def calendar_for(*, work_type, team=None) -> Calendar | None:
+    """The work type's calendar, else the team's, else the team's site's, else none (24x7).
+    No query when the work type has one loaded or there is neither calendar nor team."""
+    if work_type.calendar_id is not None:
+        return work_type.calendar
+    if team is None:
+        return None
+    # One query: the team's own calendar first, else its site's.
+    own = Calendar.teams.through.objects.filter(team=team).values("calendar_id")
+    match = Q(pk__in=own)
+    if team.site:
+        match |= Q(site=team.site)
+    return (
+        Calendar.objects.filter(match)
+        .annotate(is_own=Case(When(pk__in=own, then=Value(0)), default=Value(1)))
+        .order_by("is_own", "pk")
+        .first()
+    )
+
+
+def sla_clock_for(*, work_type, start: datetime, team=None) -> SlaClock:
+    """THE due times of an item of ``work_type`` arriving at ``start`` (for ``team``)."""
+    calendar = business_calendar(calendar_for(work_type=work_type, team=team))
+    return work_type_clock(work_type=work_type, start=start, calendar=calendar)
+
+
+def work_type_clock(*, work_type, start: datetime, calendar: BusinessCalendar | None) -> SlaClock:
+    """The same with the calendar already resolved and built (bulk writers such as the
+    demo build each calendar once)."""
+    return sla_clock(
+        start=start,
+        resolution=work_type.sla or timedelta(0),
+        at_risk_share=work_type.at_risk_percent / 100,
+        first_response=work_type.first_response_sla,
+        calendar=calendar,
+    )
+
+
+def calendar_of_item(item) -> BusinessCalendar | None:
+    """The calendar an existing item's clock counts in (for a pause's shift)."""
+    return business_calendar(calendar_for(work_type=item.work_type, team=item.team))
+
+
+def sla_working_days(work_type) -> int:
+    """The type's resolution SLA in whole working days of its own calendar (24x7: days),
+    for staffing's day-level backlog plans."""
+    calendar = business_calendar(work_type.calendar) if work_type.calendar_id else None
+    return working_days(work_type.sla or timedelta(0), calendar)
