@@ -27,6 +27,9 @@ class WorkitemsConfig(AppConfig):
         navigation.register("Presence", "workitems:presence_board", {Role.SUPERVISOR}, order=30)
         navigation.register("Import", "workitems:import", {Role.SUPERVISOR}, order=40)
         schedules.register("e-mail in (every minute)", "workitems.tasks.poll_mailboxes", minute="*")
+        schedules.register(
+            "SLA alerts (every 5 minutes)", "workitems.tasks.send_sla_alerts", minute="*/5"
+        )
 
         # Model permissions (Django admin and API model checks); pages check roles.
         read = ("workitems.view_workitem", "workitems.view_worktype", "workitems.view_customer")

@@ -259,6 +259,12 @@ class WorkItem(models.Model):
                 condition=Q(status__in=OPEN_STATUSES),
                 name="wi_open_assignee",
             ),
+            # SLA alerts: the open items that turned at risk in the last hour.
+            models.Index(
+                fields=["at_risk_at"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="wi_open_at_risk",
+            ),
             models.Index(fields=["customer", "work_type", "created_at"], name="wi_customer"),
             models.Index(fields=["completed_at"], name="wi_completed"),
             models.Index(fields=["created_at"], name="wi_created"),

@@ -37,3 +37,18 @@ def poll_mailboxes() -> dict:
     from .mail_in import mailboxes_poll
 
     return {name: vars(result) for name, result in mailboxes_poll().items()}
+
+
+@shared_task(
+    autoretry_for=(DatabaseError, InterfaceError),
+    retry_backoff=True,
+    retry_kwargs={"max_retries": 3},
+    acks_late=True,
+    time_limit=600,
+)
+def send_sla_alerts() -> dict:
+    """Tell holders and supervisors of items that just became at risk or past due (each
+    once: safe to re-run)."""
+    from .sla_alerts import sla_alerts_send
+
+    return sla_alerts_send()
