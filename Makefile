@@ -26,6 +26,7 @@ migrate: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput
 
 run: migrate
+	@echo "Loading the demo contact center if the database is empty (about a minute on 2 cores; progress below)..."
 	$(PY) manage.py seed_demo --if-empty
 	@echo "ccops is starting at http://$(HOST):$(PORT)/  (demo logins above; Ctrl-C stops it)"
 ifdef REDIS_URL

@@ -436,6 +436,10 @@ class _History:
             if factor:
                 self.one_day(day, factor)
             self.flush()
+            done = self.days - back + 1
+            if done % 10 == 0 or back == 0:
+                # The longest step of the demo build: say how far it has got.
+                self.ctx.log(f"  Work items: {done}/{self.days + 1} days ({day})")
 
     def one_day(self, day, factor) -> None:
         saturday = day.weekday() == 5
