@@ -20,13 +20,13 @@ import time
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from workitems import contact_services as acd
 from workitems.errors import WorkflowError
-from workitems.models import WorkType
+from workitems.models import WorkItem, WorkType
 
 from . import signing
 from .choices import ApplyStatus, EventType
@@ -96,7 +96,9 @@ class _Resolver:
         queue_refs = {str(r) for r in queue_refs if r not in (None, "")}
         ids = {int(r) for r in queue_refs if r.isascii() and r.isdigit() and len(r) < 19}
         if queue_refs:
-            for wt in WorkType.objects.filter(Q(pk__in=ids) | Q(name__in=queue_refs)):
+            for wt in WorkType.objects.filter(
+                Q(pk__in=ids) | Q(name__in=queue_refs)
+            ).select_related("owning_team"):
                 resolver.queues[wt.name] = wt
                 resolver.queues[str(wt.pk)] = wt
         agent_refs = {r for r in agent_refs if r}
@@ -130,46 +132,60 @@ def events_ingest(*, source: ContactSource, events: list[dict]) -> list[dict]:
 
 
 def _ingest_one(source: ContactSource, data: dict, resolver: _Resolver) -> dict:
-    with transaction.atomic():
-        event, created = ContactEvent.objects.get_or_create(
-            source=source,
-            external_id=data["id"],
-            defaults={
-                "type": data["type"],
-                "at": data["at"],
-                "contact_id": data.get("contact_id") or "",
-                "queue_ref": data.get("queue") or "",
-                "agent_ref": data.get("agent") or "",
-                "talk_seconds": data.get("talk_seconds"),
-                "hold_seconds": data.get("hold_seconds"),
-                "wrap_seconds": data.get("wrap_seconds"),
-                "state": data.get("state") or "",
-                "payload": data.get("payload") or {},
-                "status": ApplyStatus.APPLIED,
-            },
-        )
-        if not created:
-            return {"id": event.external_id, "status": "duplicate", "error": ""}
-        _apply_or_dead_letter(event, resolver)
+    event = ContactEvent(
+        source=source,
+        external_id=data["id"],
+        type=data["type"],
+        at=data["at"],
+        contact_id=data.get("contact_id") or "",
+        queue_ref=str(data.get("queue") or ""),
+        agent_ref=data.get("agent") or "",
+        talk_seconds=data.get("talk_seconds"),
+        hold_seconds=data.get("hold_seconds"),
+        wrap_seconds=data.get("wrap_seconds"),
+        state=data.get("state") or "",
+        payload=data.get("payload") or {},
+        status=ApplyStatus.APPLIED,
+    )
+    try:
+        _resolve(event, resolver)
+    except ContactsError as exc:
+        event.status, event.error = ApplyStatus.DEAD, str(exc)
+    try:
+        # New events are the usual case: insert, and let the unique constraint find a
+        # re-sent one (on PostgreSQL a concurrent twin waits for this one, then fails).
+        with transaction.atomic():
+            event.save(force_insert=True)
+            if event.status == ApplyStatus.APPLIED:
+                _apply_or_dead_letter(event)
+    except IntegrityError:
+        if not ContactEvent.objects.filter(source=source, external_id=event.external_id).exists():
+            raise
+        return {"id": event.external_id, "status": "duplicate", "error": ""}
     status = "applied" if event.status == ApplyStatus.APPLIED else "dead_letter"
     return {"id": event.external_id, "status": status, "error": event.error}
 
 
-def _apply_or_dead_letter(event: ContactEvent, resolver: _Resolver) -> None:
-    try:
-        with transaction.atomic():
-            _apply(event, resolver)
-    except (ContactsError, WorkflowError) as exc:
-        event.status, event.error = ApplyStatus.DEAD, str(exc)
-    else:
-        event.status, event.error = ApplyStatus.APPLIED, ""
-    ContactEvent.objects.filter(pk=event.pk).update(
-        status=event.status,
-        error=event.error,
-        queue=event.queue,
-        agent=event.agent,
-        attempts=event.attempts,
-    )
+def _resolve(event: ContactEvent, resolver: _Resolver) -> None:
+    event.queue = resolver.queue(event.queue_ref) if event.queue_ref else None
+    event.agent = resolver.agent(event.agent_ref) if event.agent_ref else None
+
+
+def _apply_or_dead_letter(event: ContactEvent) -> None:
+    """Apply in a savepoint; on failure the event is kept as a dead letter with why."""
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                _apply(event)
+        except IntegrityError:
+            # Another transaction made this contact's row first: apply again onto it.
+            if attempt == 2:
+                raise
+            continue
+        except (ContactsError, WorkflowError) as exc:
+            ContactEvent.objects.filter(pk=event.pk).update(status=ApplyStatus.DEAD, error=str(exc))
+            event.status, event.error = ApplyStatus.DEAD, str(exc)
+        break
 
 
 def event_replay(*, event: ContactEvent) -> ContactEvent:
@@ -178,8 +194,15 @@ def event_replay(*, event: ContactEvent) -> ContactEvent:
     with transaction.atomic():
         event = ContactEvent.objects.select_for_update().select_related("source").get(pk=event.pk)
         event.attempts += 1
-        resolver = _Resolver.for_refs([event.queue_ref], [event.agent_ref])
-        _apply_or_dead_letter(event, resolver)
+        try:
+            _resolve(event, _Resolver.for_refs([event.queue_ref], [event.agent_ref]))
+        except ContactsError as exc:
+            event.status, event.error = ApplyStatus.DEAD, str(exc)
+        else:
+            event.status, event.error = ApplyStatus.APPLIED, ""
+        event.save(update_fields=["attempts", "status", "error", "queue", "agent"])
+        if event.status == ApplyStatus.APPLIED:
+            _apply_or_dead_letter(event)
     return event
 
 
@@ -190,21 +213,27 @@ def _earliest(current, at):
     return at if current is None or at < current else current
 
 
-def _apply(event: ContactEvent, resolver: _Resolver) -> None:
-    event.queue = resolver.queue(event.queue_ref) if event.queue_ref else None
-    event.agent = resolver.agent(event.agent_ref) if event.agent_ref else None
+def _apply(event: ContactEvent) -> None:
     if event.type == EventType.AGENT_STATE:
         acd.presence_set_from_platform(agent=event.agent, state=event.state, at=event.at)
         return
-    Contact.objects.get_or_create(source_id=event.source_id, contact_id=event.contact_id)
     contact = (
         Contact.objects.select_for_update()
-        .select_related("queue")
-        .get(source_id=event.source_id, contact_id=event.contact_id)
+        .select_related("queue__owning_team", "agent")
+        .filter(source_id=event.source_id, contact_id=event.contact_id)
+        .first()
     )
+    fields = [f.attname for f in Contact._meta.concrete_fields if f.attname != "updated_at"]
+    before = [getattr(contact, name) for name in fields] if contact else None
+    if contact is None:
+        contact = Contact(source_id=event.source_id, contact_id=event.contact_id)
     _merge(contact, event)
-    contact.save()
-    _move_item(contact, event)
+    _open_item(contact, event)
+    if before is None:
+        contact.save(force_insert=True)  # a concurrent twin: IntegrityError, applied again
+    elif [getattr(contact, name) for name in fields] != before:  # a replay changes nothing
+        contact.save()
+    _move_item(contact)
 
 
 def _merge(contact: Contact, event: ContactEvent) -> None:
@@ -230,25 +259,24 @@ def _merge(contact: Contact, event: ContactEvent) -> None:
         contact.wait_seconds = max(round((left_queue - contact.offered_at).total_seconds()), 0)
 
 
-def _move_item(contact: Contact, event: ContactEvent) -> None:
+def _open_item(contact: Contact, event: ContactEvent) -> None:
+    """The contact's work item, made once its queue is known (through workitems)."""
+    if contact.queue is None or contact.work_item_id is not None:
+        return
+    known = [t for t in (contact.offered_at, contact.answered_at, contact.abandoned_at) if t]
+    contact.work_item = acd.contact_item_open(
+        work_type=contact.queue,
+        external_ref=f"contact:{contact.source_id}:{contact.contact_id}"[:100],
+        title=f"{contact.queue.get_channel_display()} {contact.contact_id}",
+        at=min(known) if known else (contact.ended_at or event.at),
+    )
+
+
+def _move_item(contact: Contact) -> None:
     """Bring the contact's work item to where the contact is (through workitems)."""
-    if contact.queue is None:
-        return  # no queue known yet: an event that names it will make the item
     if contact.work_item_id is None:
-        known = [
-            t
-            for t in (contact.offered_at, contact.answered_at, contact.abandoned_at)
-            if t is not None
-        ]
-        item = acd.contact_item_open(
-            work_type=contact.queue,
-            external_ref=f"contact:{contact.source_id}:{contact.contact_id}"[:100],
-            title=f"{contact.queue.get_channel_display()} {contact.contact_id}",
-            at=min(known) if known else (contact.ended_at or event.at),
-        )
-        Contact.objects.filter(pk=contact.pk).update(work_item=item)
-        contact.work_item = item
-    item = contact.work_item
+        return  # no queue known yet: an event that names it will make the item
+    item = WorkItem(pk=contact.work_item_id)
     if contact.answered_at is None and contact.abandoned_at is not None:
         acd.contact_item_abandon(
             item=item, note=f"Abandoned after {contact.wait_seconds or 0} s in the queue"
