@@ -192,7 +192,11 @@ def event_replay(*, event: ContactEvent) -> ContactEvent:
     """Apply a stored event again (the admin's replay). An event already applied changes
     nothing (applying is idempotent); a dead letter is applied if its cause is gone."""
     with transaction.atomic():
-        event = ContactEvent.objects.select_for_update().select_related("source").get(pk=event.pk)
+        event = (
+            ContactEvent.objects.select_for_update(of=("self",))
+            .select_related("source")
+            .get(pk=event.pk)
+        )
         event.attempts += 1
         try:
             _resolve(event, _Resolver.for_refs([event.queue_ref], [event.agent_ref]))
@@ -218,7 +222,7 @@ def _apply(event: ContactEvent) -> None:
         acd.presence_set_from_platform(agent=event.agent, state=event.state, at=event.at)
         return
     contact = (
-        Contact.objects.select_for_update()
+        Contact.objects.select_for_update(of=("self",))
         .select_related("queue__owning_team", "agent")
         .filter(source_id=event.source_id, contact_id=event.contact_id)
         .first()
