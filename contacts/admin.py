@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 
+from ccops.choices import Role
+
 from . import signing
 from .choices import ApplyStatus
 from .models import Contact, ContactEvent, ContactSource, DeadLetter
@@ -32,14 +34,26 @@ class ContactSourceAdmin(admin.ModelAdmin):
             f"Secret of {source.name} (shown once, give it to the platform now): {secret}",
         )
 
-    @admin.action(description="Rotate the secret (the old one stops working)")
+    def has_rotate_permission(self, request) -> bool:
+        return _is_admin(request)
+
+    @admin.action(
+        description="Rotate the secret (the old one stops working)", permissions=["rotate"]
+    )
     def rotate_secret(self, request, queryset):
         for source in queryset:
             self._show(request, source, source_rotate(source=source))
 
 
+def _is_admin(request) -> bool:
+    return request.user.has_role(Role.ADMIN)
+
+
 class ReplayMixin:
-    @admin.action(description="Replay (apply again)")
+    def has_replay_permission(self, request) -> bool:
+        return _is_admin(request)
+
+    @admin.action(description="Replay (apply again)", permissions=["replay"])
     def replay(self, request, queryset):
         replayed = [event_replay(event=e) for e in queryset.order_by("at", "id")]
         dead = sum(1 for e in replayed if e.status == ApplyStatus.DEAD)
