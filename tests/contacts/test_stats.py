@@ -216,3 +216,22 @@ def test_the_kpis_roll_the_queues_up_to_team_office_and_overall(posted_day, call
         assert asa[scope] == (69.0, 6.0)
         assert abandon[scope] == (3.0, 9.0)
     assert {k.key for k in kpis.all_kpis()} >= {"service_level", "asa", "abandonment_rate"}
+
+
+def test_intraday_shows_the_service_level_and_asa_measured_today(post, calls, agent):
+    from datetime import UTC, datetime
+
+    from staffing.intraday import intraday_snapshot
+
+    post(
+        [
+            event("1o", "offered", "2026-12-07T09:00:00+00:00", "c1", queue=calls.name),
+            event("1a", "answered", "2026-12-07T09:00:10+00:00", "c1", agent="agent"),
+            event("2o", "offered", "2026-12-07T09:01:00+00:00", "c2", queue=calls.name),
+            event("2a", "answered", "2026-12-07T09:01:30+00:00", "c2", agent="agent"),
+            event("3o", "offered", "2026-12-07T10:30:00+00:00", "c3", queue=calls.name),
+        ]
+    )
+    snap = intraday_snapshot(now=datetime(2026, 12, 7, 10, tzinfo=UTC))
+    row = next(r for r in snap["front"] if r["work_type"] == calls)
+    assert row["service_level_today"] == 0.5 and row["asa_today"] == 20  # c3 is after now
