@@ -210,6 +210,7 @@ SPECTACULAR_SETTINGS = {
         "EvaluationStatusEnum": "quality.choices.EvaluationStatus",
         "EvaluationSourceEnum": "quality.choices.EvaluationSource",
         "CalibrationStatusEnum": "quality.choices.CalibrationStatus",
+        "PresenceStateEnum": "workitems.choices.PresenceState",
     },
 }
 

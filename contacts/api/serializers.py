@@ -1,6 +1,8 @@
 """Shapes of the contact events endpoint and the queue statistics."""
 
 from django.utils.dateparse import parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ccops.api.fields import IdField
@@ -11,6 +13,7 @@ from ..choices import CONTACT_TYPES, EventType
 MAX_SECONDS = 7 * 24 * 3600
 
 
+@extend_schema_field(OpenApiTypes.DATETIME)
 class OffsetDateTimeField(serializers.Field):
     """ISO 8601 with an offset (``2026-12-07T09:00:05+01:00`` or ``...Z``): a time without
     one is ambiguous across platforms' time zones, so it is refused."""

@@ -10,7 +10,8 @@ Answers:
 - one event: 200 with its result, or 400 with the field errors;
 - a list: 200 when every event was accepted (``applied``, ``dead_letter`` or
   ``duplicate``); 207 (Multi-Status) when some were invalid: they are reported by index
-  with their field errors and the valid ones are kept; 400 when none was valid.
+  with their field errors and the valid ones are kept; 400 when none was valid (the API's
+  error shape, fields named ``<index>.<field>``).
 """
 
 import json
@@ -22,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ccops.api.errors import error_response
+from ccops.api.schema import ErrorSerializer
 from ccops.choices import Role
 from ccops.permissions import HasRole
 from workitems.models import WorkType
@@ -60,8 +62,10 @@ class ContactEventsView(APIView):
         responses={
             200: s.EventBatchResultSerializer,
             207: s.EventBatchResultSerializer,
-            400: OpenApiResponse(description="No valid event; field errors by index."),
-            401: OpenApiResponse(description=UNAUTHORISED),
+            400: OpenApiResponse(
+                ErrorSerializer, description="No valid event: field errors (by index in a list)."
+            ),
+            401: OpenApiResponse(ErrorSerializer, description=UNAUTHORISED),
         },
         auth=[],
     )
@@ -114,6 +118,13 @@ class ContactEventsView(APIView):
             return error_response(
                 "The event is invalid.", status.HTTP_400_BAD_REQUEST, results[0]["errors"]
             )
+        if not valid:  # nothing to keep: the API's error shape, fields named by index
+            errors = {
+                f"{r['index']}.{name}": [str(m) for m in messages]
+                for r in results
+                for name, messages in r["errors"].items()
+            }
+            return error_response("No valid event.", status.HTTP_400_BAD_REQUEST, errors)
         outcomes = services.events_ingest(source=source, events=[e for _, e in valid])
         for (index, _), outcome in zip(valid, outcomes, strict=True):
             results[index] = {"index": index, **outcome}
@@ -125,8 +136,7 @@ class ContactEventsView(APIView):
             "invalid": invalid,
             "results": results,
         }
-        code = 200 if not invalid else (207 if valid else 400)
-        return Response(body, status=code)
+        return Response(body, status=207 if invalid else 200)
 
 
 class QueueStatsView(APIView):
@@ -141,7 +151,10 @@ class QueueStatsView(APIView):
             OpenApiParameter("date", str, description="YYYY-MM-DD", required=True),
             OpenApiParameter("queue", int, description="A work type's id.", required=True),
         ],
-        responses={200: s.QueueStatsSerializer, 400: OpenApiResponse(description="Bad query.")},
+        responses={
+            200: s.QueueStatsSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="Bad query (fields named)."),
+        },
     )
     def get(self, request):
         query = s.QueueStatsQuerySerializer(data=request.query_params)
