@@ -334,3 +334,15 @@ def test_query_count_of_100_events_grows_per_event_not_per_batch(post, calls, ag
     queries = [q["sql"] for q in ctx.captured_queries]
     assert len(queries) <= 2 + 100 * 11, len(queries)
     assert sum(q.startswith('SELECT "workitems_worktype"') for q in queries) == 1
+
+
+def test_the_timestamp_window_is_300_seconds_either_way(source):
+    src, secret = source
+    body = b"[]"
+    for offset, ok in ((300, True), (-300, True), (301, False), (-301, False)):
+        ts = str(1_800_000_000 + offset)
+        sig = signing.signature(secret, ts, body)
+        found = services.source_authenticate(
+            name="acd", timestamp=ts, signature=sig, body=body, now=1_800_000_000
+        )
+        assert (found == src) is ok, offset

@@ -235,3 +235,20 @@ def test_intraday_shows_the_service_level_and_asa_measured_today(post, calls, ag
     snap = intraday_snapshot(now=datetime(2026, 12, 7, 10, tzinfo=UTC))
     row = next(r for r in snap["front"] if r["work_type"] == calls)
     assert row["service_level_today"] == 0.5 and row["asa_today"] == 20  # c3 is after now
+
+
+def test_the_nightly_recompute_stores_the_queue_kpis_per_scope(posted_day, front_team):
+    from ccops.kpi_models import KpiSnapshot
+    from ccops.kpis import compute
+
+    keys = ["service_level", "asa", "abandonment_rate"]
+    for _ in range(2):  # a re-run gives the same rows
+        compute.recompute_day(date(2026, 12, 7), kpi_keys=keys, backlog=False)
+    rows = {
+        (r.kpi, r.scope_kind): (r.numerator, r.denominator, r.value)
+        for r in KpiSnapshot.objects.filter(day=date(2026, 12, 7), kpi__in=keys)
+    }
+    assert len(rows) == 9  # 3 KPIs x (team, office, overall)
+    assert rows[("service_level", "team")] == (5.0, 7.0, pytest.approx(5 / 7))
+    assert rows[("asa", "overall")] == (69.0, 6.0, pytest.approx(11.5))
+    assert rows[("abandonment_rate", "office")][:2] == (3.0, 9.0)
