@@ -346,3 +346,12 @@ def test_the_timestamp_window_is_300_seconds_either_way(source):
             name="acd", timestamp=ts, signature=sig, body=body, now=1_800_000_000
         )
         assert (found == src) is ok, offset
+
+
+def test_too_many_events_or_too_big_a_body_is_a_400(post, calls, settings):
+    many = [offered(f"e{i}", f"c{i}", calls.name) for i in range(501)]
+    response = post(many)
+    assert response.status_code == 400 and "At most 500" in response.json()["detail"]
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    assert post(many[:20]).status_code == 400
+    assert nothing_written()
