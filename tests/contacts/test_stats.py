@@ -252,3 +252,20 @@ def test_the_nightly_recompute_stores_the_queue_kpis_per_scope(posted_day, front
     assert rows[("service_level", "team")] == (5.0, 7.0, pytest.approx(5 / 7))
     assert rows[("asa", "overall")] == (69.0, 6.0, pytest.approx(11.5))
     assert rows[("abandonment_rate", "office")][:2] == (3.0, 9.0)
+
+
+def test_the_schema_documents_both_endpoints_without_warnings():
+    from django.urls import include, path
+    from drf_spectacular.drainage import GENERATOR_STATS
+    from drf_spectacular.generators import SchemaGenerator
+
+    GENERATOR_STATS.reset()
+    patterns = [path("api/v1/", include("contacts.api.urls"))]
+    schema = SchemaGenerator(patterns=patterns).get_schema(request=None, public=True)
+    assert not GENERATOR_STATS, dict(GENERATOR_STATS._warn_cache)
+    post = schema["paths"]["/api/v1/contact-events/"]["post"]
+    assert {"200", "207", "400", "401"} <= set(post["responses"])
+    headers = {p["name"] for p in post["parameters"] if p["in"] == "header"}
+    assert headers == {"X-Ccops-Source", "X-Ccops-Timestamp", "X-Ccops-Signature"}
+    stats = schema["paths"]["/api/v1/queue-stats/"]["get"]
+    assert {p["name"] for p in stats["parameters"]} == {"date", "queue"}
