@@ -40,6 +40,7 @@ ccops_patterns = (
 # instead of ~90.
 api_patterns = [
     path("", include("workitems.api.urls")),
+    path("", include("contacts.api.urls")),
     path("", include("quality.api.urls")),
     path("", include("ccops.api.urls")),
     path("", include("ccops.kpi_api.urls")),

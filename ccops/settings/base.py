@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "ccops",
     "training",
     "workitems",
+    "contacts",
     "staffing",
     "quality",
 ]
@@ -210,6 +211,7 @@ SPECTACULAR_SETTINGS = {
         "EvaluationStatusEnum": "quality.choices.EvaluationStatus",
         "EvaluationSourceEnum": "quality.choices.EvaluationSource",
         "CalibrationStatusEnum": "quality.choices.CalibrationStatus",
+        "PresenceStateEnum": "workitems.choices.PresenceState",
     },
 }
 
@@ -314,6 +316,11 @@ PUBLIC_STATUS_RATE_WINDOW = env.int("PUBLIC_STATUS_RATE_WINDOW", default=60)
 # Domain settings.
 REOPEN_AS_SAME_ITEM_WITHIN_DAYS = env.int("REOPEN_AS_SAME_ITEM_WITHIN_DAYS", default=7)
 DUPLICATE_WINDOW_HOURS = env.int("DUPLICATE_WINDOW_HOURS", default=72)
+# Queue statistics: an abandon within this many seconds of the offer is a short abandon,
+# left out of the service level's denominator (DOMAIN.md). Contact sources' secrets are
+# sealed with a key derived from CONTACT_SOURCE_KEY (default: SECRET_KEY).
+SHORT_ABANDON_SECONDS = env.int("SHORT_ABANDON_SECONDS", default=5)
+CONTACT_SOURCE_KEY = env_value("CONTACT_SOURCE_KEY") or ""
 NEW_HIRE_DAYS = 90
 # Recognition awards of one kind a single agent may receive per day, from all givers.
 RECOGNITION_AWARDS_PER_AGENT_PER_DAY = env.int("RECOGNITION_AWARDS_PER_AGENT_PER_DAY", default=1)

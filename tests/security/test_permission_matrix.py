@@ -206,6 +206,11 @@ RULES = {
     "workitem-suggested-agents": ("A F F O F F F O", None),
     "workitem-unassign": ("A M M M M M M M", "A P N P F F F P"),
     "presence-list": ("A F F O F F F O", None),
+    # Contact events are signed by a contact source, not a user: an unsigned POST is a 401
+    # whoever is signed in (contacts/api/views.py). Queue statistics: supervisors, planners,
+    # admins (a 400 without ?date=&queue=).
+    "contact-events": ("M M M M M M M M", "A 401 401 401 401 401 401 401"),
+    "queue-stats": ("A F F P P F F P", None),
     "presence-me": ("A O O F F F F O", "A P P F F F F P"),
     "qa-scorecard-list": ("A O O O O O O O", None),
     "qa-scorecard-detail": ("A O O O O O O O", None),
