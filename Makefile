@@ -29,9 +29,12 @@ run: migrate
 	@echo "Loading the demo contact center if the database is empty (about a minute on 2 cores; progress below)..."
 	$(PY) manage.py seed_demo --if-empty
 	@echo "ccops is starting at http://$(HOST):$(PORT)/  (demo logins above; Ctrl-C stops it)"
+	@echo "A simulated day runs beside it (manage.py simulate; SIMULATE=0 turns it off)."
 ifdef REDIS_URL
 	$(VENV)/bin/honcho -f Procfile.dev start
 else
+	@trap 'kill 0' INT TERM EXIT; \
+	if [ "$(SIMULATE)" != "0" ]; then $(PY) manage.py simulate & fi; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 endif
 

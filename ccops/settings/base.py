@@ -327,6 +327,9 @@ RECOGNITION_AWARDS_PER_AGENT_PER_DAY = env.int("RECOGNITION_AWARDS_PER_AGENT_PER
 # Customers with no activity for this many days are anonymised nightly (GDPR); unset: never.
 CUSTOMER_RETENTION_DAYS = env.int("CUSTOMER_RETENTION_DAYS", default=None)
 
+# ``manage.py simulate`` (the demo center's simulated day): on for laptops, off in production.
+DEMO_SIMULATION = env.bool("DEMO_SIMULATION", default=True)
+
 # Alerts out (ccops.notifications). E-mail goes to the console unless a backend is set
 # (e.g. EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST, ...).
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

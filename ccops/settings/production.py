@@ -14,6 +14,8 @@ from .base import *  # noqa: E402, F403
 from .base import env  # noqa: E402
 
 DEBUG = False
+# No simulated demo day in production (manage.py simulate refuses to run).
+DEMO_SIMULATION = env.bool("DEMO_SIMULATION", default=False)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -315,9 +315,9 @@ def test_agent_state_with_an_unknown_state_is_invalid(post, agent):
 
 def test_query_count_of_one_offered_event(post, calls, django_assert_num_queries):
     # 1 the source, 2 the queues named; 3 savepoint, 4 insert the event, 5 savepoint,
-    # 6 lock its contact (none yet), 7-10 the item (savepoint, insert, its created event,
-    # release), 11 insert the contact, 12-13 releases.
-    with django_assert_num_queries(13):
+    # 6 lock its contact (none yet), 7-11 the item (savepoint, its team's or site's business
+    # calendar, insert, its created event, release), 12 insert the contact, 13-14 releases.
+    with django_assert_num_queries(14):
         assert post(offered("e1", "c1", calls.name)).status_code == 200
 
 
@@ -329,10 +329,10 @@ def test_query_count_of_100_events_grows_per_event_not_per_batch(post, calls, ag
     with CaptureQueriesContext(connection) as ctx:
         assert post(batch).status_code == 200
     # One source and one queue lookup per batch, then per event: insert it, savepoint, lock
-    # its contact (none yet), the item (savepoint, insert, its event, release), insert the
-    # contact, release; and the test's transaction's savepoint and release.
+    # its contact (none yet), the item (savepoint, its calendar, insert, its event, release),
+    # insert the contact, release; and the test's transaction's savepoint and release.
     queries = [q["sql"] for q in ctx.captured_queries]
-    assert len(queries) <= 2 + 100 * 11, len(queries)
+    assert len(queries) <= 2 + 100 * 12, len(queries)
     assert sum(q.startswith('SELECT "workitems_worktype"') for q in queries) == 1
 
 
