@@ -57,6 +57,7 @@ SLA_WORKING_DAYS = Limits(0, 60)  # a casework SLA in whole working days
 # up to the traffic: 5.6e16 contacts asked numpy for 79 PiB. A cap far above any real
 # interval (or day of casework) keeps a typo from taking a worker down.
 VOLUME = Limits(0, 100_000)
+EVENT_MULTIPLIER = Limits(0.0, 20.0)  # a holiday closes (0) or an event multiplies volume
 ITEMS = Limits(0, 10_000_000)  # items in one day's arrivals or in one backlog bucket
 AGENTS = Limits(0, 1_000_000)  # agents on one day of a backlog projection
 HORIZON_DAYS = 366  # most working days in one backlog projection (and holidays given)
