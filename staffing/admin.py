@@ -1,7 +1,15 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import ForecastBuild, ForecastOverride, ForecastValue, PlanLine, Shift, StaffingPlan
+from .models import (
+    ForecastBuild,
+    ForecastEvent,
+    ForecastOverride,
+    ForecastValue,
+    PlanLine,
+    Shift,
+    StaffingPlan,
+)
 
 
 @admin.register(Shift)
@@ -41,6 +49,31 @@ class ForecastOverrideAdmin(admin.ModelAdmin):
     list_select_related = ["work_type", "by"]
 
 
+@admin.register(ForecastEvent)
+class ForecastEventAdmin(admin.ModelAdmin):
+    """Holidays and events; saved through the service so the admin meets the API's checks."""
+
+    list_display = ["name", "work_type", "start_date", "end_date", "multiplier", "volume"]
+    list_filter = ["work_type", "start_date"]
+    search_fields = ["name", "work_type__name"]
+    date_hierarchy = "start_date"
+    list_select_related = ["work_type"]
+    exclude = ["created_by", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        from . import services
+
+        fields = {
+            f: getattr(obj, f)
+            for f in ("name", "work_type", "start_date", "end_date", "multiplier", "volume")
+        }
+        if change:
+            services.forecast_event_update(event=obj, by=request.user, **fields)
+        else:
+            saved = services.forecast_event_create(by=request.user, **fields)
+            obj.pk = saved.pk
+
+
 @admin.register(ForecastBuild)
 class ForecastBuildAdmin(admin.ModelAdmin):
     list_display = [
@@ -52,9 +85,11 @@ class ForecastBuildAdmin(admin.ModelAdmin):
         "history_periods",
         "mape",
         "wape",
+        "naive_wape",
+        "noisy",
         "aht_seconds",
     ]
-    list_filter = ["method", "granularity", "work_type"]
+    list_filter = ["method", "granularity", "noisy", "work_type"]
     search_fields = ["work_type__name"]
     list_select_related = ["work_type"]
 

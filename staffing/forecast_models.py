@@ -73,7 +73,7 @@ _HEURISTIC_FROM = 24
 
 
 def seasonal_naive(values: np.ndarray, season: int, horizon: int) -> np.ndarray:
-    """Repeat the last ``season`` values: period ``n + i`` gets value ``n - season + i % season``."""
+    """Repeat the last ``season`` values: step ``i`` gets ``values[n - season + i % season]``."""
     last = np.asarray(values, dtype=float)[-season:]
     return last[np.arange(horizon) % season]
 
@@ -365,4 +365,3 @@ def apply_adjustments(
                 arr[mask] = np.where(base > 0, arr[mask] * factor, new)
             out[0][mask] = new
     return out
-

@@ -7,7 +7,15 @@ from workitems.models import WorkType
 
 from .. import limits
 from ..choices import Activity
-from ..models import ForecastBuild, ForecastOverride, ForecastValue, PlanLine, Shift, StaffingPlan
+from ..models import (
+    ForecastBuild,
+    ForecastEvent,
+    ForecastOverride,
+    ForecastValue,
+    PlanLine,
+    Shift,
+    StaffingPlan,
+)
 
 
 def _bounded(bounds: limits.Limits, field=serializers.FloatField, **kwargs) -> serializers.Field:
@@ -152,7 +160,10 @@ class ShiftUpdateSerializer(ShiftSerializer):
 # --- Forecasts ----------------------------------------------------------------------------
 
 
-METHOD_HELP = "holt_winters | seasonal_average | mean (see the forecasting rules)."
+METHOD_HELP = (
+    "Chosen by a rolling-origin backtest: seasonal_naive | hw_add_damped | hw_mul_damped | "
+    "mstl_ets; too short a history to backtest: holt_winters | seasonal_average | mean."
+)
 
 
 class ForecastValueSerializer(serializers.ModelSerializer):
@@ -170,6 +181,9 @@ class ForecastValueSerializer(serializers.ModelSerializer):
             "aht_seconds",
             "method",
             "built_at",
+            "lower",
+            "upper",
+            "adjusted",
             "override_volume",
         ]
         read_only_fields = fields
@@ -203,11 +217,38 @@ class ForecastBuildSerializer(serializers.ModelSerializer):
             "history_periods",
             "horizon_periods",
             "holdout_periods",
+            "backtest_origins",
             "mape",
             "wape",
+            "naive_wape",
+            "interval_level",
+            "noisy",
+            "noise_reason",
             "aht_seconds",
         ]
         read_only_fields = fields
+
+
+class ForecastEventSerializer(serializers.ModelSerializer):
+    """A holiday or event: a multiplier or a fixed volume per day, applied after the model."""
+
+    multiplier = _bounded(limits.EVENT_MULTIPLIER, required=False, allow_null=True)
+    volume = _bounded(limits.VOLUME, required=False, allow_null=True)
+
+    class Meta:
+        model = ForecastEvent
+        fields = [
+            "id",
+            "name",
+            "work_type",
+            "start_date",
+            "end_date",
+            "multiplier",
+            "volume",
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = ["created_by", "created_at"]
 
 
 class ForecastRebuildSerializer(serializers.Serializer):

@@ -281,10 +281,12 @@ def test_forecast_pages(
     with django_assert_num_queries(5):
         response = client.get("/staffing/forecasts/?day=2026-03-02")
     assert response.context["rows"][1]["build"].method == "mean"
-    # One type's day: session, user (with team and groups), the type, model values, overrides
-    with django_assert_num_queries(5):
+    # One type: session, user (with team and groups), the type, latest build, history counts,
+    # forecast values, overrides
+    with django_assert_num_queries(7):
         response = client.get(f"/staffing/forecasts/{front_type.pk}/?day=2026-03-02")
     assert len(response.context["rows"]) == 48
+    assert len(response.context["chart"]["labels"]) == (28 + 14) * 48
     moment = at(MONDAY, 10).isoformat()
     assert (
         client.post(
