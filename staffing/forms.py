@@ -57,6 +57,20 @@ class ErlangForm(forms.Form):
     patience_seconds = _bounded(
         limits.PATIENCE_SECONDS, label="Patience (s, Erlang A, optional)", required=False
     )
+    target_asa_seconds = _bounded(
+        limits.ASA_SECONDS, label="Max average speed of answer (s, optional)", required=False
+    )
+    max_abandon_rate = _bounded(
+        limits.MAX_ABANDON_RATE,
+        label="Max abandonment (share, Erlang A, optional)",
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("max_abandon_rate") is not None and data.get("patience_seconds") is None:
+            self.add_error("max_abandon_rate", "Give a patience: only Erlang A models abandonment.")
+        return data
 
 
 class BacklogForm(forms.Form):
@@ -152,9 +166,19 @@ class PlanForm(Bootstrap, forms.Form):
     productive_hours = _bounded(
         limits.PRODUCTIVE_HOURS, label="Productive hours per agent-day (back office)"
     )
+    patience_seconds = _bounded(
+        limits.PATIENCE_SECONDS, label="Callers' patience (s, Erlang A, optional)", required=False
+    )
+    max_abandon_rate = _bounded(
+        limits.MAX_ABANDON_RATE, label="Max abandonment (share, optional)", required=False
+    )
+    target_asa_seconds = _bounded(limits.ASA_SECONDS, label="Max ASA (s, optional)", required=False)
+    max_occupancy = _bounded(limits.MAX_OCCUPANCY, label="Max occupancy (optional)", required=False)
 
     def clean(self):
         data = super().clean()
+        if data.get("max_abandon_rate") is not None and data.get("patience_seconds") is None:
+            self.add_error("max_abandon_rate", "Give a patience: only Erlang A models abandonment.")
         start, end = data.get("start"), data.get("end")
         if start and end:
             if end < start:

@@ -238,6 +238,17 @@ class StaffingPlan(models.Model):
     productive_hours = models.FloatField(
         default=7.5, help_text="Back office: productive hours of one agent-day."
     )
+    # Queue targets beyond the service level (optional; Erlang A when a patience is given).
+    patience_seconds = models.FloatField(
+        null=True, blank=True, help_text="Callers' mean patience: staff with Erlang A."
+    )
+    max_abandon_rate = models.FloatField(
+        null=True, blank=True, help_text="Erlang A: most abandoned / offered."
+    )
+    target_asa_seconds = models.FloatField(
+        null=True, blank=True, help_text="Most average speed of answer."
+    )
+    max_occupancy = models.FloatField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

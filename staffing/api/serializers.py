@@ -44,6 +44,18 @@ class ErlangRequestSerializer(serializers.Serializer):
         allow_null=True,
         help_text="Mean patience (Erlang A), seconds.",
     )
+    target_asa_seconds = _bounded(
+        limits.ASA_SECONDS,
+        required=False,
+        allow_null=True,
+        help_text="Most average speed of answer, seconds (optional).",
+    )
+    max_abandon_rate = _bounded(
+        limits.MAX_ABANDON_RATE,
+        required=False,
+        allow_null=True,
+        help_text="Most abandoned / offered (Erlang A: needs patience_seconds).",
+    )
 
 
 class ErlangResponseSerializer(serializers.Serializer):
@@ -270,6 +282,20 @@ class StaffingPlanSerializer(serializers.ModelSerializer):
     target_service_level = _bounded(limits.SERVICE_LEVEL, default=0.8)
     shrinkage = _bounded(limits.SHRINKAGE, default=0.3)
     productive_hours = _bounded(limits.PRODUCTIVE_HOURS, default=7.5)
+    patience_seconds = _bounded(
+        limits.PATIENCE_SECONDS,
+        required=False,
+        allow_null=True,
+        help_text="Callers' mean patience, seconds: queue lines use Erlang A.",
+    )
+    max_abandon_rate = _bounded(
+        limits.MAX_ABANDON_RATE,
+        required=False,
+        allow_null=True,
+        help_text="Most abandoned / offered (needs patience_seconds).",
+    )
+    target_asa_seconds = _bounded(limits.ASA_SECONDS, required=False, allow_null=True)
+    max_occupancy = _bounded(limits.MAX_OCCUPANCY, required=False, allow_null=True)
 
     class Meta:
         model = StaffingPlan
@@ -282,6 +308,10 @@ class StaffingPlanSerializer(serializers.ModelSerializer):
             "target_service_level",
             "shrinkage",
             "productive_hours",
+            "patience_seconds",
+            "max_abandon_rate",
+            "target_asa_seconds",
+            "max_occupancy",
             "created_by",
             "copied_from",
             "created_at",
@@ -309,6 +339,11 @@ class StaffingPlanSerializer(serializers.ModelSerializer):
                 raise serializers.ValidationError(
                     {"end": [f"A plan covers at most {StaffingPlan.MAX_DAYS} days."]}
                 )
+        patience = attrs.get("patience_seconds", getattr(self.instance, "patience_seconds", None))
+        if attrs.get("max_abandon_rate") is not None and patience is None:
+            raise serializers.ValidationError(
+                {"max_abandon_rate": ["Give patience_seconds: only Erlang A models abandonment."]}
+            )
         return attrs
 
 
