@@ -17,6 +17,7 @@ from .backlog import (
     BacklogInputError,
     BacklogPlanInput,
     project_backlog,
+    required_agents_beyond_horizon,
     required_agents_per_day,
     required_level_agents,
     working_days,
@@ -227,6 +228,7 @@ def backlog_calculate(
     if len(used) != len(days):
         raise BacklogInputError("agents", f"needs {len(days)} values, one per day")
     projection = project_backlog(plan, used)
+    beyond = required_agents_beyond_horizon(plan, weekdays_only=weekdays_only, holidays=holidays)
     return {
         "days": [
             {
@@ -253,4 +255,12 @@ def backlog_calculate(
         "sla_attainment": projection.sla_attainment,
         "backlog_end": projection.backlog_end,
         "past_due_end": projection.past_due_end,
+        # Items the horizon leaves due after its end, and the agents the SLA days after it
+        # need for them (no arrivals assumed there).
+        "beyond_horizon": {
+            "items_due_after": beyond.items_due_after,
+            "days": [
+                {"date": d, "agents": n} for d, n in zip(beyond.days, beyond.agents, strict=True)
+            ],
+        },
     }

@@ -249,6 +249,9 @@ class StaffingPlan(models.Model):
         null=True, blank=True, help_text="Most average speed of answer."
     )
     max_occupancy = models.FloatField(null=True, blank=True)
+    # Per back-office work type id: items of the plan due after its end and the agents the
+    # SLA's working days after it need for them (written by every rebuild).
+    beyond_horizon = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -124,6 +124,20 @@ class BacklogDaySerializer(serializers.Serializer):
     cumulative_capacity = serializers.FloatField()
 
 
+class BeyondDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    agents = serializers.IntegerField()
+
+
+class BeyondHorizonSerializer(serializers.Serializer):
+    items_due_after = serializers.IntegerField(
+        help_text="Items arriving in the horizon (or carried in) due after its last day."
+    )
+    days = BeyondDaySerializer(
+        many=True, help_text="The SLA's working days after the horizon and the agents they need."
+    )
+
+
 class BacklogPlanResponseSerializer(serializers.Serializer):
     days = BacklogDaySerializer(many=True)
     required_agents = serializers.ListField(child=serializers.IntegerField())
@@ -133,6 +147,7 @@ class BacklogPlanResponseSerializer(serializers.Serializer):
     sla_attainment = serializers.FloatField(allow_null=True)
     backlog_end = serializers.IntegerField()
     past_due_end = serializers.IntegerField()
+    beyond_horizon = BeyondHorizonSerializer()
 
 
 # --- Shifts -------------------------------------------------------------------------------

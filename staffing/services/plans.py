@@ -38,6 +38,7 @@ from ..backlog import (
     BacklogInputError,
     BacklogPlanInput,
     project_backlog,
+    required_agents_beyond_horizon,
     required_agents_per_day,
 )
 from ..choices import PRODUCTIVE_ACTIVITIES, Activity, PlanStatus
@@ -280,9 +281,18 @@ def _back_lines(plan, types, days, forecast, preserved, col, fte) -> list[PlanLi
                 agent_plan = required_agents_per_day(plan_input)
                 scheduled = [round(float(fte[row, days.index(d)]), 2) for d in worked]
                 projection = project_backlog(plan_input, scheduled)
+                beyond = required_agents_beyond_horizon(plan_input)
             except BacklogInputError as exc:
                 raise InvalidInput(f"Backlog plan: {exc.message}", field=exc.field) from None
             required_by_day = dict(zip(worked, agent_plan.agents, strict=True))
+            plan.beyond_horizon[str(wt.pk)] = {
+                "work_type": wt.name,
+                "items_due_after": beyond.items_due_after,
+                "days": [
+                    {"date": d.isoformat(), "agents": n}
+                    for d, n in zip(beyond.days, beyond.agents, strict=True)
+                ],
+            }
             projected = {day.date: (day.backlog_end, day.past_due_end) for day in projection.days}
         for d, at, m, override, f_aht in per_day:
             required = required_by_day.get(d, 0)
@@ -335,6 +345,9 @@ def _rebuild(plan: StaffingPlan, types: list[WorkType]) -> int:
         for key, (_, values) in existing.items()
         if values[override_at] is not None
     }
+    plan.beyond_horizon = {
+        k: v for k, v in (plan.beyond_horizon or {}).items() if int(k) not in {t.pk for t in types}
+    }
     lines = _build_lines(plan, types, preserved)
     updates, creates = [], []
     for ln in lines:
@@ -350,7 +363,7 @@ def _rebuild(plan: StaffingPlan, types: list[WorkType]) -> int:
     PlanLine.objects.bulk_update(updates, LINE_FIELDS, batch_size=1000)
     PlanLine.objects.bulk_create(creates, batch_size=2000)
     plan.built_at = timezone.now()
-    plan.save(update_fields=["built_at"])
+    plan.save(update_fields=["built_at", "beyond_horizon"])
     return len(lines)
 
 
@@ -508,6 +521,7 @@ def plan_copy(*, plan: StaffingPlan, by, name: str | None = None) -> StaffingPla
             shrinkage=plan.shrinkage,
             productive_hours=plan.productive_hours,
             **{f: getattr(plan, f) for f in QUEUE_TARGETS},
+            beyond_horizon=plan.beyond_horizon,
             created_by=by,
             copied_from=plan,
             built_at=plan.built_at,

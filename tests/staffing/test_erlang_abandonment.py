@@ -39,7 +39,7 @@ def test_staff_is_the_smallest_n_meeting_sl_and_abandonment():
 
 
 def test_all_limits_together_by_brute_force():
-    kwargs = dict(patience_seconds=120, max_abandon_rate=0.03, target_asa_seconds=15)
+    kwargs = {"patience_seconds": 120, "max_abandon_rate": 0.03, "target_asa_seconds": 15}
     result = required_agents(60, 240, 1800, 0.7, 20, max_occupancy=0.85, **kwargs)
     a = 60 * 240 / 1800
 
