@@ -202,6 +202,17 @@ class ForecastOverrideForm(forms.Form):
     reason = forms.CharField(max_length=200, required=False)
 
 
+class ForecastEventForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    work_type = forms.ModelChoiceField(
+        queryset=WorkType.objects.filter(active=True), required=False, empty_label="All types"
+    )
+    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    multiplier = _bounded(limits.EVENT_MULTIPLIER, required=False)
+    volume = _bounded(limits.VOLUME, label="Fixed volume per day", required=False)
+
+
 class ForecastRebuildForm(forms.Form):
     work_type = forms.ModelChoiceField(queryset=WorkType.objects.filter(active=True))
 

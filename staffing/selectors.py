@@ -172,6 +172,17 @@ def forecast_day_rows(*, work_type: WorkType, day: date) -> list[dict]:
     return rows
 
 
+def upcoming_forecast_events(*, on: date, limit: int = 50) -> list:
+    """Holidays and events still to come on ``on`` (one query, with their work types)."""
+    from .models import ForecastEvent
+
+    return list(
+        ForecastEvent.objects.filter(end_date__gte=on)
+        .select_related("work_type")
+        .order_by("start_date", "pk")[:limit]
+    )
+
+
 def latest_build(*, work_type: WorkType) -> ForecastBuild | None:
     """The most recent build of one work type (one query)."""
     return ForecastBuild.objects.filter(work_type=work_type).order_by("-built_at", "-pk").first()

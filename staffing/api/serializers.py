@@ -283,6 +283,9 @@ class ForecastRebuildSerializer(serializers.Serializer):
     as_of = serializers.DateField(required=False)
     history_days = serializers.IntegerField(min_value=7, max_value=366, default=56)
     horizon_days = serializers.IntegerField(min_value=1, max_value=62, default=14)
+    holdout_weeks = serializers.IntegerField(
+        min_value=1, max_value=4, default=3, help_text="Backtest origins (a week held out each)."
+    )
 
 
 # --- Plans --------------------------------------------------------------------------------

@@ -16,8 +16,8 @@ from workitems.models import WorkType
 
 from .. import selectors, services
 from ..errors import StaffingError
-from ..forms import ForecastOverrideForm, ForecastRebuildForm
-from ..models import ForecastOverride
+from ..forms import ForecastEventForm, ForecastOverrideForm, ForecastRebuildForm
+from ..models import ForecastEvent, ForecastOverride
 from ..permissions import PLAN_WRITERS
 from ..timeutil import day_start, intervals_of
 from .common import PlanReaderRequired, PlanWriterRequired, date_param
@@ -35,9 +35,37 @@ class ForecastListView(PlanReaderRequired, TemplateView):
         ctx.update(
             day=day,
             rows=selectors.forecast_overview(day=day),
+            events=selectors.upcoming_forecast_events(on=day),
+            event_form=ForecastEventForm(),
             can_write=self.request.user.has_role(*PLAN_WRITERS),
         )
         return ctx
+
+
+class ForecastEventCreateView(PlanWriterRequired, View):
+    """Planners add a holiday or event; it applies from the types' next rebuild."""
+
+    def post(self, request):
+        form = ForecastEventForm(request.POST)
+        if not form.is_valid():
+            for field, errors in form.errors.items():
+                messages.error(request, f"{form.fields[field].label or field}: {errors[0]}")
+            return redirect("staffing:forecasts")
+        try:
+            event = services.forecast_event_create(by=request.user, **form.cleaned_data)
+        except StaffingError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"Event saved: {event}. It applies from the next rebuild.")
+        return redirect("staffing:forecasts")
+
+
+class ForecastEventDeleteView(PlanWriterRequired, View):
+    def post(self, request, pk):
+        event = get_object_or_404(ForecastEvent, pk=pk)
+        services.forecast_event_delete(event=event, by=request.user)
+        messages.success(request, "Event removed: it stops applying at the next rebuild.")
+        return redirect("staffing:forecasts")
 
 
 class ForecastRebuildView(PlanWriterRequired, View):

@@ -179,3 +179,31 @@ def test_nightly_task_uses_the_selection(back_type):
     assert build.backtest_origins >= 1 and build.naive_wape is not None
     assert build.method in ("seasonal_naive", "hw_add_damped", "hw_mul_damped")
     assert timezone.localdate(build.built_at) <= date.today() + timedelta(days=1)
+
+
+def test_planner_adds_and_removes_events_on_the_page(
+    client, planner, supervisor, back_type, django_assert_num_queries
+):
+    client.force_login(supervisor)
+    body = {"name": "Xmas", "start_date": "2026-12-25", "end_date": "2026-12-26", "multiplier": 0}
+    assert client.post("/staffing/forecasts/events/", body).status_code == 403
+    assert not ForecastEvent.objects.exists()
+    client.force_login(planner)
+    client.post("/staffing/forecasts/events/", {**body, "work_type": back_type.pk})
+    event = ForecastEvent.objects.get()
+    assert (event.work_type, event.multiplier, event.created_by) == (back_type, 0, planner)
+    response = client.post("/staffing/forecasts/events/", {**body, "volume": 3}, follow=True)
+    assert "Give either a multiplier or a fixed volume" in response.content.decode()
+    assert ForecastEvent.objects.count() == 1
+    client.force_login(supervisor)
+    html = client.get("/staffing/forecasts/?day=2026-12-01").content.decode()
+    assert "Xmas" in html and 'data-testid="forecast-event-form"' not in html
+    assert client.post(f"/staffing/forecasts/events/{event.pk}/delete/").status_code == 403
+    client.force_login(planner)
+    client.post(f"/staffing/forecasts/events/{event.pk}/delete/")
+    assert not ForecastEvent.objects.exists()
+
+
+def test_events_api_refuses_agents(client, agent):
+    client.force_login(agent)
+    assert client.get("/api/v1/staffing/forecast-events/").status_code == 403

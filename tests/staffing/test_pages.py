@@ -273,12 +273,13 @@ def test_forecast_pages(
 ):
     services.forecast_build(work_type=back_type, as_of=MONDAY)
     client.force_login(supervisor)
-    # session, user (with team and groups), active types, the day's totals (GROUP BY), latest builds
-    with django_assert_num_queries(5):
+    # session, user (with team and groups), active types, the day's totals (GROUP BY), latest
+    # builds, events to come (with their types)
+    with django_assert_num_queries(6):
         response = client.get("/staffing/forecasts/?day=2026-03-02")
     assert [r["work_type"].name for r in response.context["rows"]] == ["Claims", "Calls"]
     services.forecast_build(work_type=front_type, as_of=MONDAY)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = client.get("/staffing/forecasts/?day=2026-03-02")
     assert response.context["rows"][1]["build"].method == "mean"
     # One type: session, user (with team and groups), the type, latest build, history counts,
