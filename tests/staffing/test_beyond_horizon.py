@@ -88,7 +88,7 @@ def test_api_and_page_show_it(client, supervisor):
 
 
 @pytest.mark.django_db
-def test_plan_states_what_is_due_after_it(planner, back_type):
+def test_plan_states_what_is_due_after_it(client, planner, back_type):
     for i in range(5):
         ForecastValue.objects.create(
             work_type=back_type,
@@ -112,6 +112,10 @@ def test_plan_states_what_is_due_after_it(planner, back_type):
     assert [ln.required_agents for ln in lines] == [0, 0, 2, 1, 1]
     copy = services.plan_copy(plan=plan, by=planner)
     assert copy.beyond_horizon == plan.beyond_horizon
+    client.force_login(planner)
+    html = client.get(f"/staffing/plans/{plan.pk}/").content.decode()
+    assert 'data-testid="beyond-horizon"' in html
+    assert "Claims: 20 items of this plan fall due after" in html
 
 
 @pytest.mark.django_db
