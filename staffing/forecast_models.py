@@ -23,8 +23,8 @@ beside it.
 Prediction intervals: empirical quantiles of the chosen model's backtest errors, scaled like
 count data (``z = (actual - forecast) / sqrt(max(forecast, 1))``); the band is ``forecast
 + q * sqrt(max(forecast, 1))`` for the ``(1 - level)/2`` and ``(1 + level)/2`` quantiles
-of ``z``, clipped at 0. They describe up-to-``step``-ahead errors and do not widen further
-out.
+of ``z``, clipped at 0. They describe up-to-``step``-ahead errors; periods ``k`` steps
+further out (``k`` = 2 for the second week) get the band widened by ``sqrt(k)``.
 
 Noise warning: ``noisy`` when the chosen WAPE is above ``noisy_wape`` or the chosen model
 does not beat seasonal naive.
@@ -292,7 +292,10 @@ def select_forecast(
         )
     z = np.asarray(scores[chosen].z)
     q_lo, q_hi = np.quantile(z, [(1 - level) / 2, (1 + level) / 2])
-    scale = np.sqrt(np.maximum(forecast, 1.0))
+    # Backtest errors are up to ``step`` ahead; further out the band widens with the square
+    # root of the number of steps ahead (errors of a drifting level add up like a random walk).
+    blocks = np.ceil((np.arange(horizon) + 1) / step)
+    scale = np.sqrt(np.maximum(forecast, 1.0)) * np.sqrt(blocks)
     lower = np.clip(forecast + q_lo * scale, 0.0, None)
     upper = np.clip(forecast + q_hi * scale, 0.0, None)
     wape = wapes[chosen]

@@ -115,6 +115,10 @@ def test_interval_is_residual_quantiles_scaled_like_counts():
     np.testing.assert_allclose(choice.upper, f + q_hi * np.sqrt(f))
     # Naive chosen: it cannot beat itself, so the warning says so.
     assert choice.noisy and "seasonal-naive" in choice.noise_reason
+    # The second week ahead: the same quantiles, the band widened by sqrt(2).
+    two = select_forecast(daily(base), 14, origins=2, candidates=["seasonal_naive"])
+    np.testing.assert_allclose(two.upper.iloc[7:], f + q_hi * np.sqrt(f) * np.sqrt(2))
+    np.testing.assert_allclose(two.upper.iloc[:7], choice.upper)
 
 
 def test_pure_noise_is_flagged():
