@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -49,16 +50,36 @@ class ForecastOverrideAdmin(admin.ModelAdmin):
     list_select_related = ["work_type", "by"]
 
 
+class ForecastEventAdminForm(forms.ModelForm):
+    class Meta:
+        model = ForecastEvent
+        fields = ["name", "work_type", "start_date", "end_date", "multiplier", "volume"]
+
+    def clean(self):
+        from .errors import InvalidInput
+        from .services import forecast_event_validate
+
+        data = super().clean()
+        if not self.errors:
+            try:
+                forecast_event_validate(**{f: data.get(f) for f in self.Meta.fields})
+            except InvalidInput as exc:
+                for field, messages in (exc.errors or {None: [exc.message]}).items():
+                    self.add_error(field if field in self.fields else None, messages)
+        return data
+
+
 @admin.register(ForecastEvent)
 class ForecastEventAdmin(admin.ModelAdmin):
-    """Holidays and events; saved through the service so the admin meets the API's checks."""
+    """Holidays and events; checked and saved through the services (the API's rules)."""
+
+    form = ForecastEventAdminForm
 
     list_display = ["name", "work_type", "start_date", "end_date", "multiplier", "volume"]
     list_filter = ["work_type", "start_date"]
     search_fields = ["name", "work_type__name"]
     date_hierarchy = "start_date"
     list_select_related = ["work_type"]
-    exclude = ["created_by", "created_at"]
 
     def save_model(self, request, obj, form, change):
         from . import services

@@ -6,6 +6,7 @@ from .forecasts import (
     forecast_event_create,
     forecast_event_delete,
     forecast_event_update,
+    forecast_event_validate,
     forecast_override_delete,
     forecast_override_set,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "forecast_event_create",
     "forecast_event_delete",
     "forecast_event_update",
+    "forecast_event_validate",
     "forecast_override_delete",
     "forecast_override_set",
     "plan_build",

@@ -245,7 +245,9 @@ def forecast_override_delete(*, override: ForecastOverride, by) -> None:
         override.delete()
 
 
-def _check_event(*, name, work_type, start_date, end_date, multiplier, volume) -> None:
+def forecast_event_validate(*, name, work_type, start_date, end_date, multiplier, volume) -> None:
+    """The rules of a holiday/event (raises :class:`InvalidInput` with every field's error);
+    the services, the API and the admin's form all call it."""
     errors: dict[str, list[str]] = {}
     if not (name or "").strip():
         errors["name"] = ["Give the event a name."]
@@ -281,7 +283,7 @@ def forecast_event_create(
     volume: float | None = None,
 ) -> ForecastEvent:
     """A holiday or event adjustment; it applies from the next rebuild of the types concerned."""
-    _check_event(
+    forecast_event_validate(
         name=name,
         work_type=work_type,
         start_date=start_date,
@@ -314,7 +316,7 @@ def forecast_event_update(*, event: ForecastEvent, by, **fields) -> ForecastEven
             values["volume"] = None
         if "volume" in fields and fields["volume"] is not None and "multiplier" not in fields:
             values["multiplier"] = None
-        _check_event(**values)
+        forecast_event_validate(**values)
         for f, v in values.items():
             setattr(event, f, v)
         event.save()

@@ -207,3 +207,19 @@ def test_planner_adds_and_removes_events_on_the_page(
 def test_events_api_refuses_agents(client, agent):
     client.force_login(agent)
     assert client.get("/api/v1/staffing/forecast-events/").status_code == 403
+
+
+def test_admin_enters_events_with_the_same_rules(client, admin_user, back_type):
+    client.force_login(admin_user)
+    url = "/admin/staffing/forecastevent/add/"
+    body = {"name": "Xmas", "work_type": "", "start_date": "2026-12-25", "end_date": "2026-12-26"}
+    response = client.post(url, {**body, "multiplier": "0.5", "volume": "3"})
+    assert response.status_code == 200  # the form again, with the error
+    assert "Give either a multiplier or a fixed volume" in response.content.decode()
+    response = client.post(url, {**body, "end_date": "2028-01-01", "multiplier": "0.5"})
+    assert "at most a year" in response.content.decode()
+    assert not ForecastEvent.objects.exists()
+    response = client.post(url, {**body, "multiplier": "0.5"})
+    assert response.status_code == 302
+    event = ForecastEvent.objects.get()
+    assert (event.work_type, event.multiplier, event.created_by) == (None, 0.5, admin_user)
