@@ -1,7 +1,16 @@
+from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import ForecastBuild, ForecastOverride, ForecastValue, PlanLine, Shift, StaffingPlan
+from .models import (
+    ForecastBuild,
+    ForecastEvent,
+    ForecastOverride,
+    ForecastValue,
+    PlanLine,
+    Shift,
+    StaffingPlan,
+)
 
 
 @admin.register(Shift)
@@ -41,6 +50,51 @@ class ForecastOverrideAdmin(admin.ModelAdmin):
     list_select_related = ["work_type", "by"]
 
 
+class ForecastEventAdminForm(forms.ModelForm):
+    class Meta:
+        model = ForecastEvent
+        fields = ["name", "work_type", "start_date", "end_date", "multiplier", "volume"]
+
+    def clean(self):
+        from .errors import InvalidInput
+        from .services import forecast_event_validate
+
+        data = super().clean()
+        if not self.errors:
+            try:
+                forecast_event_validate(**{f: data.get(f) for f in self.Meta.fields})
+            except InvalidInput as exc:
+                for field, messages in (exc.errors or {None: [exc.message]}).items():
+                    self.add_error(field if field in self.fields else None, messages)
+        return data
+
+
+@admin.register(ForecastEvent)
+class ForecastEventAdmin(admin.ModelAdmin):
+    """Holidays and events; checked and saved through the services (the API's rules)."""
+
+    form = ForecastEventAdminForm
+
+    list_display = ["name", "work_type", "start_date", "end_date", "multiplier", "volume"]
+    list_filter = ["work_type", "start_date"]
+    search_fields = ["name", "work_type__name"]
+    date_hierarchy = "start_date"
+    list_select_related = ["work_type"]
+
+    def save_model(self, request, obj, form, change):
+        from . import services
+
+        fields = {
+            f: getattr(obj, f)
+            for f in ("name", "work_type", "start_date", "end_date", "multiplier", "volume")
+        }
+        if change:
+            services.forecast_event_update(event=obj, by=request.user, **fields)
+        else:
+            saved = services.forecast_event_create(by=request.user, **fields)
+            obj.pk = saved.pk
+
+
 @admin.register(ForecastBuild)
 class ForecastBuildAdmin(admin.ModelAdmin):
     list_display = [
@@ -52,9 +106,11 @@ class ForecastBuildAdmin(admin.ModelAdmin):
         "history_periods",
         "mape",
         "wape",
+        "naive_wape",
+        "noisy",
         "aht_seconds",
     ]
-    list_filter = ["method", "granularity", "work_type"]
+    list_filter = ["method", "granularity", "noisy", "work_type"]
     search_fields = ["work_type__name"]
     list_select_related = ["work_type"]
 

@@ -34,9 +34,11 @@ __all__ = [
     "BacklogInputError",
     "BacklogPlanInput",
     "BacklogProjection",
+    "BeyondHorizon",
     "DayProjection",
     "cumulative_due",
     "project_backlog",
+    "required_agents_beyond_horizon",
     "required_agents_per_day",
     "required_level_agents",
     "working_days",
@@ -405,3 +407,48 @@ def required_level_agents(plan: BacklogPlanInput) -> int:
         mid = (lo + hi) // 2
         lo, hi = (lo, mid) if _meets_deadlines(plan, mid) else (mid, hi)
     return hi
+
+
+@dataclass(frozen=True)
+class BeyondHorizon:
+    """What a plan's horizon leaves to the days after it.
+
+    ``items_due_after``: items arriving in the horizon (or carried in) that fall due after
+    its last day. ``days``: the ``sla_working_days`` working days after the horizon;
+    ``agents``: agents each of those days needs so that those items still meet their
+    deadlines (no further arrivals assumed: under earliest-deadline staffing later arrivals
+    are due later and never change these numbers).
+    """
+
+    items_due_after: int
+    days: tuple[date, ...]
+    agents: tuple[int, ...]
+
+
+def required_agents_beyond_horizon(
+    plan: BacklogPlanInput, *, weekdays_only: bool = True, holidays: Iterable[date] = ()
+) -> BeyondHorizon:
+    """Extend ``plan`` by ``sla_working_days`` working days (no arrivals) and staff them with
+    :func:`required_agents_per_day`: the horizon's own days need exactly what they needed
+    before; the extension days carry the staffing for the items the horizon leaves due
+    after its end."""
+    n = len(plan.days)
+    sla = plan.sla_working_days
+    due_after = sum(a for d, a in enumerate(plan.arrivals) if d + sla >= n)
+    due_after += sum(b.count for b in plan.starting_backlog if plan.due_index(b.due_date) >= n)
+    if sla == 0:
+        return BeyondHorizon(items_due_after=due_after, days=(), agents=())
+    tail = working_days(
+        plan.days[-1] + timedelta(days=1), sla, weekdays_only=weekdays_only, holidays=holidays
+    )
+    extended = BacklogPlanInput(
+        days=plan.days + tail,
+        arrivals=plan.arrivals + (0,) * sla,
+        aht_minutes=plan.aht_minutes,
+        sla_working_days=sla,
+        productive_hours=plan.productive_hours,
+        shrinkage=plan.shrinkage,
+        starting_backlog=plan.starting_backlog,
+    )
+    agents = required_agents_per_day(extended).agents
+    return BeyondHorizon(items_due_after=due_after, days=tail, agents=tuple(agents[n:]))

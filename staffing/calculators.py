@@ -17,6 +17,7 @@ from .backlog import (
     BacklogInputError,
     BacklogPlanInput,
     project_backlog,
+    required_agents_beyond_horizon,
     required_agents_per_day,
     required_level_agents,
     working_days,
@@ -48,13 +49,17 @@ ERLANG_LIMITS = {
     "shrinkage": limits.SHRINKAGE,
     "max_occupancy": limits.MAX_OCCUPANCY,
     "patience_seconds": limits.PATIENCE_SECONDS,
+    "target_asa_seconds": limits.ASA_SECONDS,
+    "max_abandon_rate": limits.MAX_ABANDON_RATE,
 }
+
+OPTIONAL = ("max_occupancy", "patience_seconds", "target_asa_seconds", "max_abandon_rate")
 
 
 def _check_erlang(**values) -> None:
     """Each given input within its limits; an optional one may be None (not used)."""
     for field, value in values.items():
-        if value is not None or field not in ("max_occupancy", "patience_seconds"):
+        if value is not None or field not in OPTIONAL:
             ERLANG_LIMITS[field].check(field, value, ErlangInputError)
 
 
@@ -72,8 +77,12 @@ def erlang_calculate(
     shrinkage: float = 0.0,
     max_occupancy: float | None = None,
     patience_seconds: float | None = None,
+    target_asa_seconds: float | None = None,
+    max_abandon_rate: float | None = None,
 ) -> dict:
-    """Required agents for one interval (Erlang C; Erlang A with a patience)."""
+    """Required agents for one interval (Erlang C; Erlang A with a patience): the smallest
+    count meeting the SL target and, when given, ASA <= ``target_asa_seconds``, occupancy
+    <= ``max_occupancy`` and (Erlang A) abandoned / offered <= ``max_abandon_rate``."""
     _check_erlang(
         volume=volume,
         aht_seconds=aht_seconds,
@@ -83,6 +92,8 @@ def erlang_calculate(
         shrinkage=shrinkage,
         max_occupancy=max_occupancy,
         patience_seconds=patience_seconds,
+        target_asa_seconds=target_asa_seconds,
+        max_abandon_rate=max_abandon_rate,
     )
     _check_traffic(volume, aht_seconds, interval_minutes)
     try:
@@ -95,6 +106,8 @@ def erlang_calculate(
             shrinkage=shrinkage,
             max_occupancy=max_occupancy,
             patience_seconds=patience_seconds,
+            target_asa_seconds=target_asa_seconds,
+            max_abandon_rate=max_abandon_rate,
         )
     except ErlangInputError as exc:
         if exc.field == "interval_seconds":
@@ -215,6 +228,7 @@ def backlog_calculate(
     if len(used) != len(days):
         raise BacklogInputError("agents", f"needs {len(days)} values, one per day")
     projection = project_backlog(plan, used)
+    beyond = required_agents_beyond_horizon(plan, weekdays_only=weekdays_only, holidays=holidays)
     return {
         "days": [
             {
@@ -241,4 +255,12 @@ def backlog_calculate(
         "sla_attainment": projection.sla_attainment,
         "backlog_end": projection.backlog_end,
         "past_due_end": projection.past_due_end,
+        # Items the horizon leaves due after its end, and the agents the SLA days after it
+        # need for them (no arrivals assumed there).
+        "beyond_horizon": {
+            "items_due_after": beyond.items_due_after,
+            "days": [
+                {"date": d, "agents": n} for d, n in zip(beyond.days, beyond.agents, strict=True)
+            ],
+        },
     }

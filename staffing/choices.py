@@ -53,6 +53,10 @@ class Granularity(models.TextChoices):
 
 
 class ForecastMethod(models.TextChoices):
+    SEASONAL_NAIVE = "seasonal_naive", "Seasonal naive"
+    HW_ADD_DAMPED = "hw_add_damped", "Holt-Winters additive, damped trend"
+    HW_MUL_DAMPED = "hw_mul_damped", "Holt-Winters multiplicative, damped trend"
+    MSTL_ETS = "mstl_ets", "MSTL (daily + weekly) with damped-trend ETS"
     HOLT_WINTERS = "holt_winters", "Holt-Winters"
     SEASONAL_AVERAGE = "seasonal_average", "Seasonal average"
     MEAN = "mean", "Mean"

@@ -10,7 +10,8 @@ Definitions (shared/DOMAIN.md, used exactly):
 * service level ``SL = 1 - Pw * exp(-(n - A) * t / h)`` for an answer target of ``t`` seconds;
 * average speed of answer ``ASA = Pw * h / (n - A)``; occupancy ``A / n``;
 * required agents: the smallest ``n > A`` meeting the SL target (and the ASA target and the
-  maximum occupancy when given); scheduled agents ``ceil(n / (1 - shrinkage))``.
+  maximum occupancy when given; under Erlang A also the maximum abandonment rate); scheduled
+  agents ``ceil(n / (1 - shrinkage))``.
 
 :func:`erlang_a` is Erlang A (M/M/n+M: callers abandon after an exponential patience), used
 by :func:`required_agents` when ``patience_seconds`` is given. :func:`required_agents_batch`
@@ -126,6 +127,7 @@ def _check_targets(
     max_occupancy: float | None,
     target_asa_seconds: float | None,
     patience_seconds: float | None,
+    max_abandon_rate: float | None = None,
 ) -> None:
     sl = _num(target_service_level, "target_service_level", lambda x: 0 < x <= 1, "in (0, 1]")
     t = _non_negative(target_answer_seconds, "target_answer_seconds")
@@ -136,6 +138,12 @@ def _check_targets(
         _positive(target_asa_seconds, "target_asa_seconds")
     if patience_seconds is not None:
         _positive(patience_seconds, "patience_seconds")
+    if max_abandon_rate is not None:
+        _num(max_abandon_rate, "max_abandon_rate", lambda x: 0 < x <= 1, "in (0, 1]")
+        if patience_seconds is None:
+            raise ErlangInputError(
+                "max_abandon_rate", "needs patience_seconds: only Erlang A models abandonment"
+            )
     if t == 0 and sl >= 1:
         # SL(t=0) = 1 - Pw and Pw > 0 whenever there is traffic: 100% is never reached.
         raise ErlangInputError("target_service_level", "100% within 0 seconds is impossible")
@@ -264,6 +272,7 @@ def required_agents(
     max_occupancy: float | None = None,
     target_asa_seconds: float | None = None,
     patience_seconds: float | None = None,
+    max_abandon_rate: float | None = None,
 ) -> StaffingResult:
     """Fewest agents meeting the targets for one interval.
 
@@ -275,7 +284,10 @@ def required_agents(
       is carried forward while ``n`` climbs from 1 (never restarted per ``n``).
     * Erlang A (``patience_seconds`` given): the same targets evaluated with :func:`erlang_a`
       (abandoned callers are not answered within the target; ASA of answered callers;
-      occupancy = carried load / n). ``n`` may then be below ``A``.
+      occupancy = carried load / n). ``n`` may then be below ``A``. With
+      ``max_abandon_rate`` the smallest ``n`` also keeps abandoned / offered at or below it
+      (abandonment falls as ``n`` grows, so the first ``n`` meeting every target is the
+      minimum).
     * Volume 0 needs 0 agents (SL 1.0, ASA 0, occupancy 0).
     * Comparisons are exact (``SL >= target``), as in published calculators. A target of
       1.0 with ``t > 0`` is met when the computed SL rounds to 1.0 in double precision.
@@ -284,7 +296,8 @@ def required_agents(
     Raises :class:`ErlangInputError` naming the field: ``volume`` < 0; ``aht_seconds`` or
     ``interval_seconds`` <= 0; ``target_service_level`` outside (0, 1];
     ``target_answer_seconds`` < 0; ``shrinkage`` outside [0, 1); ``max_occupancy`` outside
-    (0, 1]; ``target_asa_seconds`` or ``patience_seconds`` <= 0; ``target_service_level``
+    (0, 1]; ``target_asa_seconds`` or ``patience_seconds`` <= 0; ``max_abandon_rate``
+    outside (0, 1] or given without ``patience_seconds``; ``target_service_level``
     (``target_asa_seconds`` if only the ASA fails) when no ``n`` up to :func:`search_cap`
     meets the targets, e.g. 100% within 0 seconds.
     """
@@ -296,6 +309,7 @@ def required_agents(
         max_occupancy,
         target_asa_seconds,
         patience_seconds,
+        max_abandon_rate,
     )
     if a == 0:
         abandon = None if patience_seconds is None else 0.0
@@ -305,7 +319,10 @@ def required_agents(
     max_occ = 1.0 if max_occupancy is None else float(max_occupancy)
     cap = search_cap(a, max_occupancy)
     if patience_seconds is not None:
-        n, perf = _search_erlang_a(a, h, t, target, max_asa, max_occ, float(patience_seconds))
+        max_ab = 1.0 if max_abandon_rate is None else float(max_abandon_rate)
+        n, perf = _search_erlang_a(
+            a, h, t, target, max_asa, max_occ, float(patience_seconds), max_ab
+        )
         metrics = (perf.service_level, perf.asa_seconds, perf.occupancy, perf.wait_probability)
         return StaffingResult(n, scheduled_agents(n, shrinkage), *metrics, perf.abandon_rate, a)
     sl_met = False
@@ -490,14 +507,23 @@ def erlang_a(
 
 
 def _search_erlang_a(
-    a: float, h: float, t: float, target: float, max_asa: float, max_occ: float, patience: float
+    a: float,
+    h: float,
+    t: float,
+    target: float,
+    max_asa: float,
+    max_occ: float,
+    patience: float,
+    max_abandon: float = 1.0,
 ) -> tuple[int, ErlangAResult]:
     """Smallest ``n`` meeting the targets under Erlang A, with its performance.
 
     Only answered calls occupy agents, so ``A * SL <= A * answered <= n``: no ``n`` below
     ``A * target`` can meet the SL. SL rises with ``n`` (more agents never lengthen a wait),
     so galloping + bisection find the SL minimum; ``n`` then climbs one at a time until the
-    ASA and occupancy targets hold (occupancy is not monotone under abandonment).
+    ASA, occupancy and abandonment targets hold (occupancy is not monotone under
+    abandonment). Abandonment falls as ``n`` grows, so its minimum is also found by
+    galloping + bisection before the climb.
     """
     cap = search_cap(a, None if max_occ >= 1 else max_occ)
 
@@ -514,15 +540,32 @@ def _search_erlang_a(
         mid = (lo + hi) // 2
         lo, hi = (lo, mid) if perf(mid).service_level >= target else (mid, hi)
     n = hi
+    if max_abandon < 1.0 and perf(n).abandon_rate > max_abandon:
+        lo, step = n, 1
+        hi = n
+        while perf(hi).abandon_rate > max_abandon:  # gallop: abandon(lo) > max
+            if hi >= cap:
+                raise ErlangInputError("max_abandon_rate", f"no agent count up to {cap} fits")
+            lo, hi, step = hi, min(cap, hi + step), step * 2
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (lo, mid) if perf(mid).abandon_rate <= max_abandon else (mid, hi)
+        n = hi
     while n <= cap:
         result = perf(n)
-        if result.asa_seconds <= max_asa and result.occupancy <= max_occ:
+        if (
+            result.asa_seconds <= max_asa
+            and result.occupancy <= max_occ
+            and result.abandon_rate <= max_abandon
+        ):
             return n, result
         # Occupancy is a * answered / n and more agents never answer fewer callers, so no
         # count below a * answered(n) / max_occ meets it: jump there instead of climbing
         # one agent at a time (tens of thousands of solves for a low maximum occupancy).
         n = max(n + 1, math.ceil(a * result.answered_fraction / max_occ - _CEIL_TOLERANCE))
     field = "target_asa_seconds" if max_asa < math.inf else "target_service_level"
+    if max_abandon < 1.0 and max_asa == math.inf:
+        field = "max_abandon_rate"
     raise ErlangInputError(field, f"no agent count up to {cap} meets the target")
 
 
@@ -566,6 +609,7 @@ def required_agents_batch(
     max_occupancy: float | None = None,
     target_asa_seconds: float | None = None,
     patience_seconds: float | None = None,
+    max_abandon_rate: float | None = None,
 ) -> StaffingBatch:
     """:func:`required_agents` for many intervals at once (same rules, same arithmetic).
 
@@ -589,7 +633,9 @@ def required_agents_batch(
     _check_cells(t_ans, "target_answer_seconds", np.isfinite(t_ans) & (t_ans >= 0), ">= 0")
     _check_cells(shr, "shrinkage", (shr >= 0) & (shr < 1), "in [0, 1)")
     _check_cells(sl_t, "target_service_level", (t_ans > 0) | (sl_t < 1), "< 1 when t = 0")
-    _check_targets(0.5, 1.0, 0.0, max_occupancy, target_asa_seconds, patience_seconds)
+    _check_targets(
+        0.5, 1.0, 0.0, max_occupancy, target_asa_seconds, patience_seconds, max_abandon_rate
+    )
 
     a = vol * aht / interval  # same operation order as traffic()
     out = {
@@ -615,6 +661,7 @@ def required_agents_batch(
                     max_occupancy=max_occupancy,
                     target_asa_seconds=target_asa_seconds,
                     patience_seconds=patience_seconds,
+                    max_abandon_rate=max_abandon_rate,
                 )
             for name, values in out.items():
                 values.flat[i] = getattr(cache[key], name)

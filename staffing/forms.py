@@ -57,6 +57,20 @@ class ErlangForm(forms.Form):
     patience_seconds = _bounded(
         limits.PATIENCE_SECONDS, label="Patience (s, Erlang A, optional)", required=False
     )
+    target_asa_seconds = _bounded(
+        limits.ASA_SECONDS, label="Max average speed of answer (s, optional)", required=False
+    )
+    max_abandon_rate = _bounded(
+        limits.MAX_ABANDON_RATE,
+        label="Max abandonment (share, Erlang A, optional)",
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("max_abandon_rate") is not None and data.get("patience_seconds") is None:
+            self.add_error("max_abandon_rate", "Give a patience: only Erlang A models abandonment.")
+        return data
 
 
 class BacklogForm(forms.Form):
@@ -152,9 +166,19 @@ class PlanForm(Bootstrap, forms.Form):
     productive_hours = _bounded(
         limits.PRODUCTIVE_HOURS, label="Productive hours per agent-day (back office)"
     )
+    patience_seconds = _bounded(
+        limits.PATIENCE_SECONDS, label="Callers' patience (s, Erlang A, optional)", required=False
+    )
+    max_abandon_rate = _bounded(
+        limits.MAX_ABANDON_RATE, label="Max abandonment (share, optional)", required=False
+    )
+    target_asa_seconds = _bounded(limits.ASA_SECONDS, label="Max ASA (s, optional)", required=False)
+    max_occupancy = _bounded(limits.MAX_OCCUPANCY, label="Max occupancy (optional)", required=False)
 
     def clean(self):
         data = super().clean()
+        if data.get("max_abandon_rate") is not None and data.get("patience_seconds") is None:
+            self.add_error("max_abandon_rate", "Give a patience: only Erlang A models abandonment.")
         start, end = data.get("start"), data.get("end")
         if start and end:
             if end < start:
@@ -176,6 +200,17 @@ class ForecastOverrideForm(forms.Form):
     interval_start = forms.DateTimeField(widget=forms.HiddenInput)
     volume = _bounded(limits.VOLUME, required=False)
     reason = forms.CharField(max_length=200, required=False)
+
+
+class ForecastEventForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    work_type = forms.ModelChoiceField(
+        queryset=WorkType.objects.filter(active=True), required=False, empty_label="All types"
+    )
+    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    multiplier = _bounded(limits.EVENT_MULTIPLIER, required=False)
+    volume = _bounded(limits.VOLUME, label="Fixed volume per day", required=False)
 
 
 class ForecastRebuildForm(forms.Form):

@@ -48,6 +48,8 @@ AHT_MINUTES = Limits(AHT_SECONDS.lo / 60, AHT_SECONDS.hi / 60)  # the same, for 
 SERVICE_LEVEL = Limits(0.01, 1.0)  # share answered within the target
 ANSWER_SECONDS = Limits(0.0, 3600.0)  # a queue's answer target; beyond an hour it is casework
 PATIENCE_SECONDS = Limits(1.0, 3600.0)  # Erlang A's mean patience of a waiting caller
+MAX_ABANDON_RATE = Limits(0.001, 1.0)  # Erlang A: most callers abandoning of those offered
+ASA_SECONDS = Limits(1.0, 3600.0)  # most average speed of answer
 MAX_OCCUPANCY = Limits(0.1, 1.0)  # at 0.1 the agent search goes no further than without a cap
 SHRINKAGE = Limits(0.0, 0.9)  # 90% away from the queue already means ten heads per productive one
 PRODUCTIVE_HOURS = Limits(1.0, 24.0)  # productive hours per agent-day (back office)
@@ -57,6 +59,7 @@ SLA_WORKING_DAYS = Limits(0, 60)  # a casework SLA in whole working days
 # up to the traffic: 5.6e16 contacts asked numpy for 79 PiB. A cap far above any real
 # interval (or day of casework) keeps a typo from taking a worker down.
 VOLUME = Limits(0, 100_000)
+EVENT_MULTIPLIER = Limits(0.0, 20.0)  # a holiday closes (0) or an event multiplies volume
 ITEMS = Limits(0, 10_000_000)  # items in one day's arrivals or in one backlog bucket
 AGENTS = Limits(0, 1_000_000)  # agents on one day of a backlog projection
 HORIZON_DAYS = 366  # most working days in one backlog projection (and holidays given)

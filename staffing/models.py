@@ -76,6 +76,13 @@ class ForecastValue(models.Model):
     aht_seconds = models.FloatField()
     method = models.CharField(max_length=20, choices=ForecastMethod.choices)
     built_at = models.DateTimeField(default=timezone.now)
+    # Prediction interval of the build's level (null when the history was too short to
+    # backtest); holiday/event adjustments scale it with the volume.
+    lower = models.FloatField(null=True, blank=True)
+    upper = models.FloatField(null=True, blank=True)
+    adjusted = models.BooleanField(
+        default=False, help_text="A holiday or event adjustment changed this value."
+    )
 
     class Meta:
         ordering = ["work_type", "interval_start"]
@@ -127,9 +134,60 @@ class ForecastOverride(models.Model):
         return f"{self.work_type} {self.interval_start:%Y-%m-%d %H:%M} -> {self.volume:g}"
 
 
+class ForecastEvent(models.Model):
+    """A holiday or event that the model cannot know: from ``start_date`` to ``end_date``
+    (inclusive) one work type's forecast (or every type's, when ``work_type`` is empty) is
+    multiplied by ``multiplier`` or each day's total set to ``volume``. Applied after the
+    model at every rebuild, in id order (see :func:`staffing.forecast_models.apply_adjustments`).
+    """
+
+    name = models.CharField(max_length=120)
+    work_type = models.ForeignKey(
+        WorkType,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="forecast_events",
+        help_text="Empty: every work type.",
+    )
+    start_date = models.DateField()
+    end_date = models.DateField()
+    multiplier = models.FloatField(null=True, blank=True, help_text="e.g. 0 closed, 1.5 +50%.")
+    volume = models.FloatField(
+        null=True, blank=True, help_text="Fixed volume per day (instead of a multiplier)."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["start_date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="fevent_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=(Q(multiplier__isnull=False, volume__isnull=True, multiplier__gte=0))
+                | (Q(multiplier__isnull=True, volume__isnull=False, volume__gte=0)),
+                name="fevent_multiplier_xor_volume",
+            ),
+        ]
+        indexes = [models.Index(fields=["start_date", "end_date"], name="fevent_span")]
+
+    def __str__(self) -> str:
+        what = f"x{self.multiplier:g}" if self.multiplier is not None else f"={self.volume:g}/day"
+        return f"{self.name} {self.start_date}..{self.end_date} {what}"
+
+
 class ForecastBuild(models.Model):
-    """One forecast rebuild of a work type: the method used and its accuracy on the held-out
-    last week(s) of history (a backtest with the same rules)."""
+    """One forecast rebuild of a work type: the model chosen by a rolling-origin backtest,
+    its WAPE there, the seasonal-naive benchmark's WAPE on the same origins, the interval
+    level and whether the series is too noisy to forecast well."""
 
     work_type = models.ForeignKey(WorkType, on_delete=models.CASCADE, related_name="+")
     built_at = models.DateTimeField(default=timezone.now)
@@ -142,6 +200,13 @@ class ForecastBuild(models.Model):
     holdout_periods = models.PositiveIntegerField(default=0)
     mape = models.FloatField(null=True, blank=True)
     wape = models.FloatField(null=True, blank=True)
+    naive_wape = models.FloatField(
+        null=True, blank=True, help_text="Seasonal naive's WAPE on the same backtest origins."
+    )
+    backtest_origins = models.PositiveSmallIntegerField(default=0)
+    interval_level = models.FloatField(null=True, blank=True, help_text="e.g. 0.8 = 80%.")
+    noisy = models.BooleanField(default=False)
+    noise_reason = models.CharField(max_length=200, blank=True)
     aht_seconds = models.FloatField()
 
     class Meta:
@@ -173,6 +238,20 @@ class StaffingPlan(models.Model):
     productive_hours = models.FloatField(
         default=7.5, help_text="Back office: productive hours of one agent-day."
     )
+    # Queue targets beyond the service level (optional; Erlang A when a patience is given).
+    patience_seconds = models.FloatField(
+        null=True, blank=True, help_text="Callers' mean patience: staff with Erlang A."
+    )
+    max_abandon_rate = models.FloatField(
+        null=True, blank=True, help_text="Erlang A: most abandoned / offered."
+    )
+    target_asa_seconds = models.FloatField(
+        null=True, blank=True, help_text="Most average speed of answer."
+    )
+    max_occupancy = models.FloatField(null=True, blank=True)
+    # Per back-office work type id: items of the plan due after its end and the agents the
+    # SLA's working days after it need for them (written by every rebuild).
+    beyond_horizon = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

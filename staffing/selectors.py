@@ -172,6 +172,82 @@ def forecast_day_rows(*, work_type: WorkType, day: date) -> list[dict]:
     return rows
 
 
+def upcoming_forecast_events(*, on: date, limit: int = 50) -> list:
+    """Holidays and events still to come on ``on`` (one query, with their work types)."""
+    from .models import ForecastEvent
+
+    return list(
+        ForecastEvent.objects.filter(end_date__gte=on)
+        .select_related("work_type")
+        .order_by("start_date", "pk")[:limit]
+    )
+
+
+def latest_build(*, work_type: WorkType) -> ForecastBuild | None:
+    """The most recent build of one work type (one query)."""
+    return ForecastBuild.objects.filter(work_type=work_type).order_by("-built_at", "-pk").first()
+
+
+def forecast_chart(*, work_type: WorkType, day: date, history_days: int = 28, days: int = 14):
+    """History, forecast, its interval and overrides of one work type around ``day``.
+
+    History: arrivals in the ``history_days`` before ``day`` (one SQL count); forecast,
+    interval and overrides from ``day`` for ``days`` (two queries). Returns the chart's
+    JSON-ready dict and the forecast rows keyed by interval start (for the override table).
+    Periods are 30 minutes (front office) or days (back office); labels are local times.
+    """
+    from .timeutil import intervals_of
+
+    hist_start, start = day_start(day - timedelta(days=history_days)), day_start(day)
+    end = day_start(day + timedelta(days=days))
+    counts = arrival_counts(work_type=work_type, start=hist_start, end=start)
+    rows: dict[datetime, dict] = {}
+    values = ForecastValue.objects.filter(
+        work_type=work_type, interval_start__gte=start, interval_start__lt=end
+    ).values_list("interval_start", "volume", "lower", "upper", "aht_seconds", "adjusted")
+    for at, volume, lower, upper, aht, adjusted in values:
+        rows[at] = {
+            "model": volume,
+            "lower": lower,
+            "upper": upper,
+            "aht": aht,
+            "adjusted": adjusted,
+            "override": None,
+        }
+    overrides = ForecastOverride.objects.filter(
+        work_type=work_type, interval_start__gte=start, interval_start__lt=end
+    ).values_list("interval_start", "volume")
+    for at, volume in overrides:
+        rows.setdefault(at, {"model": None, "lower": None, "upper": None, "aht": None})
+        rows[at]["override"] = volume
+    front = work_type.office == Office.FRONT
+    all_days = [
+        day - timedelta(days=history_days) + timedelta(days=i) for i in range(history_days + days)
+    ]
+    slots = (
+        [at for d in all_days for at in intervals_of(d)]
+        if front
+        else [day_start(d) for d in all_days]
+    )
+    fmt = "%Y-%m-%d %H:%M" if front else "%Y-%m-%d"
+    chart = {"labels": [], "history": [], "forecast": [], "lower": [], "upper": [], "override": []}
+    for at in slots:
+        local = timezone.localtime(at)
+        chart["labels"].append(local.strftime(fmt))
+        if at < start:
+            chart["history"].append(counts.get(at, 0))
+            for key in ("forecast", "lower", "upper", "override"):
+                chart[key].append(None)
+            continue
+        row = rows.get(at) or {}
+        chart["history"].append(None)
+        chart["forecast"].append(row.get("model"))
+        chart["lower"].append(row.get("lower"))
+        chart["upper"].append(row.get("upper"))
+        chart["override"].append(row.get("override"))
+    return chart, rows
+
+
 # --- Shifts and coverage -------------------------------------------------------------------
 
 

@@ -10,6 +10,12 @@ urlpatterns = [
     path("forecasts/", views.ForecastListView.as_view(), name="forecasts"),
     path("forecasts/rebuild/", views.ForecastRebuildView.as_view(), name="forecast_rebuild"),
     path("forecasts/<int:pk>/", views.ForecastTypeView.as_view(), name="forecast_type"),
+    path("forecasts/events/", views.ForecastEventCreateView.as_view(), name="forecast_event_add"),
+    path(
+        "forecasts/events/<int:pk>/delete/",
+        views.ForecastEventDeleteView.as_view(),
+        name="forecast_event_delete",
+    ),
     path("plans/", views.PlanListView.as_view(), name="plan_list"),
     path("plans/<int:pk>/", views.PlanDetailView.as_view(), name="plan_detail"),
     path(

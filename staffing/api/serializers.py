@@ -7,7 +7,15 @@ from workitems.models import WorkType
 
 from .. import limits
 from ..choices import Activity
-from ..models import ForecastBuild, ForecastOverride, ForecastValue, PlanLine, Shift, StaffingPlan
+from ..models import (
+    ForecastBuild,
+    ForecastEvent,
+    ForecastOverride,
+    ForecastValue,
+    PlanLine,
+    Shift,
+    StaffingPlan,
+)
 
 
 def _bounded(bounds: limits.Limits, field=serializers.FloatField, **kwargs) -> serializers.Field:
@@ -35,6 +43,18 @@ class ErlangRequestSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         help_text="Mean patience (Erlang A), seconds.",
+    )
+    target_asa_seconds = _bounded(
+        limits.ASA_SECONDS,
+        required=False,
+        allow_null=True,
+        help_text="Most average speed of answer, seconds (optional).",
+    )
+    max_abandon_rate = _bounded(
+        limits.MAX_ABANDON_RATE,
+        required=False,
+        allow_null=True,
+        help_text="Most abandoned / offered (Erlang A: needs patience_seconds).",
     )
 
 
@@ -104,6 +124,20 @@ class BacklogDaySerializer(serializers.Serializer):
     cumulative_capacity = serializers.FloatField()
 
 
+class BeyondDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    agents = serializers.IntegerField()
+
+
+class BeyondHorizonSerializer(serializers.Serializer):
+    items_due_after = serializers.IntegerField(
+        help_text="Items arriving in the horizon (or carried in) due after its last day."
+    )
+    days = BeyondDaySerializer(
+        many=True, help_text="The SLA's working days after the horizon and the agents they need."
+    )
+
+
 class BacklogPlanResponseSerializer(serializers.Serializer):
     days = BacklogDaySerializer(many=True)
     required_agents = serializers.ListField(child=serializers.IntegerField())
@@ -113,6 +147,7 @@ class BacklogPlanResponseSerializer(serializers.Serializer):
     sla_attainment = serializers.FloatField(allow_null=True)
     backlog_end = serializers.IntegerField()
     past_due_end = serializers.IntegerField()
+    beyond_horizon = BeyondHorizonSerializer()
 
 
 # --- Shifts -------------------------------------------------------------------------------
@@ -152,7 +187,10 @@ class ShiftUpdateSerializer(ShiftSerializer):
 # --- Forecasts ----------------------------------------------------------------------------
 
 
-METHOD_HELP = "holt_winters | seasonal_average | mean (see the forecasting rules)."
+METHOD_HELP = (
+    "Chosen by a rolling-origin backtest: seasonal_naive | hw_add_damped | hw_mul_damped | "
+    "mstl_ets; too short a history to backtest: holt_winters | seasonal_average | mean."
+)
 
 
 class ForecastValueSerializer(serializers.ModelSerializer):
@@ -170,6 +208,9 @@ class ForecastValueSerializer(serializers.ModelSerializer):
             "aht_seconds",
             "method",
             "built_at",
+            "lower",
+            "upper",
+            "adjusted",
             "override_volume",
         ]
         read_only_fields = fields
@@ -203,11 +244,38 @@ class ForecastBuildSerializer(serializers.ModelSerializer):
             "history_periods",
             "horizon_periods",
             "holdout_periods",
+            "backtest_origins",
             "mape",
             "wape",
+            "naive_wape",
+            "interval_level",
+            "noisy",
+            "noise_reason",
             "aht_seconds",
         ]
         read_only_fields = fields
+
+
+class ForecastEventSerializer(serializers.ModelSerializer):
+    """A holiday or event: a multiplier or a fixed volume per day, applied after the model."""
+
+    multiplier = _bounded(limits.EVENT_MULTIPLIER, required=False, allow_null=True)
+    volume = _bounded(limits.VOLUME, required=False, allow_null=True)
+
+    class Meta:
+        model = ForecastEvent
+        fields = [
+            "id",
+            "name",
+            "work_type",
+            "start_date",
+            "end_date",
+            "multiplier",
+            "volume",
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = ["created_by", "created_at"]
 
 
 class ForecastRebuildSerializer(serializers.Serializer):
@@ -215,6 +283,9 @@ class ForecastRebuildSerializer(serializers.Serializer):
     as_of = serializers.DateField(required=False)
     history_days = serializers.IntegerField(min_value=7, max_value=366, default=56)
     horizon_days = serializers.IntegerField(min_value=1, max_value=62, default=14)
+    holdout_weeks = serializers.IntegerField(
+        min_value=1, max_value=4, default=3, help_text="Backtest origins (a week held out each)."
+    )
 
 
 # --- Plans --------------------------------------------------------------------------------
@@ -229,6 +300,20 @@ class StaffingPlanSerializer(serializers.ModelSerializer):
     target_service_level = _bounded(limits.SERVICE_LEVEL, default=0.8)
     shrinkage = _bounded(limits.SHRINKAGE, default=0.3)
     productive_hours = _bounded(limits.PRODUCTIVE_HOURS, default=7.5)
+    patience_seconds = _bounded(
+        limits.PATIENCE_SECONDS,
+        required=False,
+        allow_null=True,
+        help_text="Callers' mean patience, seconds: queue lines use Erlang A.",
+    )
+    max_abandon_rate = _bounded(
+        limits.MAX_ABANDON_RATE,
+        required=False,
+        allow_null=True,
+        help_text="Most abandoned / offered (needs patience_seconds).",
+    )
+    target_asa_seconds = _bounded(limits.ASA_SECONDS, required=False, allow_null=True)
+    max_occupancy = _bounded(limits.MAX_OCCUPANCY, required=False, allow_null=True)
 
     class Meta:
         model = StaffingPlan
@@ -241,6 +326,10 @@ class StaffingPlanSerializer(serializers.ModelSerializer):
             "target_service_level",
             "shrinkage",
             "productive_hours",
+            "patience_seconds",
+            "max_abandon_rate",
+            "target_asa_seconds",
+            "max_occupancy",
             "created_by",
             "copied_from",
             "created_at",
@@ -268,6 +357,11 @@ class StaffingPlanSerializer(serializers.ModelSerializer):
                 raise serializers.ValidationError(
                     {"end": [f"A plan covers at most {StaffingPlan.MAX_DAYS} days."]}
                 )
+        patience = attrs.get("patience_seconds", getattr(self.instance, "patience_seconds", None))
+        if attrs.get("max_abandon_rate") is not None and patience is None:
+            raise serializers.ValidationError(
+                {"max_abandon_rate": ["Give patience_seconds: only Erlang A models abandonment."]}
+            )
         return attrs
 
 

@@ -15,6 +15,9 @@ router.register(
     views.ForecastOverrideViewSet,
     basename="staffing-forecast-override",
 )
+router.register(
+    "staffing/forecast-events", views.ForecastEventViewSet, basename="staffing-forecast-event"
+)
 router.register("staffing/shifts", views.ShiftViewSet, basename="staffing-shift")
 
 urlpatterns = [

@@ -18,7 +18,15 @@ from .. import calculators, services
 from ..backlog import BacklogInputError
 from ..erlang import ErlangInputError
 from ..errors import StaffingError
-from ..models import ForecastBuild, ForecastOverride, ForecastValue, PlanLine, Shift, StaffingPlan
+from ..models import (
+    ForecastBuild,
+    ForecastEvent,
+    ForecastOverride,
+    ForecastValue,
+    PlanLine,
+    Shift,
+    StaffingPlan,
+)
 from ..permissions import PLAN_READERS, PLAN_WRITERS, SHIFT_EDITORS
 from ..selectors import shifts_visible_to
 from . import serializers as s
@@ -245,6 +253,40 @@ class ForecastBuildViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [ReadersWriters]
     filterset_class = ForecastBuildFilter
     queryset = ForecastBuild.objects.select_related("work_type").order_by("-built_at", "-pk")
+
+
+class ForecastEventFilter(filters.FilterSet):
+    work_type = IdFilter(field_name="work_type_id")
+    active_on = filters.DateFilter(method="filter_active_on", label="Events covering this day.")
+
+    class Meta:
+        model = ForecastEvent
+        fields = ["work_type"]
+
+    def filter_active_on(self, queryset, name, value):
+        return queryset.filter(start_date__lte=value, end_date__gte=value)
+
+
+class ForecastEventViewSet(DomainErrors, viewsets.ModelViewSet):
+    """Holidays and events applied after the model at each rebuild (planners write)."""
+
+    serializer_class = s.ForecastEventSerializer
+    permission_classes = [ReadersWriters]
+    filterset_class = ForecastEventFilter
+    queryset = ForecastEvent.objects.order_by("start_date", "pk")
+
+    def perform_create(self, serializer):
+        serializer.instance = services.forecast_event_create(
+            by=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.forecast_event_update(
+            event=serializer.instance, by=self.request.user, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.forecast_event_delete(event=instance, by=self.request.user)
 
 
 class ForecastOverrideViewSet(DomainErrors, viewsets.ModelViewSet):

@@ -3,6 +3,10 @@
 from .forecasts import (
     forecast_build,
     forecast_build_all,
+    forecast_event_create,
+    forecast_event_delete,
+    forecast_event_update,
+    forecast_event_validate,
     forecast_override_delete,
     forecast_override_set,
 )
@@ -21,6 +25,10 @@ __all__ = [
     "ShiftRow",
     "forecast_build",
     "forecast_build_all",
+    "forecast_event_create",
+    "forecast_event_delete",
+    "forecast_event_update",
+    "forecast_event_validate",
     "forecast_override_delete",
     "forecast_override_set",
     "plan_build",

@@ -38,6 +38,7 @@ from ..backlog import (
     BacklogInputError,
     BacklogPlanInput,
     project_backlog,
+    required_agents_beyond_horizon,
     required_agents_per_day,
 )
 from ..choices import PRODUCTIVE_ACTIVITIES, Activity, PlanStatus
@@ -47,9 +48,21 @@ from ..errors import InvalidInput, PlanLocked
 from ..models import PlanLine, Shift, StaffingPlan
 from ..timeutil import INTERVAL_MINUTES, INTERVAL_SECONDS, day_start, days_between, intervals_of
 
+QUEUE_TARGETS = ("patience_seconds", "max_abandon_rate", "target_asa_seconds", "max_occupancy")
+
 
 def _check_params(
-    *, name: str, start: date, end: date, target_service_level, shrinkage, productive_hours
+    *,
+    name: str,
+    start: date,
+    end: date,
+    target_service_level,
+    shrinkage,
+    productive_hours,
+    patience_seconds=None,
+    max_abandon_rate=None,
+    target_asa_seconds=None,
+    max_occupancy=None,
 ) -> None:
     errors: dict[str, list[str]] = {}
     if not (name or "").strip():
@@ -72,6 +85,19 @@ def _check_params(
     for field, value, bounds in checks:
         if not bounds.admits(value):
             errors[field] = [bounds.message]
+    optional = (
+        ("patience_seconds", patience_seconds, limits.PATIENCE_SECONDS),
+        ("max_abandon_rate", max_abandon_rate, limits.MAX_ABANDON_RATE),
+        ("target_asa_seconds", target_asa_seconds, limits.ASA_SECONDS),
+        ("max_occupancy", max_occupancy, limits.MAX_OCCUPANCY),
+    )
+    for field, value, bounds in optional:
+        if value is not None and not bounds.admits(value):
+            errors[field] = [bounds.message]
+    if max_abandon_rate is not None and patience_seconds is None:
+        errors.setdefault(
+            "max_abandon_rate", ["Give a patience: only Erlang A models abandonment."]
+        )
     if errors:
         raise InvalidInput(next(iter(errors.values()))[0], errors=errors)
 
@@ -177,7 +203,16 @@ def _front_lines(plan, types, slots, forecast, preserved, col, fte) -> list[Plan
     answer = np.array([[float(wt.sla_answer_seconds)] for wt in types])
     try:
         batch = required_agents_batch(
-            volume, aht, INTERVAL_SECONDS, plan.target_service_level, answer, plan.shrinkage
+            volume,
+            aht,
+            INTERVAL_SECONDS,
+            plan.target_service_level,
+            answer,
+            plan.shrinkage,
+            max_occupancy=plan.max_occupancy,
+            target_asa_seconds=plan.target_asa_seconds,
+            patience_seconds=plan.patience_seconds,
+            max_abandon_rate=plan.max_abandon_rate,
         )
     except ErlangInputError as exc:
         raise InvalidInput(f"Erlang: {exc.message}", field=exc.field) from None
@@ -247,9 +282,18 @@ def _back_lines(plan, types, days, forecast, preserved, col, fte) -> list[PlanLi
                 agent_plan = required_agents_per_day(plan_input)
                 scheduled = [round(float(fte[row, days.index(d)]), 2) for d in worked]
                 projection = project_backlog(plan_input, scheduled)
+                beyond = required_agents_beyond_horizon(plan_input)
             except BacklogInputError as exc:
                 raise InvalidInput(f"Backlog plan: {exc.message}", field=exc.field) from None
             required_by_day = dict(zip(worked, agent_plan.agents, strict=True))
+            plan.beyond_horizon[str(wt.pk)] = {
+                "work_type": wt.name,
+                "items_due_after": beyond.items_due_after,
+                "days": [
+                    {"date": d.isoformat(), "agents": n}
+                    for d, n in zip(beyond.days, beyond.agents, strict=True)
+                ],
+            }
             projected = {day.date: (day.backlog_end, day.past_due_end) for day in projection.days}
         for d, at, m, override, f_aht in per_day:
             required = required_by_day.get(d, 0)
@@ -302,6 +346,9 @@ def _rebuild(plan: StaffingPlan, types: list[WorkType]) -> int:
         for key, (_, values) in existing.items()
         if values[override_at] is not None
     }
+    plan.beyond_horizon = {
+        k: v for k, v in (plan.beyond_horizon or {}).items() if int(k) not in {t.pk for t in types}
+    }
     lines = _build_lines(plan, types, preserved)
     updates, creates = [], []
     for ln in lines:
@@ -317,7 +364,7 @@ def _rebuild(plan: StaffingPlan, types: list[WorkType]) -> int:
     PlanLine.objects.bulk_update(updates, LINE_FIELDS, batch_size=1000)
     PlanLine.objects.bulk_create(creates, batch_size=2000)
     plan.built_at = timezone.now()
-    plan.save(update_fields=["built_at"])
+    plan.save(update_fields=["built_at", "beyond_horizon"])
     return len(lines)
 
 
@@ -333,8 +380,21 @@ def plan_create(
     target_service_level: float = 0.8,
     shrinkage: float = 0.3,
     productive_hours: float = 7.5,
+    patience_seconds: float | None = None,
+    max_abandon_rate: float | None = None,
+    target_asa_seconds: float | None = None,
+    max_occupancy: float | None = None,
 ) -> StaffingPlan:
-    """A draft plan for ``start`` .. ``end`` with its lines built from forecasts and shifts."""
+    """A draft plan for ``start`` .. ``end`` with its lines built from forecasts and shifts.
+
+    Queue lines need the fewest agents meeting the SL target and any optional target (ASA,
+    occupancy; with a patience, Erlang A and the maximum abandonment rate)."""
+    queue_targets = {
+        "patience_seconds": patience_seconds,
+        "max_abandon_rate": max_abandon_rate,
+        "target_asa_seconds": target_asa_seconds,
+        "max_occupancy": max_occupancy,
+    }
     _check_params(
         name=name,
         start=start,
@@ -342,6 +402,7 @@ def plan_create(
         target_service_level=target_service_level,
         shrinkage=shrinkage,
         productive_hours=productive_hours,
+        **queue_targets,
     )
     with transaction.atomic():
         plan = StaffingPlan(
@@ -352,6 +413,7 @@ def plan_create(
             shrinkage=float(shrinkage),
             productive_hours=float(productive_hours),
             created_by=by,
+            **{k: None if v is None else float(v) for k, v in queue_targets.items()},
         )
         _audit(plan, by).save()
         plan._change_reason = "Lines built"
@@ -370,7 +432,15 @@ def plan_build(*, plan: StaffingPlan, by) -> StaffingPlan:
 
 def plan_update(*, plan: StaffingPlan, by, **fields) -> StaffingPlan:
     """Rename a draft or change its dates/targets (then its lines are rebuilt)."""
-    allowed = {"name", "start", "end", "target_service_level", "shrinkage", "productive_hours"}
+    allowed = {
+        "name",
+        "start",
+        "end",
+        "target_service_level",
+        "shrinkage",
+        "productive_hours",
+        *QUEUE_TARGETS,
+    }
     unknown = set(fields) - allowed
     if unknown:
         raise InvalidInput("Cannot change this field.", field=sorted(unknown)[0])
@@ -451,6 +521,8 @@ def plan_copy(*, plan: StaffingPlan, by, name: str | None = None) -> StaffingPla
             target_service_level=plan.target_service_level,
             shrinkage=plan.shrinkage,
             productive_hours=plan.productive_hours,
+            **{f: getattr(plan, f) for f in QUEUE_TARGETS},
+            beyond_horizon=plan.beyond_horizon,
             created_by=by,
             copied_from=plan,
             built_at=plan.built_at,

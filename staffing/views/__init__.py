@@ -1,5 +1,11 @@
 from .calculators import BacklogPlanView, ErlangCalculatorView
-from .forecasts import ForecastListView, ForecastRebuildView, ForecastTypeView
+from .forecasts import (
+    ForecastEventCreateView,
+    ForecastEventDeleteView,
+    ForecastListView,
+    ForecastRebuildView,
+    ForecastTypeView,
+)
 from .intraday import IntradayView
 from .plans import PlanActionView, PlanDetailView, PlanLineOverrideView, PlanListView
 from .schedule import (
@@ -13,6 +19,8 @@ from .schedule import (
 __all__ = [
     "BacklogPlanView",
     "ErlangCalculatorView",
+    "ForecastEventCreateView",
+    "ForecastEventDeleteView",
     "ForecastListView",
     "ForecastRebuildView",
     "ForecastTypeView",

@@ -126,6 +126,9 @@ def build() -> dict:
     override = staffing.forecast_override_set(
         work_type=front_type, interval_start=start, volume=30.0, by=planner, reason="Campaign"
     )
+    event = staffing.forecast_event_create(
+        name="Holiday", start_date=today, end_date=today, multiplier=0, by=planner
+    )
     plan = staffing.plan_create(name="Next week", start=monday, end=monday, by=planner)
     published = staffing.plan_create(
         name="Published", start=monday, end=monday + timedelta(days=1), by=planner
@@ -203,6 +206,7 @@ def build() -> dict:
         "forecasts": [f.pk for f in forecasts[:2]],
         "forecast-builds": [build_row.pk],
         "forecast-overrides": [override.pk],
+        "forecast-events": [event.pk],
         "plans": [plan.pk, published.pk],
         "plan-lines": list(plan.lines.values_list("pk", flat=True)[:2]),
         "shifts": [shift.pk],

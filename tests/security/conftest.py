@@ -19,6 +19,7 @@ from quality import services as quality_services
 from quality.models import CalibrationSession, CoachingSession, CoachingTip
 from staffing.models import (
     ForecastBuild,
+    ForecastEvent,
     ForecastOverride,
     ForecastValue,
     PlanLine,
@@ -201,6 +202,9 @@ def world(people, front_team, other_team, back_team):
             history_periods=10,
             horizon_periods=10,
             aht_seconds=300,
+        ),
+        event=ForecastEvent.objects.create(
+            name="Holiday", start_date=today, end_date=today, multiplier=0
         ),
         override=ForecastOverride.objects.create(
             work_type=front_type, interval_start=start, volume=12, by=planner

@@ -190,6 +190,7 @@ def test_every_id_route_has_an_object_case():
         "pilot-results", "staffing-plan-detail", "staffing-plan-build", "staffing-plan-copy",
         "staffing-plan-publish", "staffing-plan-line-detail", "staffing-forecast-detail",
         "staffing-forecast-build-detail", "staffing-forecast-override-detail",
+        "staffing:forecast_event_delete", "staffing-forecast-event-detail",
         "worktype-detail", "qa-scorecard-detail", "qa-calibration-detail",
         "qa-calibration-results", "training-skill-detail", "training-tier-detail",
         "training-tier-promote", "training-module-detail", "training-idea-detail",

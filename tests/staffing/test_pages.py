@@ -273,18 +273,21 @@ def test_forecast_pages(
 ):
     services.forecast_build(work_type=back_type, as_of=MONDAY)
     client.force_login(supervisor)
-    # session, user (with team and groups), active types, the day's totals (GROUP BY), latest builds
-    with django_assert_num_queries(5):
+    # session, user (with team and groups), active types, the day's totals (GROUP BY), latest
+    # builds, events to come (with their types)
+    with django_assert_num_queries(6):
         response = client.get("/staffing/forecasts/?day=2026-03-02")
     assert [r["work_type"].name for r in response.context["rows"]] == ["Claims", "Calls"]
     services.forecast_build(work_type=front_type, as_of=MONDAY)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = client.get("/staffing/forecasts/?day=2026-03-02")
     assert response.context["rows"][1]["build"].method == "mean"
-    # One type's day: session, user (with team and groups), the type, model values, overrides
-    with django_assert_num_queries(5):
+    # One type: session, user (with team and groups), the type, latest build, history counts,
+    # forecast values, overrides
+    with django_assert_num_queries(7):
         response = client.get(f"/staffing/forecasts/{front_type.pk}/?day=2026-03-02")
     assert len(response.context["rows"]) == 48
+    assert len(response.context["chart"]["labels"]) == (28 + 14) * 48
     moment = at(MONDAY, 10).isoformat()
     assert (
         client.post(
