@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 from django.urls import NoReverseMatch, get_resolver, get_script_prefix, get_urlconf, reverse
 
-
 # The menu's areas, in menu order: each is one dropdown.
 AREAS = ("Work", "Staffing", "Quality", "People", "Insights", "Admin")
 
@@ -47,9 +46,7 @@ def register(
     area = area or default_area(url_name)
     if area not in AREAS:
         raise ValueError(f"navigation area {area!r} is not one of {', '.join(AREAS)}")
-    _ITEMS[url_name] = NavItem(
-        label, url_name, frozenset(roles), order, frozenset(home_for), area
-    )
+    _ITEMS[url_name] = NavItem(label, url_name, frozenset(roles), order, frozenset(home_for), area)
 
 
 _URLS: dict[tuple, str | None] = {}
@@ -79,9 +76,7 @@ def items_for(user) -> list[dict]:
             continue
         url = _url(item.url_name)
         if url is not None:
-            out.append(
-                {"label": item.label, "url": url, "name": item.url_name, "area": item.area}
-            )
+            out.append({"label": item.label, "url": url, "name": item.url_name, "area": item.area})
     return out
 
 

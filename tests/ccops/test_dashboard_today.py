@@ -65,9 +65,7 @@ def test_office_today_counts_per_office(today, front_team, back_team):
     assert 290 <= front.longest_wait_seconds <= 320 or timezone.localtime().hour == 0
     assert front.service_level.offered == 5
     assert front.service_level.answered_in_target == 1  # 10 s in a 20 s target; 50 s is not
-    assert front.states == [
-        {"state": "after_contact", "label": "After-contact work", "count": 1}
-    ]
+    assert front.states == [{"state": "after_contact", "label": "After-contact work", "count": 1}]
     assert (back.past_due, back.at_risk) == (1, 1)
     assert back.states[0]["label"] == "Casework"
     mine = office_today(teams=[front_team])

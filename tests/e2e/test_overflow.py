@@ -50,7 +50,8 @@ CULPRIT = """() => {
   return {
     scrollWidth: document.documentElement.scrollWidth, innerWidth: width,
     element: el ? `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}` +
-      `${el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : ""}` +
+      `${typeof el.className === "string" && el.className ?
+         "." + el.className.trim().split(/\\s+/).join(".") : ""}` +
       ` "${(el.textContent || "").trim().slice(0, 60)}" right=${Math.round(worst.right)}` : "?",
   };
 }"""
