@@ -4,8 +4,11 @@ pages, and the test fails on ``scrollWidth > innerWidth``, naming the widest ele
 sticks out. Long unbroken text (an idea title of 150 letters) is part of the data.
 """
 
+import contextlib
+
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from ccops import navigation
 from ccops.models import Team, User
@@ -24,6 +27,8 @@ ROLES = {
 }
 SIZES = {"laptop": (1366, 768), "phone": (390, 844)}
 LONG = "x" * 150
+
+FITS = "() => document.documentElement.scrollWidth <= window.innerWidth"
 
 # Which element sticks out the furthest past the right edge (its tag, id, classes, text).
 CULPRIT = """() => {
@@ -93,6 +98,10 @@ def test_no_page_of_any_role_overflows_sideways(page, login):
             # One load, both widths: the layout follows the viewport (media queries).
             for size, (width, height) in SIZES.items():
                 page.set_viewport_size({"width": width, "height": height})
+                # Charts follow the new width a frame or two later (a resize observer):
+                # give the layout up to 2 s to settle before naming what sticks out.
+                with contextlib.suppress(PlaywrightTimeout):
+                    page.wait_for_function(FITS, timeout=2000)
                 culprit = page.evaluate(CULPRIT)
                 visited += 1
                 if culprit:
