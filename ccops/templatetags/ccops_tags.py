@@ -4,6 +4,7 @@ the moment a page is looking at (which is not always now: intraday can look at 1
 from datetime import datetime
 
 from django import template
+from django.utils import timezone
 
 register = template.Library()
 
@@ -37,10 +38,11 @@ def duration(seconds) -> str:
 @register.filter
 def for_since(since: datetime | None, at: datetime | None) -> str:
     """How long something has lasted at the moment ``at`` the page shows: "for 2 h 10 min".
-    A start after ``at`` (the page looks back in time) reads "not yet"; nothing: "-"."""
+    A start after ``at`` (the page looks back in time) says so: "from 20:41, after the time
+    shown"; nothing: "-"."""
     if since is None or at is None:
         return "-"
     seconds = (at - since).total_seconds()
     if seconds < 0:
-        return "not yet"
+        return f"from {timezone.localtime(since):%H:%M}, after the time shown"
     return f"for {_duration_text(seconds)}"

@@ -5,7 +5,6 @@ import pytest
 
 from ccops import navigation
 from ccops.choices import Role
-from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
