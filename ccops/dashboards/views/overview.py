@@ -42,10 +42,12 @@ def live_note(as_of) -> str:
 
 
 class OverviewView(DashboardView):
-    """Today's live backlog, shared goals front and back side by side, trends and the team
-    comparison. Queries (constant in teams, agents and days): teams, live backlog, goals and
-    their adjustments, and (when not cached) office totals, overall totals, team totals and
-    the chart series. The live backlog is a reading at most ``BACKLOG_MAX_AGE_SECONDS`` old
+    """Today first: tiles per office (``workitems.today``: contacts waiting, longest wait,
+    service level today; cases due today, at risk, past due; agents by state) for the
+    supervisor's own teams by default; then trends, shared goals front and back side by side,
+    the live backlog and the team comparison. Queries (constant in teams, agents and days):
+    teams, live backlog, today's tiles (3), goals and their adjustments, and (when not cached)
+    office totals, overall totals, team totals and the chart series. The live backlog is a reading at most ``BACKLOG_MAX_AGE_SECONDS`` old
     and the KPI aggregates at most ``KPI_MAX_AGE_SECONDS``; the page says so."""
 
     template_name = "ccops/dashboard/overview.html"
