@@ -47,8 +47,9 @@ class OverviewView(DashboardView):
     supervisor's own teams by default; then trends, shared goals front and back side by side,
     the live backlog and the team comparison. Queries (constant in teams, agents and days):
     teams, live backlog, today's tiles (3), goals and their adjustments, and (when not cached)
-    office totals, overall totals, team totals and the chart series. The live backlog is a reading at most ``BACKLOG_MAX_AGE_SECONDS`` old
-    and the KPI aggregates at most ``KPI_MAX_AGE_SECONDS``; the page says so."""
+    office totals, overall totals, team totals and the chart series. The live backlog is a
+    reading at most ``BACKLOG_MAX_AGE_SECONDS`` old and the KPI aggregates at most
+    ``KPI_MAX_AGE_SECONDS``; the page says so."""
 
     template_name = "ccops/dashboard/overview.html"
 
