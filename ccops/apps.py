@@ -39,7 +39,7 @@ class CcopsConfig(AppConfig):
         from .choices import Role
         from .permissions import STAFF_ROLES
 
-        navigation.register("Teams", "ccops:team_list", STAFF_ROLES, order=900)
+        navigation.register("Teams", "ccops:team_list", STAFF_ROLES, order=900, area="People")
         navigation.register("API docs", "api-docs", STAFF_ROLES, order=990)
         navigation.register("Audit export", "ccops:audit_export", (Role.ADMIN,), order=980)
         post_migrate.connect(_after_migrate, sender=self, dispatch_uid="ccops_after_migrate")

@@ -7,6 +7,23 @@ from dataclasses import dataclass, field
 
 from django.urls import NoReverseMatch, get_resolver, get_script_prefix, get_urlconf, reverse
 
+# The menu's areas, in menu order: each is one dropdown.
+AREAS = ("Work", "Staffing", "Quality", "People", "Insights", "Admin")
+
+# An app that registers without an ``area`` lands in the area of its URL namespace.
+_AREA_OF_NAMESPACE = {
+    "workitems": "Work",
+    "staffing": "Staffing",
+    "quality": "Quality",
+    "training": "People",
+    "dashboard": "Insights",
+}
+
+
+def default_area(url_name: str) -> str:
+    namespace = url_name.split(":", 1)[0] if ":" in url_name else ""
+    return _AREA_OF_NAMESPACE.get(namespace, "Admin")
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -15,13 +32,21 @@ class NavItem:
     roles: frozenset[str]
     order: int = 100
     home_for: frozenset[str] = field(default_factory=frozenset)
+    area: str = "Admin"
 
 
 _ITEMS: dict[str, NavItem] = {}
 
 
-def register(label: str, url_name: str, roles, *, order: int = 100, home_for=()) -> None:
-    _ITEMS[url_name] = NavItem(label, url_name, frozenset(roles), order, frozenset(home_for))
+def register(
+    label: str, url_name: str, roles, *, order: int = 100, home_for=(), area: str | None = None
+) -> None:
+    """Register a page; ``area`` (one of :data:`AREAS`) is its dropdown, by default the
+    area of its URL namespace."""
+    area = area or default_area(url_name)
+    if area not in AREAS:
+        raise ValueError(f"navigation area {area!r} is not one of {', '.join(AREAS)}")
+    _ITEMS[url_name] = NavItem(label, url_name, frozenset(roles), order, frozenset(home_for), area)
 
 
 _URLS: dict[tuple, str | None] = {}
@@ -51,8 +76,18 @@ def items_for(user) -> list[dict]:
             continue
         url = _url(item.url_name)
         if url is not None:
-            out.append({"label": item.label, "url": url, "name": item.url_name})
+            out.append({"label": item.label, "url": url, "name": item.url_name, "area": item.area})
     return out
+
+
+def groups_for(user, items: list[dict] | None = None) -> list[dict]:
+    """The user's pages grouped by area, areas in :data:`AREAS` order, empty areas left out:
+    ``[{"area": "Work", "items": [...]}, ...]``."""
+    items = items_for(user) if items is None else items
+    by_area: dict[str, list[dict]] = {area: [] for area in AREAS}
+    for item in items:
+        by_area[item["area"]].append(item)
+    return [{"area": area, "items": rows} for area, rows in by_area.items() if rows]
 
 
 def home_url_for(user) -> str | None:

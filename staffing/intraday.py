@@ -297,6 +297,9 @@ def intraday_snapshot(*, now: datetime | None = None, window_intervals: int = WI
                     "agent": shift.agent,
                     "shift": shift,
                     "state": state,
+                    "state_label": PresenceState(state).label
+                    if state in PresenceState.values
+                    else state,
                     "since": p.since if p else None,
                 }
             )

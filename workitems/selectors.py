@@ -154,6 +154,7 @@ def suggested_agents(*, item: WorkItem, limit: int = 5) -> list[dict]:
             "skill_level": c.skill_level,
             "open_items": c.open_items,
             "state": states[c.agent_id],
+            "state_label": PresenceState(states[c.agent_id]).label,
             "available": c.available,
         }
         for c in ranked

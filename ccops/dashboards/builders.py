@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from ..choices import Office
+from ..choices import Office, TenureBand
 from ..kpi_models import OFFICE_SCOPE_IDS
 from ..kpis import goals as goal_rules
 from ..kpis import registry
 from .tables import Cell, Table, fmt
 
 ATTAINMENT_CAP = 150.0  # one KPI far above target must not hide the others in the index
+# Attainment shown above this reads ">200 %": a lower-is-better KPI near zero (a reopen rate
+# of 0.1 % against a 3 % goal) would otherwise show thousands of per cent.
+ATTAINMENT_DISPLAY_CAP = 200.0
+NO_DATA = "no data"
 OFFICE_LABELS = dict(Office.choices)
+TENURE_LABELS = dict(TenureBand.choices)
 NOT_APPLICABLE = Cell("n/a")
 
 
@@ -19,23 +24,53 @@ def kpi_header(kpi) -> str:
     return f"{kpi.name} ({kpi.unit})"
 
 
-def value_cell(kpi, value: float | None, att=None) -> Cell:
+def with_unit(kpi, number: float | None) -> str:
+    """A KPI figure in display units with its unit ("85.0 %", "6.2 min"); "no data" when
+    there is none (never 0)."""
+    if number is None:
+        return NO_DATA
+    return fmt(number, kpi.decimals, f" {kpi.unit}" if kpi.unit else "")
+
+
+def value_cell(kpi, value: float | None, att=None, *, unit: bool = False) -> Cell:
     css = ""
     if att is not None and att.met is not None:
         css = "text-success" if att.met else "text-danger"
-    return Cell(fmt(kpi.display(value), kpi.decimals), css=css)
+    shown = kpi.display(value)
+    if shown is None:
+        return Cell(NO_DATA, css="text-muted")
+    return Cell(with_unit(kpi, shown) if unit else fmt(shown, kpi.decimals), css=css)
+
+
+def attainment_text(att) -> str:
+    """Attainment for reading: "-" without a goal, "no data" without a value, capped at
+    ``ATTAINMENT_DISPLAY_CAP`` (">200 %"; also a lower-is-better KPI at exactly 0)."""
+    if att is None:
+        return "-"
+    if att.value is None:
+        return NO_DATA
+    if att.percent is None:  # lower is better and the value is 0, or a 0 target
+        return f">{ATTAINMENT_DISPLAY_CAP:.0f} %" if att.met else "-"
+    if att.percent > ATTAINMENT_DISPLAY_CAP:
+        return f">{ATTAINMENT_DISPLAY_CAP:.0f} %"
+    return fmt(att.percent, 0, " %")
 
 
 def attainment_cell(att) -> Cell:
-    if att is None or att.percent is None:
-        return Cell("-")
-    return Cell(fmt(att.percent, 0, " %"), css="text-success" if att.met else "text-danger")
+    text = attainment_text(att)
+    if att is None or att.met is None:
+        return Cell(text, css="text-muted" if text == NO_DATA else "")
+    return Cell(text, css="text-success" if att.met else "text-danger")
 
 
 def goal_index(attainments) -> float | None:
     """Mean attainment (each capped at 150 %) over the KPIs with a goal and a value: one
     normalised number that ranks teams of both offices on the same scale."""
-    percents = [min(a.percent, ATTAINMENT_CAP) for a in attainments if a and a.percent is not None]
+    percents = [
+        ATTAINMENT_CAP if a.percent is None else min(a.percent, ATTAINMENT_CAP)
+        for a in attainments
+        if a and a.value is not None and (a.percent is not None or a.met)
+    ]
     return sum(percents) / len(percents) if percents else None
 
 
@@ -78,11 +113,11 @@ def goals_table(office_values: dict, overall_values: dict, goals, period) -> Tab
             target = goal_rules.target_for(goals, kpi.key, office=office, day=period.end)
             att = goal_rules.attainment(kpi.key, value, target)
             cells += [
-                value_cell(kpi, value, att),
-                Cell(fmt(target.value, kpi.decimals) if target else "-"),
+                value_cell(kpi, value, att, unit=True),
+                Cell(with_unit(kpi, target.value) if target else "-"),
                 attainment_cell(att),
             ]
-        cells.append(value_cell(kpi, overall_values.get((kpi.key, 0))))
+        cells.append(value_cell(kpi, overall_values.get((kpi.key, 0)), unit=True))
         table.rows.append(cells)
     return table
 
@@ -182,7 +217,7 @@ def agents_table(agents, agent_values: dict, goals, period, query: str, office: 
         index = goal_index(atts)
         head = [
             Cell(str(agent), url=reverse("dashboard:agent", args=[agent.pk]) + suffix),
-            Cell(band.replace("_", " ")),
+            Cell(TENURE_LABELS.get(band, band)),
             Cell(fmt(index, 0)),
         ]
         rows.append((index is None, -(index or 0), str(agent), head + cells))

@@ -115,7 +115,10 @@ class BacklogPlanView(PlanReaderRequired, TemplateView):
         chosen = next(
             (wt for wt in back_types if str(wt.pk) == self.request.GET.get("work_type")), None
         )
-        if chosen is not None:
+        # "Load" sends only the work type: fill the form from it. "Project" sends the form's
+        # fields and the chosen type with them: keep both as the planner left them.
+        submitted = any(k in self.request.GET for k in BacklogForm.base_fields)
+        if chosen is not None and not submitted:
             form = BacklogForm(self._prefill(chosen))
         else:
             data = self.request.GET.copy()

@@ -33,6 +33,7 @@ def test_admin_downloads_the_audit_trail_of_a_period(page, login, admin_user, su
     today = timezone.localdate().isoformat()
 
     login("boss")
+    page.click("[data-testid=nav-area-admin]")  # the menu's areas are dropdowns
     page.click("[data-testid=nav] >> text=Audit export")
     page.wait_for_url("**/core/audit/export/")
     page.fill("#id_start", today)

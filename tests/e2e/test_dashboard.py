@@ -49,6 +49,7 @@ def history(agent, back_agent, front_team, back_team):
 
 def test_supervisor_switches_period_and_drills_into_a_team(page, login, supervisor, history):
     login("super")
+    page.click("[data-testid=nav-area-insights]")  # the menu's areas are dropdowns
     page.locator("[data-testid=nav]").get_by_role("link", name="Dashboard").click()
     page.wait_for_url("**/dashboard/")
     teams = page.locator("[data-testid=table-teams]")
@@ -76,6 +77,7 @@ def test_supervisor_switches_period_and_drills_into_a_team(page, login, supervis
 
 def test_agent_opens_own_scorecard(page, login, agent, history):
     login("agent")
+    page.click("[data-testid=nav-area-insights]")
     page.locator("[data-testid=nav]").get_by_role("link", name="My scorecard").click()
     page.wait_for_url("**/dashboard/me/")
     card = page.locator("[data-testid=table-scorecard]").inner_text()

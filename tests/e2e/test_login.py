@@ -7,6 +7,7 @@ def test_supervisor_logs_in_sees_navigation_and_logs_out(page, login, supervisor
     login("super")
     assert "Log in" not in page.title()
     nav = page.locator("[data-testid=nav]")
+    page.click("[data-testid=nav-area-people]")  # the menu's areas are dropdowns
     assert nav.get_by_role("link", name="Teams").is_visible()
     nav.get_by_role("link", name="Teams").click()
     page.wait_for_url("**/core/teams/")

@@ -185,6 +185,7 @@ def test_supervisor_coaches_from_an_evaluation(
     assert list(session.tips.values_list("title", flat=True)) == ["Warm opening"]
     page.click("[data-testid=coaching-done]")
     assert page.locator("[data-testid=coaching-status]").inner_text().startswith("Done")
+    page.click("[data-testid=nav-area-quality]")  # the menu's areas are dropdowns
     page.locator("[data-testid=nav]").get_by_role("link", name="Coaching").click()
     page.wait_for_url("**/quality/coaching/")
     assert "Open every call" in page.locator("[data-testid=coaching-sessions]").inner_text()

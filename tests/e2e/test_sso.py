@@ -88,6 +88,7 @@ def test_sign_in_through_the_provider_as_the_mapped_role_and_out_again(
     user_menu = page.locator("[data-testid=user-menu]")
     assert user_menu.inner_text().strip() == "Pat Lee"
     nav = page.locator("[data-testid=nav]")
+    page.click("[data-testid=nav-area-people]")  # the menu's areas are dropdowns
     assert nav.get_by_role("link", name="Teams").is_visible()  # a supervisor's page
     assert nav.get_by_role("link", name="My scorecard").count() == 0  # an agent's page
     pat.refresh_from_db()

@@ -102,6 +102,7 @@ def test_supervisor_bulk_assigns_from_the_queue(page, login, supervisor, agent, 
 
 def test_supervisor_imports_a_csv_with_a_bad_row(page, login, supervisor, claims):
     login("super")
+    page.click("[data-testid=nav-area-work]")  # the menu's areas are dropdowns
     page.click("[data-testid=nav] >> text=Import")
     page.wait_for_url("**/work/import/")
     data = (

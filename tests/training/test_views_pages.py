@@ -378,8 +378,8 @@ def test_shadowing_page_books_and_refuses_clash(
         )
     client = as_user(fresh(hr))
     # session, user, roles, count, page (both people and teams), form's participant and
-    # host choices
-    with django_assert_num_queries(6):
+    # host choices, and the same two lists in the "Find a time" (availability) form
+    with django_assert_num_queries(8):
         response = client.get("/training/shadowing/")
     assert len(response.context["sessions"]) == 4
     # The participant reflects once the session has started.

@@ -12,7 +12,7 @@ from django.views.generic import TemplateView
 from ccops.choices import Role
 from ccops.permissions import RoleRequiredMixin
 
-from .. import services
+from .. import history, services
 from ..choices import PresenceState, Status
 from ..errors import WorkflowError
 from ..forms import PresenceForm
@@ -56,6 +56,11 @@ class MyWorkView(AgentRequiredMixin, TemplateView):
         presence = AgentPresence.objects.filter(agent=user).first()
         state = presence.state if presence else PresenceState.OFFLINE
         my_work_url = reverse("workitems:my_work")
+        if current is not None:
+            recent = history.customer_recent(customer=current.customer, user=user, exclude=current)
+            notes = history.item_notes(item=current)
+        else:
+            recent, notes = {"contacts": [], "cases": []}, []
         ctx.update(
             current=current,
             current_forms=(
@@ -71,6 +76,9 @@ class MyWorkView(AgentRequiredMixin, TemplateView):
             my_work_url=my_work_url,
             now=timezone.now(),
             startable={Status.ASSIGNED, Status.PENDING, Status.ESCALATED},
+            recent_contacts=recent["contacts"],
+            recent_cases=recent["cases"],
+            notes=notes,
         )
         return ctx
 

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from workitems.selectors import BACKLOG_MAX_AGE_SECONDS, backlog_snapshot
+from workitems.today import office_today_snapshot
 
 from ...choices import Office
 from ...kpi_models import OFFICE_SCOPE_IDS, ScopeKind
@@ -41,59 +42,110 @@ def live_note(as_of) -> str:
 
 
 class OverviewView(DashboardView):
-    """Today's live backlog, shared goals front and back side by side, trends and the team
-    comparison. Queries (constant in teams, agents and days): teams, live backlog, goals and
-    their adjustments, and (when not cached) office totals, overall totals, team totals and
-    the chart series. The live backlog is a reading at most ``BACKLOG_MAX_AGE_SECONDS`` old
-    and the KPI aggregates at most ``KPI_MAX_AGE_SECONDS``; the page says so."""
+    """Today first: tiles per office (``workitems.today``: contacts waiting, longest wait,
+    service level today; cases due today, at risk, past due; agents by state) for the
+    supervisor's own teams by default; then trends, shared goals front and back side by side,
+    the live backlog and the team comparison. Queries (constant in teams, agents and days):
+    teams, live backlog, today's tiles (3), goals and their adjustments, and (when not cached)
+    office totals, overall totals, team totals and the chart series. The live backlog is a
+    reading at most ``BACKLOG_MAX_AGE_SECONDS`` old and the KPI aggregates at most
+    ``KPI_MAX_AGE_SECONDS``; the page says so."""
 
     template_name = "ccops/dashboard/overview.html"
 
     def live_team(self, teams):
-        """``?team=<id>|all``; a supervisor of a team starts on their own team."""
+        """``?team=<id>|mine|all``: the teams the page is about (``None``: all). A supervisor
+        starts on their own team (``mine`` when they lead several)."""
         wanted = self.request.GET.get("team", "")
+        own = [t for t in teams if t.supervisor_id == self.request.user.pk]
         if wanted == "all":
-            return None, ""
+            return None, None, ""
+        if wanted == "mine" or (not wanted and len(own) > 1):
+            if own:
+                return "mine", own, ""
+            return None, None, "team: you lead no team; showing all teams."
         if wanted:
             by_id = {str(t.pk): t for t in teams}
             if wanted not in by_id:
-                return None, f"team: no team with id {wanted!r}; showing all teams."
-            return by_id[wanted], ""
-        own = [t for t in teams if t.supervisor_id == self.request.user.pk]
-        return (own[0] if own else None), ""
+                return None, None, f"team: no team with id {wanted!r}; showing all teams."
+            return by_id[wanted], [by_id[wanted]], ""
+        return (own[0], own, "") if own else (None, None, "")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         period, user = self.period, self.request.user
         teams = list(Team.objects.order_by("office", "name"))
-        live_team, team_error = self.live_team(teams)
-        live, live_as_of = backlog_snapshot(team=live_team)
+        selected, selected_teams, team_error = self.live_team(teams)
+        live_team = selected if isinstance(selected, Team) else None
+        if selected == "mine":
+            live, live_as_of = _merged_backlog(selected_teams)
+            scope_name = "my teams"
+        else:
+            live, live_as_of = backlog_snapshot(team=live_team)
+            scope_name = str(live_team) if live_team else ""
+        tiles, tiles_as_of = office_today_snapshot(teams=selected_teams)
+        offices = {t.office for t in selected_teams} if selected_teams else set(OFFICE_LABELS)
         goals = goal_rules.load_goals(period.start, period.end)
         figures = overview_figures(period)
         query = self.request.GET.copy()
         query.pop("export", None)
         query.pop("team", None)
-        own = {t.pk for t in teams if t.supervisor_id == user.pk}
+        own = [t for t in teams if t.supervisor_id == user.pk]
         team_choices = [(t.pk, t.name) for t in teams]
-        title = f"Today, live: open work of {live_team}" if live_team else "Today, live: open work"
+        mine = [("mine", "My teams")] if len(own) > 1 else []
+        title = (
+            f"Today, live: open work of {scope_name}" if scope_name else "Today, live: open work"
+        )
         context.update(
             teams=teams,
             live_team=live_team,
-            live_team_select=forms.Select(choices=[("all", "All teams")] + team_choices).render(
-                "team", live_team.pk if live_team else "all", attrs=LIVE_TEAM_ATTRS
+            scope_name=scope_name,
+            tiles=[t for t in tiles if t.office in offices],
+            tiles_as_of=tiles_as_of,
+            live_team_select=forms.Select(
+                choices=[("all", "All teams"), *mine, *team_choices]
+            ).render(
+                "team",
+                selected if selected == "mine" else (live_team.pk if live_team else "all"),
+                attrs=LIVE_TEAM_ATTRS,
             ),
             team_error=team_error,
             tables=[
                 builders.live_backlog_table(live, title, note=live_note(live_as_of)),
                 builders.goals_table(figures["office"], figures["overall"], goals, period),
                 builders.team_comparison_table(
-                    teams, figures["team"], goals, period, query.urlencode(), highlight=own
+                    teams,
+                    figures["team"],
+                    goals,
+                    period,
+                    query.urlencode(),
+                    highlight={t.pk for t in own},
                 ),
             ],
             chart=chart_json(figures["series"], _office_scope_labels()),
             kpi_max_age_seconds=KPI_MAX_AGE_SECONDS,
         )
         return context
+
+
+def _merged_backlog(teams):
+    """The live backlog of several teams: their rows summed per work type."""
+    merged: dict = {}
+    as_of = None
+    for team in teams:
+        rows, read_at = backlog_snapshot(team=team)
+        as_of = read_at if as_of is None else min(as_of, read_at)
+        for r in rows:
+            m = merged.setdefault(
+                r["work_type_id"],
+                {**r, "open": 0, "unassigned": 0, "past_due": 0, "oldest_age_seconds": 0},
+            )
+            m["open"] += r["open"]
+            m["unassigned"] += r["unassigned"]
+            m["past_due"] += r["past_due"]
+            m["oldest_age_seconds"] = max(m["oldest_age_seconds"], r["oldest_age_seconds"])
+    rows = sorted(merged.values(), key=lambda r: (r["office"], r["work_type"]))
+    return rows, as_of or timezone.now()
 
 
 class OfficeView(DashboardView):

@@ -1,0 +1,183 @@
+"""Today's operation at a glance, per office, for the dashboard's tiles: contacts waiting and
+the longest wait, the service level today, cases due today / at risk / past due, agents by
+presence state. Aggregates in SQL: three queries whatever the number of items and agents.
+
+``today_service_level`` is the one place the dashboard reads today's service level from.
+Until contact events are measured per queue it is computed from today's front-office items
+(see its docstring); swap its body for the contact-event statistics when they exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.core.cache import cache
+from django.db.models import Count, DurationField, F, Func, Min, Q
+from django.utils import timezone
+
+from ccops.choices import Office
+
+from .choices import OPEN_STATUSES, PresenceState, Status
+from .models import AgentPresence, WorkItem
+
+# An open case is "at risk" when its due time is this close (and not yet passed).
+AT_RISK_WINDOW = timedelta(hours=4)
+
+
+class Seconds(Func):
+    """A whole number of seconds as an interval (SQLite keeps intervals as microseconds)."""
+
+    output_field = DurationField()
+
+    def as_sql(self, compiler, connection, **extra):
+        return super().as_sql(
+            compiler, connection, template="make_interval(secs => %(expressions)s)", **extra
+        )
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="(%(expressions)s * 1000000)", **extra)
+
+
+@dataclass(frozen=True)
+class ServiceLevel:
+    """Answered within the answer target / offered, today so far. ``percent`` is ``None``
+    when nothing was offered (no data, not 0 %)."""
+
+    answered_in_target: int
+    offered: int
+    source: str
+
+    @property
+    def percent(self) -> float | None:
+        return 100.0 * self.answered_in_target / self.offered if self.offered else None
+
+
+@dataclass
+class OfficeToday:
+    office: str
+    label: str
+    waiting: int = 0
+    longest_wait_seconds: int | None = None
+    due_today: int = 0
+    at_risk: int = 0
+    past_due: int = 0
+    service_level: ServiceLevel | None = None
+    states: list[dict] = field(default_factory=list)
+
+    @property
+    def agents(self) -> int:
+        return sum(s["count"] for s in self.states)
+
+
+def _day_start(now: datetime) -> datetime:
+    return timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _items(teams):
+    items = WorkItem.objects.all()
+    return items.filter(team__in=teams) if teams is not None else items
+
+
+def today_service_level(*, teams=None, now=None) -> dict[str, ServiceLevel]:
+    """Today's service level per office (``{office: ServiceLevel}``; front office only).
+
+    Source, for now: today's front-office items of queue work types. Offered = items that
+    arrived today and were not cancelled or merged; answered in target = those started
+    within their work type's ``sla_answer_seconds`` of arriving. One query.
+    """
+    now = now or timezone.now()
+    start = _day_start(now)
+    target = Seconds(F("work_type__sla_answer_seconds"))
+    row = (
+        _items(teams)
+        .filter(
+            work_type__office=Office.FRONT,
+            work_type__channel__in=("call", "chat"),
+            created_at__gte=start,
+            created_at__lte=now,
+        )
+        .exclude(status__in=(Status.CANCELLED, Status.MERGED))
+        .aggregate(
+            offered=Count("id"),
+            answered=Count(
+                "id", filter=Q(started_at__isnull=False, started_at__lte=F("created_at") + target)
+            ),
+        )
+    )
+    return {Office.FRONT: ServiceLevel(row["answered"] or 0, row["offered"] or 0, "today's items")}
+
+
+def office_today(*, teams=None, now=None) -> list[OfficeToday]:
+    """One :class:`OfficeToday` per office (front, back), restricted to ``teams`` when given
+    (items of those teams, agents of those teams). Three queries."""
+    now = now or timezone.now()
+    start = _day_start(now)
+    end = start + timedelta(days=1)
+    labels = dict(Office.choices)
+    out = {office: OfficeToday(office, labels[office]) for office in (Office.FRONT, Office.BACK)}
+    rows = (
+        _items(teams)
+        .filter(status__in=OPEN_STATUSES)
+        .values("work_type__office")
+        .annotate(
+            waiting=Count("id", filter=Q(status=Status.NEW)),
+            oldest_waiting=Min("created_at", filter=Q(status=Status.NEW)),
+            due_today=Count("id", filter=Q(due_at__gte=start, due_at__lt=end)),
+            at_risk=Count("id", filter=Q(due_at__gte=now, due_at__lt=now + AT_RISK_WINDOW)),
+            past_due=Count("id", filter=Q(due_at__lt=now)),
+        )
+        .order_by()
+    )
+    for row in rows:
+        tile = out.get(row["work_type__office"])
+        if tile is None:
+            continue
+        tile.waiting = row["waiting"]
+        oldest = row["oldest_waiting"]
+        tile.longest_wait_seconds = max(0, int((now - oldest).total_seconds())) if oldest else None
+        tile.due_today, tile.at_risk, tile.past_due = (
+            row["due_today"],
+            row["at_risk"],
+            row["past_due"],
+        )
+    for office, level in today_service_level(teams=teams, now=now).items():
+        out[office].service_level = level
+    presence = AgentPresence.objects.filter(agent__is_active=True, agent__team__isnull=False)
+    if teams is not None:
+        presence = presence.filter(agent__team__in=teams)
+    state_labels = dict(PresenceState.choices)
+    order = list(state_labels)
+    for row in sorted(
+        presence.values("agent__team__office", "state").annotate(n=Count("id")).order_by(),
+        key=lambda r: order.index(r["state"]) if r["state"] in order else len(order),
+    ):
+        tile = out.get(row["agent__team__office"])
+        if tile is not None:
+            tile.states.append(
+                {
+                    "state": row["state"],
+                    "label": state_labels.get(row["state"], row["state"]),
+                    "count": row["n"],
+                }
+            )
+    return list(out.values())
+
+
+# Like the live backlog (selectors.BACKLOG_MAX_AGE_SECONDS): supervisors' dashboards ask
+# every few seconds; they share one reading per team selection for this long.
+TODAY_MAX_AGE_SECONDS = 15
+
+
+def office_today_snapshot(*, teams=None) -> tuple[list[OfficeToday], datetime]:
+    """``office_today(teams=teams)`` and when it was read, shared through the cache for up
+    to ``TODAY_MAX_AGE_SECONDS``. For dashboard roles, who may see every team."""
+    ids = "all" if teams is None else ",".join(str(t.pk) for t in sorted(teams, key=lambda t: t.pk))
+    key = f"workitems:today:v1:{ids}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    now = timezone.now()
+    snapshot = (office_today(teams=teams, now=now), now)
+    cache.set(key, snapshot, TODAY_MAX_AGE_SECONDS)
+    return snapshot
