@@ -5,6 +5,9 @@ from datetime import date
 from django.db.models import Avg, Count, Prefetch, Q
 from django.db.models.functions import TruncWeek
 
+from workitems.choices import Status as ItemStatus
+from workitems.models import WorkItem
+
 from .choices import SCORED_STATUSES, EvaluationStatus
 from .models import (
     CalibrationSession,
@@ -112,3 +115,26 @@ def calibration_sessions_for(user):
         n_items=Count("items", distinct=True),
         n_participants=Count("participants", distinct=True),
     ).order_by("-created_at")
+
+
+def calibration_eligible_items(scorecard: Scorecard | None, *, search: str = ""):
+    """Completed items of a work type ``scorecard`` applies to, newest first, for the
+    calibration item picker; ``search`` matches the item number or words of the title.
+
+    The rule of ``services.scorecard_applies`` as a filter (the scorecard's office, blank:
+    both; the work types it names, if any). None: no items."""
+    if scorecard is None:
+        return WorkItem.objects.none()
+    qs = WorkItem.objects.filter(status=ItemStatus.DONE)
+    named = list(scorecard.work_types.values_list("id", flat=True))
+    if named:
+        qs = qs.filter(work_type_id__in=named)
+    if scorecard.office:
+        qs = qs.filter(work_type__office=scorecard.office)
+    search = (search or "").strip().lstrip("#")
+    if search.isdigit():
+        qs = qs.filter(pk=int(search))
+    elif search:
+        for word in search.split()[:5]:
+            qs = qs.filter(title__icontains=word)
+    return qs.select_related("work_type", "assignee").order_by("-completed_at", "-id")
