@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.db.models import Avg, Count, Prefetch, Q
+from django.db.models import Avg, Count, Exists, Prefetch, Q
 from django.db.models.functions import TruncWeek
 
 from workitems.choices import Status as ItemStatus
@@ -125,10 +125,11 @@ def calibration_eligible_items(scorecard: Scorecard | None, *, search: str = "")
     both; the work types it names, if any). None: no items."""
     if scorecard is None:
         return WorkItem.objects.none()
-    qs = WorkItem.objects.filter(status=ItemStatus.DONE)
-    named = list(scorecard.work_types.values_list("id", flat=True))
-    if named:
-        qs = qs.filter(work_type_id__in=named)
+    # The work types it names, as a subquery (no query of its own): none named, or one of them.
+    named = Scorecard.work_types.through.objects.filter(scorecard_id=scorecard.pk)
+    qs = WorkItem.objects.filter(status=ItemStatus.DONE).filter(
+        ~Exists(named) | Q(work_type_id__in=named.values("worktype_id"))
+    )
     if scorecard.office:
         qs = qs.filter(work_type__office=scorecard.office)
     search = (search or "").strip().lstrip("#")
