@@ -8,8 +8,9 @@ from ccops.audit import history_rows
 from quality import services
 from quality.errors import IllegalTransition, InvalidInput
 from quality.models import CalibrationSession
+from tests.factories import make_front_type
 
-from .conftest import PERFECT
+from .conftest import FRONT_CRITERIA, PERFECT
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/quality/calibration-sessions/"
@@ -208,7 +209,7 @@ def test_api_create_refuses_mismatch_and_unknown_items(
 
 
 def test_api_eligible_items(
-    api_as, qa, agent, front_card, done_item, back_type, django_assert_num_queries
+    api_as, qa, agent, front_card, done_item, back_type, front_type, django_assert_num_queries
 ):
     calls = [done_item(agent, title=f"Call {i}") for i in range(3)]
     done_item(agent, work_type=back_type)
@@ -222,6 +223,20 @@ def test_api_eligible_items(
     assert body["results"][0]["work_type"] == calls[0].work_type.name
     found = client.get(f"{API}eligible-items/", {"scorecard": front_card.pk, "q": "call 1"})
     assert [row["id"] for row in found.json()["results"]] == [calls[1].pk]
+    # A scorecard naming one work type offers that type's items only.
+    other_type = make_front_type(front_type.owning_team, front_type.required_skill, name="Chat")
+    chat = done_item(agent, work_type=other_type, title="Chat 1")
+    chat_card = services.scorecard_save(
+        by=qa,
+        name="Chat",
+        pass_mark=80,
+        office="front",
+        criteria=FRONT_CRITERIA,
+        work_types=[other_type],
+    )
+    named = client.get(f"{API}eligible-items/", {"scorecard": chat_card.pk}).json()
+    assert [row["id"] for row in named["results"]] == [chat.pk]
+    assert client.get(f"{API}eligible-items/", {"scorecard": front_card.pk}).json()["count"] == 4
     missing = client.get(f"{API}eligible-items/")
     assert missing.status_code == 400 and "scorecard" in missing.json()["errors"]
 

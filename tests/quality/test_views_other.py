@@ -51,7 +51,8 @@ def test_create_calibration_session_page(as_user, qa, supervisor, front_card, do
     assert response.url == f"/quality/calibration/{session.pk}/"
     assert set(session.items.all()) == set(items)
     bad = client.post("/quality/calibration/new/", {**data, "items": ["999999"]})
-    assert bad.status_code == 400 and "Item #999999 is not a completed item." in bad.content.decode()
+    assert bad.status_code == 400
+    assert "Item #999999 is not a completed item." in bad.content.decode()
     one = client.post("/quality/calibration/new/", {**data, "participants": [qa.pk]})
     assert one.status_code == 400 and "at least two evaluators" in one.content.decode()
     assert CalibrationSession.objects.count() == 1
