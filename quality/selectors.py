@@ -2,12 +2,13 @@
 
 from datetime import date
 
-from django.db.models import Avg, Count, Exists, Prefetch, Q
+from django.db.models import Avg, Count, Exists, Prefetch, Q, Sum
 from django.db.models.functions import TruncWeek
 
 from workitems.choices import Status as ItemStatus
 from workitems.models import WorkItem
 
+from . import sampling
 from .choices import SCORED_STATUSES, EvaluationStatus
 from .models import (
     CalibrationSession,
@@ -65,7 +66,32 @@ def agent_summary(agent) -> dict:
         to_acknowledge=Count("id", filter=Q(status=EvaluationStatus.SUBMITTED)),
     )
     row["pass_rate"] = (row["passed"] * 100 / row["count"]) if row["count"] else None
+    row["weighted"] = agent_weighted_score(agent)
     return row
+
+
+def agent_weighted_score(agent) -> sampling.WeightedEstimate:
+    """The agent's mean score weighted by work type: each work type counts by its share of
+    the agent's completed items, not by its share of the evaluations (the sample keeps a
+    minimum per type, so a rare type is over-represented). Two grouped queries."""
+    per_type = (
+        Evaluation.objects.filter(agent=agent, status__in=SCORED_STATUSES)
+        .values("work_type")
+        .annotate(n=Count("id"), total=Sum("score"))
+        .order_by()
+    )
+    sums = {r["work_type"]: float(r["total"]) for r in per_type}
+    counts = {r["work_type"]: r["n"] for r in per_type}
+    if not counts:
+        return sampling.weighted_estimate({}, {}, {})
+    population = dict(
+        WorkItem.objects.filter(assignee=agent, status=ItemStatus.DONE)
+        .values("work_type")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("work_type", "n")
+    )
+    return sampling.weighted_estimate(sums, counts, population)
 
 
 def agent_weekly_scores(agent, *, since: date | None = None) -> list[dict]:
