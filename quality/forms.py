@@ -211,6 +211,20 @@ def reviewers():
     ).distinct()
 
 
+class ItemsField(forms.ModelMultipleChoiceField):
+    """Item ids from the picker; ids the database cannot hold are refused before any
+    lookup (``pk=10**30`` would overflow the driver: a 500, not a form error)."""
+
+    def clean(self, value):
+        from ccops.api.fields import BIGINT
+
+        for pk in value or ():
+            text = str(pk).strip()
+            if not text.isdigit() or not 0 < int(text) <= BIGINT:
+                raise forms.ValidationError(f"“{pk}” is not an item number.", code="invalid_pk")
+        return super().clean(value)
+
+
 class ItemPickerWidget(forms.MultipleHiddenInput):
     """The items are chosen in the picker (``quality/_calibration_picker.html``, a
     searchable, paginated list of eligible items loaded with htmx); the page renders it."""
@@ -219,7 +233,7 @@ class ItemPickerWidget(forms.MultipleHiddenInput):
 class CalibrationSessionForm(forms.Form):
     title = forms.CharField(max_length=150)
     scorecard = forms.ModelChoiceField(queryset=Scorecard.objects.filter(is_current=True))
-    items = forms.ModelMultipleChoiceField(
+    items = ItemsField(
         queryset=None,
         widget=ItemPickerWidget,
         help_text="Completed items of a work type the scorecard applies to.",

@@ -5,6 +5,7 @@ from datetime import date
 from django.db.models import Avg, Count, Exists, Prefetch, Q, Sum
 from django.db.models.functions import TruncWeek
 
+from ccops.api.fields import BIGINT
 from workitems.choices import Status as ItemStatus
 from workitems.models import WorkItem
 
@@ -160,7 +161,7 @@ def calibration_eligible_items(scorecard: Scorecard | None, *, search: str = "")
         qs = qs.filter(work_type__office=scorecard.office)
     search = (search or "").strip().lstrip("#")
     if search.isdigit():
-        qs = qs.filter(pk=int(search))
+        qs = qs.filter(pk=int(search)) if int(search) <= BIGINT else qs.none()
     elif search:
         for word in search.split()[:5]:
             qs = qs.filter(title__icontains=word)

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.generic import ListView
 
+from ccops.api.fields import BIGINT
 from ccops.choices import Role
 from ccops.permissions import RoleRequiredMixin
 
@@ -38,13 +39,19 @@ class CalibrationListView(RoleRequiredMixin, ListView):
 PICKER_PAGE_SIZE = 10
 
 
+def as_id(value) -> int | None:
+    """A row id from query text, or None (never an int the database cannot hold)."""
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() and 0 < int(text) <= BIGINT else None
+
+
 def picker_context(scorecard_id, selected_ids, search: str = "", page: str | int = 1) -> dict:
     """The calibration item picker: the chosen items (kept across searches and pages) and
     one page of the other eligible items of the scorecard's work types."""
     scorecard = None
-    if str(scorecard_id or "").isdigit():
-        scorecard = Scorecard.objects.filter(pk=scorecard_id, is_current=True).first()
-    ids = [int(i) for i in selected_ids if str(i).isdigit()][: services.MAX_ITEMS_PER_SESSION]
+    if as_id(scorecard_id):
+        scorecard = Scorecard.objects.filter(pk=as_id(scorecard_id), is_current=True).first()
+    ids = [as_id(i) for i in selected_ids if as_id(i)][: services.MAX_ITEMS_PER_SESSION]
     eligible = selectors.calibration_eligible_items(scorecard)
     selected = list(eligible.filter(pk__in=ids)) if ids else []
     others = selectors.calibration_eligible_items(scorecard, search=search).exclude(pk__in=ids)

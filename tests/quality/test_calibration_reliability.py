@@ -262,3 +262,21 @@ def test_api_reveal_and_results_with_reliability(api_as, session, qa, supervisor
     assert icc["icc2_1"] == 0.0 and icc["band"] == "poor" and icc["n_evaluators"] == 2
     assert results["agreement"]["unanimous_share"] == 0.9  # raw agreement kept
     assert api_as(qa).post(url, {}, format="json").status_code == 409  # once
+
+
+def test_bad_item_numbers_are_form_errors_not_server_errors(as_user, qa, supervisor, front_card):
+    client = as_user(qa)
+    data = {"title": "T", "scorecard": front_card.pk, "participants": [qa.pk, supervisor.pk]}
+    for bad in ("9" * 30, "abc", "-3"):
+        response = client.post("/quality/calibration/new/", {**data, "items": [bad]})
+        assert response.status_code == 400
+        assert "is not an item number" in str(response.context["form"].errors["items"])
+    huge = "9" * 30
+    picker = client.get(
+        "/quality/calibration/new/items/",
+        {"scorecard": huge, "items": [huge, "x"], "q": huge, "page": "zz"},
+    )
+    assert picker.status_code == 200 and "Choose a scorecard" in picker.content.decode()
+    search = client.get("/quality/calibration/new/items/", {"scorecard": front_card.pk, "q": huge})
+    assert search.status_code == 200 and 'name="items"' not in search.content.decode()
+    assert not CalibrationSession.objects.exists()
