@@ -74,13 +74,14 @@ def calibration_session_create(
     if len(participants) < 2:
         raise InvalidInput("A calibration needs at least two evaluators.", field="participants")
     with transaction.atomic():
-        session = CalibrationSession.objects.create(
+        session = CalibrationSession(
             title=title,
             scorecard=scorecard,
             reference_evaluator=reference_evaluator,
             created_by=by,
             notes=notes,
         )
+        audited(session, by).save()  # the history names the creator outside a request too
         session.items.set(items)
         session.participants.set(participants.values())
     return session

@@ -280,3 +280,33 @@ def test_bad_item_numbers_are_form_errors_not_server_errors(as_user, qa, supervi
     search = client.get("/quality/calibration/new/items/", {"scorecard": front_card.pk, "q": huge})
     assert search.status_code == 200 and 'name="items"' not in search.content.decode()
     assert not CalibrationSession.objects.exists()
+
+
+def test_api_create_and_reveal_count_their_queries(
+    api_as, qa, supervisor, agent, front_card, done_item, django_assert_num_queries
+):
+    calls = [done_item(agent) for _ in range(3)]
+    client = api_as(qa)
+    body = {
+        "title": "Counted",
+        "scorecard": front_card.pk,
+        "items": [c.pk for c in calls],
+        "participants": [qa.pk, supervisor.pk],
+    }
+    # scorecard, items (+ work types), participants, the scorecard's work types (the
+    # work-type check), savepoint, session, its history record, items already linked,
+    # link items, participants already linked, link participants, release, the answer's
+    # session (+ counts)
+    with django_assert_num_queries(13):
+        response = client.post(API, body, format="json")
+    assert response.status_code == 201
+    session = CalibrationSession.objects.get()
+    for call in calls:
+        for user in (qa, supervisor):
+            services.calibration_score_submit(session=session, by=user, item=call, answers=PERFECT)
+    # the session in scope (+ counts), savepoint, the lock, participants, item count, scores
+    # per evaluator, the update, its history record, release, the answer's session
+    with django_assert_num_queries(10):
+        response = client.post(f"{API}{session.pk}/reveal/", {}, format="json")
+    assert response.json()["status"] == "revealed"
+    assert session.history.latest().history_user == qa
