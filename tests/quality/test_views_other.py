@@ -106,6 +106,8 @@ def test_calibration_is_blind_then_revealed(
         response = client.get(f"/quality/calibration/{session.pk}/")
     html = response.content.decode()
     assert "before every evaluator had scored</strong>: Supervisor on leave" in html
+    listing = client.get("/quality/calibration/").content.decode()
+    assert 'title="Supervisor on leave">early</span>' in listing
     # 4 of the 5 criteria answered alike on the scored item: raw, no longer the headline
     assert "Raw agreement (not corrected for chance): 80%" in html
     assert "-9.52" in html  # the supervisor against the reference
