@@ -25,6 +25,7 @@ from ..models import (
     EvaluationEvent,
     Scorecard,
 )
+from ..services.common import require_qa
 from . import serializers as s
 
 
@@ -302,6 +303,7 @@ class CalibrationSessionViewSet(QualityErrorsMixin, viewsets.ReadOnlyModelViewSe
         responses={201: s.CalibrationSessionSerializer, 400: ErrorSerializer},
     )
     def create(self, request):
+        require_qa(request.user, "open calibration sessions")  # before the body: role first
         data = self.valid(s.CalibrationSessionInput)
         scorecard = _lookup(Scorecard, data["scorecard"], "scorecard")
         ids = list(dict.fromkeys(data["items"]))
@@ -333,9 +335,10 @@ class CalibrationSessionViewSet(QualityErrorsMixin, viewsets.ReadOnlyModelViewSe
     @action(detail=True, methods=["post"])
     def reveal(self, request, pk=None):
         """Reveal: 409 while scores are missing, unless ``override`` with a ``reason``."""
+        session = self.get_object()  # the object before the body: 404 outside one's scope
         data = self.valid(s.RevealInput)
         session = services.calibration_session_reveal(
-            session=self.get_object(),
+            session=session,
             by=request.user,
             override=data["override"],
             reason=data["reason"],
@@ -351,7 +354,9 @@ class CalibrationSessionViewSet(QualityErrorsMixin, viewsets.ReadOnlyModelViewSe
     )
     @action(detail=False, methods=["get"], url_path="eligible-items")
     def eligible_items(self, request):
-        """Completed items of the scorecard's work types, newest first (the picker's list)."""
+        """Completed items of the scorecard's work types, newest first (the picker's list).
+        QA only: they open sessions."""
+        require_qa(request.user, "open calibration sessions")
         raw = request.query_params.get("scorecard", "")
         scorecard = (
             Scorecard.objects.filter(pk=int(raw), is_current=True).first()
