@@ -139,11 +139,19 @@ class CalibrationScoreInline(admin.TabularInline):
 
 
 @admin.register(CalibrationSession)
-class CalibrationSessionAdmin(admin.ModelAdmin):
-    list_display = ["title", "scorecard", "status", "reference_evaluator", "created_at"]
-    list_filter = ["status"]
+class CalibrationSessionAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "title",
+        "scorecard",
+        "status",
+        "reference_evaluator",
+        "created_at",
+        "revealed_by",
+        "reveal_overridden",
+    ]
+    list_filter = ["status", "reveal_overridden"]
     search_fields = ["title", "notes"]
-    list_select_related = ["scorecard", "reference_evaluator"]
+    list_select_related = ["scorecard", "reference_evaluator", "revealed_by"]
     raw_id_fields = ["items"]
     filter_horizontal = ["participants"]
     inlines = [CalibrationScoreInline]

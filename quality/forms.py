@@ -211,11 +211,37 @@ def reviewers():
     ).distinct()
 
 
+class ItemsField(forms.ModelMultipleChoiceField):
+    """Item ids from the picker; ids the database cannot hold are refused before any
+    lookup (``pk=10**30`` would overflow the driver: a 500, not a form error)."""
+
+    def clean(self, value):
+        from ccops.api.fields import BIGINT
+
+        for pk in value or ():
+            text = str(pk).strip()
+            if not text.isdigit() or not 0 < int(text) <= BIGINT:
+                raise forms.ValidationError(f"“{pk}” is not an item number.", code="invalid_pk")
+        return super().clean(value)
+
+
+class ItemPickerWidget(forms.MultipleHiddenInput):
+    """The items are chosen in the picker (``quality/_calibration_picker.html``, a
+    searchable, paginated list of eligible items loaded with htmx); the page renders it."""
+
+
 class CalibrationSessionForm(forms.Form):
     title = forms.CharField(max_length=150)
     scorecard = forms.ModelChoiceField(queryset=Scorecard.objects.filter(is_current=True))
-    item_ids = forms.CharField(
-        label="Item numbers", help_text="Completed items, separated by commas or spaces."
+    items = ItemsField(
+        queryset=None,
+        widget=ItemPickerWidget,
+        help_text="Completed items of a work type the scorecard applies to.",
+        error_messages={
+            "required": "Choose at least one item to calibrate on.",
+            "invalid_choice": "Item #%(value)s is not a completed item.",
+            "invalid_pk_value": "“%(pk)s” is not an item number.",
+        },
     )
     participants = forms.ModelMultipleChoiceField(
         queryset=reviewers(), widget=forms.CheckboxSelectMultiple
@@ -224,21 +250,32 @@ class CalibrationSessionForm(forms.Form):
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
+        from workitems.choices import Status as ItemStatus
+        from workitems.models import WorkItem
+
         super().__init__(*args, **kwargs)
+        self.fields["items"].queryset = WorkItem.objects.filter(
+            status=ItemStatus.DONE
+        ).select_related("work_type")
         self.fields["participants"].queryset = reviewers().order_by("username")
         self.fields["reference_evaluator"].queryset = reviewers().order_by("username")
+        self.fields["scorecard"].widget.attrs["data-testid"] = "scorecard-select"
 
-    def clean_item_ids(self):
-        raw = self.cleaned_data["item_ids"].replace(",", " ").split()
-        try:
-            ids = sorted({int(x.lstrip("#")) for x in raw})
-        except ValueError:
-            raise forms.ValidationError("Give item numbers only.")
-        if not ids:
-            raise forms.ValidationError("Give at least one item number.")
-        if len(ids) > MAX_ITEMS_PER_SESSION:
+    def clean_items(self):
+        items = list(self.cleaned_data["items"])
+        if len(items) > MAX_ITEMS_PER_SESSION:
             raise forms.ValidationError(f"At most {MAX_ITEMS_PER_SESSION} items.")
-        return ids
+        return items
+
+
+class RevealForm(forms.Form):
+    """Reveal a session; before every evaluator has scored only with ``override`` and a
+    reason (recorded)."""
+
+    override = forms.BooleanField(required=False, label="Reveal before everyone has scored")
+    reason = forms.CharField(
+        required=False, max_length=2000, widget=forms.TextInput(attrs={"placeholder": "Why now?"})
+    )
 
 
 class CoachingTipForm(forms.Form):

@@ -260,7 +260,10 @@ class SampleRun(models.Model):
 
 
 class CalibrationSession(models.Model):
-    """Several evaluators score the same items blind; revealing shows how far apart they are."""
+    """Several evaluators score the same items blind; revealing shows how far apart they are.
+
+    Revealed once every participant scored every item, or earlier by a QA override that is
+    recorded (``revealed_by``, ``reveal_overridden``, ``reveal_reason`` and the history)."""
 
     title = models.CharField(max_length=150)
     scorecard = models.ForeignKey(Scorecard, on_delete=models.PROTECT, related_name="+")
@@ -284,7 +287,17 @@ class CalibrationSession(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     revealed_at = models.DateTimeField(null=True, blank=True)
+    revealed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reveal_overridden = models.BooleanField(
+        default=False, help_text="Revealed before every evaluator had scored every item."
+    )
+    reveal_reason = models.TextField(blank=True, help_text="Why it was revealed early.")
     notes = models.TextField(blank=True)
+
+    # The audit trail of reveals (who, when, early or not, why): the admins' export reads it.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-created_at"]

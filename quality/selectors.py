@@ -2,9 +2,14 @@
 
 from datetime import date
 
-from django.db.models import Avg, Count, Prefetch, Q
+from django.db.models import Avg, Count, Exists, Prefetch, Q, Sum
 from django.db.models.functions import TruncWeek
 
+from ccops.api.fields import BIGINT
+from workitems.choices import Status as ItemStatus
+from workitems.models import WorkItem
+
+from . import sampling
 from .choices import SCORED_STATUSES, EvaluationStatus
 from .models import (
     CalibrationSession,
@@ -62,7 +67,32 @@ def agent_summary(agent) -> dict:
         to_acknowledge=Count("id", filter=Q(status=EvaluationStatus.SUBMITTED)),
     )
     row["pass_rate"] = (row["passed"] * 100 / row["count"]) if row["count"] else None
+    row["weighted"] = agent_weighted_score(agent)
     return row
+
+
+def agent_weighted_score(agent) -> sampling.WeightedEstimate:
+    """The agent's mean score weighted by work type: each work type counts by its share of
+    the agent's completed items, not by its share of the evaluations (the sample keeps a
+    minimum per type, so a rare type is over-represented). Two grouped queries."""
+    per_type = (
+        Evaluation.objects.filter(agent=agent, status__in=SCORED_STATUSES)
+        .values("work_type")
+        .annotate(n=Count("id"), total=Sum("score"))
+        .order_by()
+    )
+    sums = {r["work_type"]: float(r["total"]) for r in per_type}
+    counts = {r["work_type"]: r["n"] for r in per_type}
+    if not counts:
+        return sampling.weighted_estimate({}, {}, {})
+    population = dict(
+        WorkItem.objects.filter(assignee=agent, status=ItemStatus.DONE)
+        .values("work_type")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("work_type", "n")
+    )
+    return sampling.weighted_estimate(sums, counts, population)
 
 
 def agent_weekly_scores(agent, *, since: date | None = None) -> list[dict]:
@@ -112,3 +142,27 @@ def calibration_sessions_for(user):
         n_items=Count("items", distinct=True),
         n_participants=Count("participants", distinct=True),
     ).order_by("-created_at")
+
+
+def calibration_eligible_items(scorecard: Scorecard | None, *, search: str = ""):
+    """Completed items of a work type ``scorecard`` applies to, newest first, for the
+    calibration item picker; ``search`` matches the item number or words of the title.
+
+    The rule of ``services.scorecard_applies`` as a filter (the scorecard's office, blank:
+    both; the work types it names, if any). None: no items."""
+    if scorecard is None:
+        return WorkItem.objects.none()
+    # The work types it names, as a subquery (no query of its own): none named, or one of them.
+    named = Scorecard.work_types.through.objects.filter(scorecard_id=scorecard.pk)
+    qs = WorkItem.objects.filter(status=ItemStatus.DONE).filter(
+        ~Exists(named) | Q(work_type_id__in=named.values("worktype_id"))
+    )
+    if scorecard.office:
+        qs = qs.filter(work_type__office=scorecard.office)
+    search = (search or "").strip().lstrip("#")
+    if search.isdigit():
+        qs = qs.filter(pk=int(search)) if int(search) <= BIGINT else qs.none()
+    elif search:
+        for word in search.split()[:5]:
+            qs = qs.filter(title__icontains=word)
+    return qs.select_related("work_type", "assignee").order_by("-completed_at", "-id")

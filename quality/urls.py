@@ -41,6 +41,11 @@ urlpatterns = [
         "calibration/new/", calibration.CalibrationCreateView.as_view(), name="calibration_create"
     ),
     path(
+        "calibration/new/items/",
+        calibration.CalibrationItemPickerView.as_view(),
+        name="calibration_item_picker",
+    ),
+    path(
         "calibration/<int:pk>/",
         calibration.CalibrationDetailView.as_view(),
         name="calibration_detail",

@@ -175,10 +175,41 @@ class CalibrationSessionSerializer(serializers.ModelSerializer):
             "reference_evaluator",
             "created_at",
             "revealed_at",
+            "revealed_by",
+            "reveal_overridden",
+            "reveal_reason",
             "n_items",
             "n_participants",
         ]
         read_only_fields = fields
+
+
+class CalibrationSessionInput(serializers.Serializer):
+    title = serializers.CharField(allow_blank=True)
+    scorecard = IdField()
+    items = serializers.ListField(child=IdField(), allow_empty=True)
+    participants = serializers.ListField(child=IdField(), allow_empty=True)
+    reference_evaluator = IdField(required=False, allow_null=True)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RevealInput(serializers.Serializer):
+    override = serializers.BooleanField(required=False, default=False)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class EligibleItemSerializer(serializers.Serializer):
+    """A completed item the calibration picker offers."""
+
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    work_type = serializers.CharField(source="work_type.name")
+    assignee = serializers.IntegerField(source="assignee_id", allow_null=True)
+    assignee_name = serializers.SerializerMethodField()
+    completed_at = serializers.DateTimeField()
+
+    def get_assignee_name(self, item) -> str:
+        return str(item.assignee) if item.assignee else ""
 
 
 class CoachingSessionSerializer(serializers.ModelSerializer):

@@ -1,7 +1,7 @@
 from django.db.models import Prefetch, prefetch_related_objects
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -11,6 +11,7 @@ from ccops.api.schema import ErrorSerializer
 from ccops.choices import Role
 from ccops.models import User
 from ccops.permissions import HasRole
+from workitems.models import WorkItem
 
 from .. import selectors, services
 from ..choices import CalibrationStatus
@@ -24,6 +25,7 @@ from ..models import (
     EvaluationEvent,
     Scorecard,
 )
+from ..services.common import require_qa
 from . import serializers as s
 
 
@@ -247,8 +249,42 @@ def report_as_json(report, names: dict) -> dict:
     }
 
 
+def reliability_as_json(rel) -> dict:
+    """Alpha per criterion and the ICC of the totals, with their plain-language bands."""
+
+    def num(value):
+        return None if value is None else round(float(value), 4)
+
+    icc = rel.icc
+    return {
+        "alpha": [
+            {
+                "criterion": a.criterion,
+                "level": a.level,
+                "alpha": num(a.alpha),
+                "band": a.band.label if a.band else None,
+                "n_items": a.n_items,
+                "n_answers": a.n_answers,
+                "note": a.note,
+            }
+            for a in rel.alphas
+        ],
+        "icc": {
+            "method": "ICC(2,1): two-way random effects, absolute agreement, single rater",
+            "icc2_1": num(icc.icc2_1) if icc else None,
+            "icc3_1": num(icc.icc3_1) if icc else None,
+            "band": icc.band.label if icc and icc.band else None,
+            "n_items": icc.n_items if icc else 0,
+            "n_evaluators": icc.n_evaluators if icc else 0,
+        },
+    }
+
+
 class CalibrationSessionViewSet(QualityErrorsMixin, viewsets.ReadOnlyModelViewSet):
-    """Calibration sessions (QA: all; other evaluators: those they take part in)."""
+    """Calibration sessions (QA: all; other evaluators: those they take part in). QA opens
+    one (``POST``; items from ``eligible-items``; a scorecard that does not apply to an
+    item's work type is refused with 400) and reveals it once every evaluator has scored
+    (``/reveal/``; earlier only with ``override`` and a ``reason``, recorded)."""
 
     serializer_class = s.CalibrationSessionSerializer
     permission_classes = [HasRole.of(Role.QA, Role.SUPERVISOR)]
@@ -259,11 +295,88 @@ class CalibrationSessionViewSet(QualityErrorsMixin, viewsets.ReadOnlyModelViewSe
             return CalibrationSession.objects.none()
         return selectors.calibration_sessions_for(self.request.user)
 
+    def _session_data(self, pk):
+        return s.CalibrationSessionSerializer(self.get_queryset().get(pk=pk)).data
+
+    @extend_schema(
+        request=s.CalibrationSessionInput,
+        responses={201: s.CalibrationSessionSerializer, 400: ErrorSerializer},
+    )
+    def create(self, request):
+        require_qa(request.user, "open calibration sessions")  # before the body: role first
+        data = self.valid(s.CalibrationSessionInput)
+        scorecard = _lookup(Scorecard, data["scorecard"], "scorecard")
+        ids = list(dict.fromkeys(data["items"]))
+        items = list(WorkItem.objects.filter(pk__in=ids).select_related("work_type"))
+        missing = sorted(set(ids) - {i.pk for i in items})
+        if missing:
+            raise InvalidInput(f"No item #{missing[0]}.", field="items")
+        people = list(dict.fromkeys(data["participants"]))
+        participants = list(User.objects.filter(pk__in=people))
+        if len(participants) != len(people):
+            raise InvalidInput("Unknown participant.", field="participants")
+        session = services.calibration_session_create(
+            by=request.user,
+            title=data["title"],
+            scorecard=scorecard,
+            items=items,
+            participants=participants,
+            reference_evaluator=_lookup(
+                User, data.get("reference_evaluator"), "reference_evaluator"
+            ),
+            notes=data["notes"],
+        )
+        return Response(self._session_data(session.pk), status=201)
+
+    @extend_schema(
+        request=s.RevealInput,
+        responses={200: s.CalibrationSessionSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def reveal(self, request, pk=None):
+        """Reveal: 409 while scores are missing, unless ``override`` with a ``reason``."""
+        session = self.get_object()  # the object before the body: 404 outside one's scope
+        data = self.valid(s.RevealInput)
+        session = services.calibration_session_reveal(
+            session=session,
+            by=request.user,
+            override=data["override"],
+            reason=data["reason"],
+        )
+        return Response(self._session_data(session.pk))
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("scorecard", int, required=True, description="Current scorecard"),
+            OpenApiParameter("q", str, description="Item number or words of the title"),
+        ],
+        responses={200: s.EligibleItemSerializer(many=True), 400: ErrorSerializer},
+    )
+    @action(detail=False, methods=["get"], url_path="eligible-items")
+    def eligible_items(self, request):
+        """Completed items of the scorecard's work types, newest first (the picker's list).
+        QA only: they open sessions."""
+        require_qa(request.user, "open calibration sessions")
+        raw = request.query_params.get("scorecard", "")
+        scorecard = (
+            Scorecard.objects.filter(pk=int(raw), is_current=True).first()
+            if raw.isdigit() and len(raw) < 12
+            else None
+        )
+        if scorecard is None:
+            raise InvalidInput("Give a current scorecard's id.", field="scorecard")
+        qs = selectors.calibration_eligible_items(
+            scorecard, search=request.query_params.get("q", "")[:100]
+        )
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(s.EligibleItemSerializer(page, many=True).data)
+
     @extend_schema(responses={200: OpenApiTypes.OBJECT, 409: ErrorSerializer})
     @action(detail=True, methods=["get"])
     def results(self, request, pk=None):
-        """Scores against the group mean and the reference, spread per criterion, agreement.
-        Only once revealed: scoring is blind until then (409)."""
+        """Reliability (Krippendorff's alpha per criterion, ICC(2,1) of the totals, with
+        bands), then the raw agreement: scores against the group mean and the reference,
+        spread per criterion. Only once revealed: scoring is blind until then (409)."""
         session = self.get_object()
         if session.status != CalibrationStatus.REVEALED:
             return error_response("Results are shown once the session is revealed.", 409)
@@ -275,6 +388,9 @@ class CalibrationSessionViewSet(QualityErrorsMixin, viewsets.ReadOnlyModelViewSe
             u.pk: str(u) for u in User.objects.filter(pk__in={sc.evaluator_id for sc in scores})
         }
         body = report_as_json(report, names) if report else {}
+        if report:
+            rel = services.calibration_reliability(session, scores)
+            body = {"reliability": reliability_as_json(rel), **body}
         return Response({"session": s.CalibrationSessionSerializer(session).data, **body})
 
 

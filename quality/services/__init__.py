@@ -2,10 +2,15 @@
 
 from .calibration import (
     MAX_ITEMS_PER_SESSION,
+    Reliability,
+    ScoringProgress,
+    calibration_progress,
+    calibration_reliability,
     calibration_report,
     calibration_score_submit,
     calibration_session_create,
     calibration_session_reveal,
+    items_not_matching,
 )
 from .coaching import coaching_session_complete, coaching_session_create, coaching_tip_create
 from .evaluations import (
@@ -41,12 +46,17 @@ from .scorecards import (
 __all__ = [
     "MAX_ITEMS_PER_SESSION",
     "MAX_PER_AGENT",
+    "Reliability",
     "SampleOutcome",
+    "ScoringProgress",
     "answer_errors",
+    "calibration_progress",
+    "calibration_reliability",
     "calibration_report",
     "calibration_score_submit",
     "calibration_session_create",
     "calibration_session_reveal",
+    "items_not_matching",
     "coaching_session_complete",
     "coaching_session_create",
     "coaching_tip_create",

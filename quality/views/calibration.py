@@ -3,20 +3,21 @@
 from collections import defaultdict
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.generic import ListView
 
+from ccops.api.fields import BIGINT
 from ccops.choices import Role
 from ccops.permissions import RoleRequiredMixin
-from workitems.models import WorkItem
 
 from .. import selectors, services
 from ..choices import CalibrationStatus
 from ..errors import QualityError
-from ..forms import CalibrationScoreForm, CalibrationSessionForm
-from ..models import CalibrationScore, CalibrationSession
+from ..forms import CalibrationScoreForm, CalibrationSessionForm, RevealForm
+from ..models import CalibrationScore, CalibrationSession, Scorecard
 from ..services.common import is_qa
 from .common import REVIEWERS, apply_errors, report_error
 
@@ -35,41 +36,82 @@ class CalibrationListView(RoleRequiredMixin, ListView):
         return context
 
 
+PICKER_PAGE_SIZE = 10
+
+
+def as_id(value) -> int | None:
+    """A row id from query text, or None (never an int the database cannot hold)."""
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() and 0 < int(text) <= BIGINT else None
+
+
+def picker_context(scorecard_id, selected_ids, search: str = "", page: str | int = 1) -> dict:
+    """The calibration item picker: the chosen items (kept across searches and pages) and
+    one page of the other eligible items of the scorecard's work types."""
+    scorecard = None
+    if as_id(scorecard_id):
+        scorecard = Scorecard.objects.filter(pk=as_id(scorecard_id), is_current=True).first()
+    ids = [as_id(i) for i in selected_ids if as_id(i)][: services.MAX_ITEMS_PER_SESSION]
+    eligible = selectors.calibration_eligible_items(scorecard)
+    selected = list(eligible.filter(pk__in=ids)) if ids else []
+    others = selectors.calibration_eligible_items(scorecard, search=search).exclude(pk__in=ids)
+    page_obj = Paginator(others, PICKER_PAGE_SIZE).get_page(page)
+    return {
+        "picker_scorecard": scorecard,
+        "picker_selected": selected,
+        "picker_page": page_obj,
+        "picker_search": search,
+    }
+
+
+class CalibrationItemPickerView(RoleRequiredMixin, View):
+    """The picker's list (htmx): ``?scorecard=&q=&page=`` and the chosen ``items``."""
+
+    required_roles = (Role.QA,)
+
+    def get(self, request):
+        ctx = picker_context(
+            request.GET.get("scorecard"),
+            request.GET.getlist("items"),
+            request.GET.get("q", "")[:100],
+            request.GET.get("page", 1),
+        )
+        return render(request, "quality/_calibration_picker.html", ctx)
+
+
 class CalibrationCreateView(RoleRequiredMixin, View):
     required_roles = (Role.QA,)
     template_name = "quality/calibration_form.html"
 
+    def page(self, request, form, status=200):
+        data = form.data if form.is_bound else {}
+        selected = data.getlist("items") if hasattr(data, "getlist") else []
+        ctx = {"form": form, **picker_context(data.get("scorecard"), selected)}
+        return render(request, self.template_name, ctx, status=status)
+
     def get(self, request):
-        return render(request, self.template_name, {"form": CalibrationSessionForm()})
+        return self.page(request, CalibrationSessionForm())
 
     def post(self, request):
         form = CalibrationSessionForm(request.POST)
         if form.is_valid():
-            ids = form.cleaned_data["item_ids"]
-            items = list(WorkItem.objects.filter(pk__in=ids))
-            missing = sorted(set(ids) - {i.pk for i in items})
-            if missing:
-                form.add_error("item_ids", f"There is no item #{missing[0]}.")
+            try:
+                session = services.calibration_session_create(
+                    by=request.user,
+                    title=form.cleaned_data["title"],
+                    scorecard=form.cleaned_data["scorecard"],
+                    items=form.cleaned_data["items"],
+                    participants=form.cleaned_data["participants"],
+                    reference_evaluator=form.cleaned_data["reference_evaluator"],
+                    notes=form.cleaned_data["notes"],
+                )
+            except QualityError as exc:
+                if not apply_errors(form, exc):
+                    report_error(request, exc)
             else:
-                try:
-                    session = services.calibration_session_create(
-                        by=request.user,
-                        title=form.cleaned_data["title"],
-                        scorecard=form.cleaned_data["scorecard"],
-                        items=items,
-                        participants=form.cleaned_data["participants"],
-                        reference_evaluator=form.cleaned_data["reference_evaluator"],
-                        notes=form.cleaned_data["notes"],
-                    )
-                except QualityError as exc:
-                    if "items" in exc.errors:
-                        exc.errors["item_ids"] = exc.errors.pop("items")
-                    if not apply_errors(form, exc):
-                        report_error(request, exc)
-                else:
-                    messages.success(request, "Calibration session opened.")
-                    return redirect("quality:calibration_detail", pk=session.pk)
-        return render(request, self.template_name, {"form": form}, status=400)
+                messages.success(request, "Calibration session opened.")
+                return redirect("quality:calibration_detail", pk=session.pk)
+        return self.page(request, form, status=400)
 
 
 class CalibrationDetailView(RoleRequiredMixin, View):
@@ -81,14 +123,17 @@ class CalibrationDetailView(RoleRequiredMixin, View):
 
     def get_session(self, pk):
         session = get_object_or_404(
-            CalibrationSession.objects.select_related("scorecard", "reference_evaluator"), pk=pk
+            CalibrationSession.objects.select_related(
+                "scorecard", "reference_evaluator", "revealed_by"
+            ),
+            pk=pk,
         )
         self.is_participant = session.participants.filter(pk=self.request.user.pk).exists()
         if not (self.is_participant or is_qa(self.request.user)):
             raise Http404
         return session
 
-    def context(self, session, form=None, item=None):
+    def context(self, session, form=None, item=None, reveal_form=None):
         user = self.request.user
         items = list(session.items.order_by("id").select_related("work_type", "assignee"))
         scores = list(
@@ -112,8 +157,18 @@ class CalibrationDetailView(RoleRequiredMixin, View):
             ctx["item_rows"] = [
                 {"item": i, "mine": mine.get(i.pk), "scored_by": scored_by[i.pk]} for i in items
             ]
+            # Progress from what is loaded: every participant on every item.
+            ids = {u.pk for u in participants}
+            expected = len(ids) * len(items)
+            ctx["progress"] = {
+                "expected": expected,
+                "scored": sum(1 for s in scores if s.evaluator_id in ids),
+            }
+            ctx["reveal_form"] = reveal_form or RevealForm()
             return ctx
         report = services.calibration_report(session, scores)
+        if report:
+            ctx["reliability"] = services.calibration_reliability(session, scores)
         names = {u.pk: u for u in participants}
         matrix = defaultdict(dict)
         for s in scores:
@@ -161,11 +216,22 @@ class CalibrationDetailView(RoleRequiredMixin, View):
     def post(self, request, pk):
         session = self.get_session(pk)
         if request.POST.get("action") == "reveal":
+            reveal_form = RevealForm(request.POST)
+            reveal_form.is_valid()  # two optional fields: always valid
             try:
-                services.calibration_session_reveal(session=session, by=request.user)
-                messages.success(request, "Scores revealed.")
+                services.calibration_session_reveal(
+                    session=session,
+                    by=request.user,
+                    override=reveal_form.cleaned_data.get("override", False),
+                    reason=reveal_form.cleaned_data.get("reason", ""),
+                )
             except QualityError as exc:
-                report_error(request, exc)
+                if not apply_errors(reveal_form, exc):
+                    report_error(request, exc)
+                    return redirect("quality:calibration_detail", pk=pk)
+                ctx = self.context(session, reveal_form=reveal_form)
+                return render(request, self.template_name, ctx, status=400)
+            messages.success(request, "Scores revealed.")
             return redirect("quality:calibration_detail", pk=pk)
         item = session.items.filter(pk=request.POST.get("item") or 0).first()
         if item is None:

@@ -139,30 +139,61 @@ def test_qa_draws_the_weekly_sample(page, login, qa, agent, other_agent, front_c
     assert Evaluation.objects.count() == 4
 
 
-def test_calibration_session(page, login, qa, supervisor, agent, front_card, done_item):
+def test_calibration_session(page, login, qa, supervisor, agent, front_card, done_item, back_type):
+    """Open a session by picking items from the list (search, next page), score, and see
+    alpha and the ICC once every evaluator has scored."""
     item = done_item(agent, title="Caller asks about a refund")
+    for i in range(11):  # a second page of items in the picker
+        done_item(agent, title=f"Other call {i}")
+    done_item(agent, work_type=back_type, title="Claim for a refund")  # not this scorecard's
     login("qa")
     page.goto("/quality/calibration/new/")
     page.fill("input[name=title]", "Week 47 calibration")
     page.select_option("select[name=scorecard]", str(front_card.pk))
-    page.fill("input[name=item_ids]", str(item.pk))
+    picker = page.locator("[data-testid=picker-items]")
+    picker.get_by_text("Other call 10").wait_for()
+    page.check(
+        "#pick-"
+        + str(page.locator("[data-testid=picker-items] input").first.get_attribute("value"))
+    )
+    page.click("[data-testid=picker-next]")
+    page.locator("[data-testid=picker-selected]").wait_for()
+    assert page.locator("[data-testid=picker-selected] input:checked").count() == 1
+    page.fill("[data-testid=picker-search]", "refund")
+    picker.get_by_text("Caller asks about a refund").wait_for()
+    assert "Claim for a refund" not in picker.inner_text()
+    page.check(f"#pick-{item.pk}")
     page.check(f"input[name=participants][value='{qa.pk}']")
     page.check(f"input[name=participants][value='{supervisor.pk}']")
     page.select_option("select[name=reference_evaluator]", str(qa.pk))
-    page.click("[data-testid=calibration-form] button")
+    page.click("[data-testid=open-session]")
+    page.wait_for_url("**/quality/calibration/*/")
     session = CalibrationSession.objects.get()
-    page.wait_for_url(f"**/quality/calibration/{session.pk}/")
-    page.locator("[data-testid=calibration-items]").get_by_role("link", name="Score").click()
-    for key, value in PERFECT.items():
-        answer(page, key, value)
-    page.click("[data-testid=save-calibration]")
-    assert "100.00%" in page.locator("[data-testid=calibration-items]").inner_text()
-    services.calibration_score_submit(
-        session=session, by=supervisor, item=item, answers=dict(PERFECT, resolution="no")
-    )
+    assert session.items.count() == 2 and session.items.filter(pk=item.pk).exists()
+    for target in session.items.all():
+        page.goto(f"/quality/calibration/{session.pk}/?item={target.pk}")
+        for key, value in PERFECT.items():
+            answer(page, key, value)
+        page.click("[data-testid=save-calibration]")
+        page.wait_for_url(f"**/quality/calibration/{session.pk}/")
+    assert "2 of 4" in page.locator("[data-testid=progress]").inner_text()
+    page.click("[data-testid=reveal]")  # not everyone has scored: refused
+    assert "still missing" in page.content()
+    assert CalibrationSession.objects.get().status == "open"
+    for n, target in enumerate(session.items.order_by("id")):
+        answers = dict(PERFECT, greeting="no") if n == 0 else PERFECT
+        services.calibration_score_submit(
+            session=session, by=supervisor, item=target, answers=answers
+        )
+    page.reload()
+    assert "4 of 4" in page.locator("[data-testid=progress]").inner_text()
     page.click("[data-testid=reveal]")
-    assert "Agreement: 80%" in page.locator("[data-testid=agreement]").inner_text()
-    assert "-38.10" in page.locator("[data-testid=calibration-evaluators]").inner_text()
+    page.locator("[data-testid=calibration-alpha]").wait_for()
+    greeting = page.locator("[data-testid=alpha-greeting]").inner_text()
+    assert "0.000" in greeting and "not reliable" in greeting  # hand-worked: alpha = 0
+    assert "0.000" in page.locator("[data-testid=icc]").inner_text()
+    assert "Raw agreement" in page.locator("[data-testid=agreement]").inner_text()
+    assert "after every evaluator had scored" in page.locator("[data-testid=revealed]").inner_text()
 
 
 def test_supervisor_coaches_from_an_evaluation(

@@ -85,7 +85,12 @@ def test_calibration_refusals(session, qa, supervisor, other_agent, items, done_
     services.calibration_score_submit(session=session, by=qa, item=items[0], answers=PERFECT)
     with pytest.raises(NotAllowed):
         services.calibration_session_reveal(session=session, by=supervisor)
-    services.calibration_session_reveal(session=session, by=qa)
+    with pytest.raises(IllegalTransition, match="3 of 4 scores are still missing"):
+        services.calibration_session_reveal(session=session, by=qa)
+    with pytest.raises(InvalidInput, match="Say why") as info:
+        services.calibration_session_reveal(session=session, by=qa, override=True)
+    assert "reason" in info.value.errors
+    services.calibration_session_reveal(session=session, by=qa, override=True, reason="Leave")
     with pytest.raises(IllegalTransition):
         services.calibration_session_reveal(session=session, by=qa)
     with pytest.raises(IllegalTransition):

@@ -325,8 +325,9 @@ def test_my_quality_summary_chart_and_constant_queries(
     client = as_user(agent)
 
     def load():
-        # session, user, roles, summary aggregate, weekly series, count, page
-        with django_assert_num_queries(6):
+        # session, user, roles, summary aggregate, scores by work type and completed items
+        # by work type (the weighted mean), weekly series, count, page
+        with django_assert_num_queries(8):
             return client.get("/quality/mine/")
 
     response = load()
@@ -337,6 +338,7 @@ def test_my_quality_summary_chart_and_constant_queries(
     summary = response.context["summary"]
     assert summary["count"] == 4 and summary["passed"] == 1 and summary["pass_rate"] == 25
     assert float(summary["mean"]) == 25.0
+    assert summary["weighted"].mean == pytest.approx(25.0)  # one work type: no correction
     assert summary["to_acknowledge"] == 4
     html = response.content.decode()
     assert 'id="weekly-scores"' in html and "chart.umd.min.js" in html

@@ -42,7 +42,7 @@ def test_create_calibration_session_page(as_user, qa, supervisor, front_card, do
     data = {
         "title": "Week 47",
         "scorecard": front_card.pk,
-        "item_ids": f"{items[0].pk}, #{items[1].pk}",
+        "items": [items[0].pk, items[1].pk],
         "participants": [qa.pk, supervisor.pk],
         "reference_evaluator": qa.pk,
     }
@@ -50,8 +50,9 @@ def test_create_calibration_session_page(as_user, qa, supervisor, front_card, do
     session = CalibrationSession.objects.get()
     assert response.url == f"/quality/calibration/{session.pk}/"
     assert set(session.items.all()) == set(items)
-    bad = client.post("/quality/calibration/new/", {**data, "item_ids": "999999"})
-    assert bad.status_code == 400 and "There is no item #999999." in bad.content.decode()
+    bad = client.post("/quality/calibration/new/", {**data, "items": ["999999"]})
+    assert bad.status_code == 400
+    assert "Item #999999 is not a completed item." in bad.content.decode()
     one = client.post("/quality/calibration/new/", {**data, "participants": [qa.pk]})
     assert one.status_code == 400 and "at least two evaluators" in one.content.decode()
     assert CalibrationSession.objects.count() == 1
@@ -77,14 +78,38 @@ def test_calibration_is_blind_then_revealed(
     assert (
         client.post(f"/quality/calibration/{session.pk}/", {"action": "reveal"}).status_code == 403
     )
-    as_user(qa).post(f"/quality/calibration/{session.pk}/", {"action": "reveal"})
+    qa_client = as_user(qa)
+    # One of two items scored by both: not revealed without an override and a reason.
+    refused = qa_client.post(f"/quality/calibration/{session.pk}/", {"action": "reveal"})
+    assert refused.status_code == 302
+    no_reason = qa_client.post(
+        f"/quality/calibration/{session.pk}/", {"action": "reveal", "override": "on"}
+    )
+    assert no_reason.status_code == 400
+    assert "Say why the session is revealed early." in no_reason.content.decode()
+    session.refresh_from_db()
+    assert session.status == "open"
+    qa_client.post(
+        f"/quality/calibration/{session.pk}/",
+        {"action": "reveal", "override": "on", "reason": "Supervisor on leave"},
+    )
+    session.refresh_from_db()
+    assert (session.status, session.revealed_by, session.reveal_overridden) == (
+        "revealed",
+        qa,
+        True,
+    )
     client = as_user(supervisor)
-    # session, user, roles, session (+scorecard, reference), participant check, items,
-    # scores, participants
-    with django_assert_num_queries(7):
+    # session (+scorecard, reference, revealed by), user, roles, participant check, items,
+    # scores, participants, criteria (+ sections) for alpha
+    with django_assert_num_queries(8):
         response = client.get(f"/quality/calibration/{session.pk}/")
     html = response.content.decode()
-    assert "Agreement: 80%" in html  # 4 of the 5 criteria answered alike on the scored item
+    assert "before every evaluator had scored</strong>: Supervisor on leave" in html
+    listing = client.get("/quality/calibration/").content.decode()
+    assert 'title="Supervisor on leave">early</span>' in listing
+    # 4 of the 5 criteria answered alike on the scored item: raw, no longer the headline
+    assert "Raw agreement (not corrected for chance): 80%" in html
     assert "-9.52" in html  # the supervisor against the reference
     report = response.context["report"]
     assert report.criteria["greeting"].unanimous_share == 0
