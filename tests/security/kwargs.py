@@ -74,6 +74,7 @@ KWARGS = {
     "qa-scorecard-detail": lambda w: _pk(w.card),
     "qa-calibration-detail": lambda w: _pk(w.calibration),
     "qa-calibration-results": lambda w: _pk(w.calibration),
+    "qa-calibration-reveal": lambda w: _pk(w.calibration),
     "qa-coaching-detail": lambda w: _pk(w.a.coaching),
     "qa-coaching-complete": lambda w: _pk(w.a.coaching),
     "training-skill-detail": lambda w: _pk(w.skill),
