@@ -13,3 +13,9 @@ class ContactsConfig(AppConfig):
         grant(Role.SUPERVISOR, "contacts.view_contact", "contacts.view_contactevent")
         grant(Role.PLANNER, "contacts.view_contact")
         grant(Role.ADMIN, "contacts.*")
+
+        from workitems.today import register_service_level
+
+        from .selectors import today_service_level
+
+        register_service_level(today_service_level)

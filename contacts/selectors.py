@@ -117,3 +117,23 @@ def queue_stats_today(*, queue_ids, now: datetime) -> dict[int, dict]:
         qid: figures(sums)
         for qid, sums in queue_sums_by_queue(start=start, end=now, queue_ids=queue_ids).items()
     }
+
+
+def today_service_level(*, teams=None, now: datetime):
+    """Today's front-office service level from measured contacts (the queues owned by
+    ``teams``, or all), for the dashboard's tiles; ``None`` when no contact was offered
+    today. Registered with ``workitems.today`` (see ``apps.py``). One query."""
+    from workitems.today import ServiceLevel
+
+    start, _ = kpis.day_bounds(timezone.localtime(now).date())
+    rows = _offered_between(start, now)
+    if teams is not None:
+        rows = rows.filter(queue__owning_team__in=teams)
+    sums = {k: v or 0 for k, v in rows.aggregate(**_sums()).items()}
+    if not sums["offered"]:
+        return None
+    return ServiceLevel(
+        sums["answered_within_target"],
+        sums["offered"] - sums["short_abandoned"],
+        "contact events",
+    )

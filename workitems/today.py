@@ -3,8 +3,9 @@ the longest wait, the service level today, cases due today / at risk / past due,
 presence state. Aggregates in SQL: three queries whatever the number of items and agents.
 
 ``today_service_level`` is the one place the dashboard reads today's service level from.
-Until contact events are measured per queue it is computed from today's front-office items
-(see its docstring); swap its body for the contact-event statistics when they exist.
+The contact-event statistics register themselves as its source (``register_service_level``,
+from the ``contacts`` app, which sits above this one); where no contact was measured today
+it falls back to today's front-office items (see its docstring).
 """
 
 from __future__ import annotations
@@ -21,8 +22,14 @@ from ccops.choices import Office
 from .choices import OPEN_STATUSES, PresenceState, Status
 from .models import AgentPresence, WorkItem
 
-# An open case is "at risk" when its due time is this close (and not yet passed).
-AT_RISK_WINDOW = timedelta(hours=4)
+_SERVICE_LEVEL_SOURCES: list = []
+
+
+def register_service_level(source) -> None:
+    """``source(teams=, now=)`` returns today's front-office :class:`ServiceLevel` from
+    measured contacts, or ``None`` when it measured none (then the items are read)."""
+    if source not in _SERVICE_LEVEL_SOURCES:
+        _SERVICE_LEVEL_SOURCES.append(source)
 
 
 class Seconds(Func):
@@ -82,11 +89,16 @@ def _items(teams):
 def today_service_level(*, teams=None, now=None) -> dict[str, ServiceLevel]:
     """Today's service level per office (``{office: ServiceLevel}``; front office only).
 
-    Source, for now: today's front-office items of queue work types. Offered = items that
+    From the registered contact-event source when it measured contacts today; else from
+    today's front-office items of queue work types. Offered = items that
     arrived today and were not cancelled or merged; answered in target = those started
     within their work type's ``sla_answer_seconds`` of arriving. One query.
     """
     now = now or timezone.now()
+    for source in _SERVICE_LEVEL_SOURCES:
+        measured = source(teams=teams, now=now)
+        if measured is not None:
+            return {Office.FRONT: measured}
     start = _day_start(now)
     target = Seconds(F("work_type__sla_answer_seconds"))
     row = (
@@ -124,8 +136,13 @@ def office_today(*, teams=None, now=None) -> list[OfficeToday]:
             waiting=Count("id", filter=Q(status=Status.NEW)),
             oldest_waiting=Min("created_at", filter=Q(status=Status.NEW)),
             due_today=Count("id", filter=Q(due_at__gte=start, due_at__lt=end)),
-            at_risk=Count("id", filter=Q(due_at__gte=now, due_at__lt=now + AT_RISK_WINDOW)),
-            past_due=Count("id", filter=Q(due_at__lt=now)),
+            # The SLA clock's own at-risk time (``business_hours``); a paused clock (waiting
+            # on the customer) is neither at risk nor past due.
+            at_risk=Count(
+                "id",
+                filter=Q(at_risk_at__lte=now, due_at__gte=now, sla_paused_at__isnull=True),
+            ),
+            past_due=Count("id", filter=Q(due_at__lt=now, sla_paused_at__isnull=True)),
         )
         .order_by()
     )
