@@ -23,6 +23,13 @@ from ccops.models import Team
 from .choices import Activity
 
 
+class ScheduledActivity(models.TextChoices):
+    """What a generated shift covers: one office (a subset of :class:`Activity`)."""
+
+    FRONT_OFFICE = Activity.FRONT_OFFICE.value, Activity.FRONT_OFFICE.label
+    BACK_OFFICE = Activity.BACK_OFFICE.value, Activity.BACK_OFFICE.label
+
+
 def validate_shift_lengths(value: str) -> None:
     try:
         hours = [float(part) for part in value.split(",") if part.strip()]
@@ -175,7 +182,7 @@ class ScheduledShift(models.Model):
     end = models.DateTimeField()
     activity = models.CharField(
         max_length=14,
-        choices=[(a.value, a.label) for a in (Activity.FRONT_OFFICE, Activity.BACK_OFFICE)],
+        choices=ScheduledActivity.choices,
     )
     meal_start = models.DateTimeField(null=True, blank=True)
     meal_end = models.DateTimeField(null=True, blank=True)

@@ -209,6 +209,9 @@ SPECTACULAR_SETTINGS = {
         "EvaluationStatusEnum": "quality.choices.EvaluationStatus",
         "EvaluationSourceEnum": "quality.choices.EvaluationSource",
         "CalibrationStatusEnum": "quality.choices.CalibrationStatus",
+        "ScheduleRunStatusEnum": "staffing.schedule_models.ScheduleRun.Status",
+        "ScheduledActivityEnum": "staffing.schedule_models.ScheduledActivity",
+        "ActivityEnum": "staffing.choices.Activity",
     },
 }
 
