@@ -9,6 +9,13 @@ from .schedule import (
     ScheduleImportView,
     ShiftDeleteView,
 )
+from .schedule_runs import (
+    ScheduledShiftEditView,
+    ScheduledShiftLockView,
+    ScheduleRunDetailView,
+    ScheduleRunListView,
+    ScheduleRunPublishView,
+)
 
 __all__ = [
     "BacklogPlanView",
@@ -25,5 +32,10 @@ __all__ = [
     "ScheduleExportView",
     "ScheduleGridView",
     "ScheduleImportView",
+    "ScheduleRunDetailView",
+    "ScheduleRunListView",
+    "ScheduleRunPublishView",
+    "ScheduledShiftEditView",
+    "ScheduledShiftLockView",
     "ShiftDeleteView",
 ]
