@@ -129,6 +129,9 @@ class ScheduleRun(models.Model):
     baseline_under_coverage_hours = models.FloatField(null=True, blank=True)
     over_coverage_hours = models.FloatField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # Larger centers solve one part per team in parallel tasks (see services.schedules).
+    parts_total = models.PositiveSmallIntegerField(default=0)
+    parts_done = models.PositiveSmallIntegerField(default=0)
     plan = models.ForeignKey(
         "staffing.StaffingPlan",
         null=True,

@@ -24,6 +24,7 @@ published week.
 from __future__ import annotations
 
 import time
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -371,9 +372,9 @@ def solve(
 ) -> Solution:
     """The best schedule CP-SAT finds within ``time_limit`` seconds (see the module doc).
 
-    ``fallback`` (the greedy solution) is returned when time runs out before CP-SAT's first
-    solution. (Seeding the search with it was tried: LNS then stays near the greedy week and
-    ends worse than CP-SAT's own first solutions.) Raises
+    ``fallback`` (the greedy solution, which keeps every hard rule) seeds the search as a
+    complete hint, and is returned when time runs out before CP-SAT's first solution or when
+    it is still the better week (fewer weighted short minutes). Raises
     :class:`ScheduleInputError` when the hard rules admit no schedule."""
     from ortools.sat.python import cp_model
 
@@ -387,6 +388,13 @@ def solve(
     choices: list[tuple[object, AgentIn, int, _Cand, str, bool]] = []
     objective = []
     weekend_vars = []
+    hints: list[tuple[object, int]] = []
+    hinted = (
+        {(s.agent_id, s.day, s.start, s.end, s.office) for s in fallback.shifts}
+        if fallback
+        else set()
+    )
+    hinted_days = {(s.agent_id, s.day) for s in fallback.shifts} if fallback else set()
 
     for agent in problem.agents:
         rules = agent.rules
@@ -421,6 +429,7 @@ def solve(
                 else:
                     back_terms[day].append(cand.worked * x)
             w = model.new_bool_var(f"w{agent.id}_{day}")
+            hints.append((w, (agent.id, day) in hinted_days))
             model.add(sum(x for x, _ in day_vars) == w)
             work[day] = w
             starts[day] = sum(c.start * x for x, c in day_vars)
@@ -458,6 +467,9 @@ def solve(
         cov = sum(front_terms[slot])
         short = model.new_int_var(0, req, f"fs{slot}")
         over = model.new_int_var(0, n, f"fo{slot}")
+        if fallback is not None:
+            got = fallback.coverage.front_scheduled[slot]
+            hints += [(short, max(0, req - got)), (over, max(0, got - req))]
         model.add(cov - req == over - short)
         objective.append(W_UNDER * SLOT * front_cost[slot] * short)
         objective.append(W_OVER * SLOT * over)
@@ -466,6 +478,9 @@ def solve(
         cov = sum(back_terms[day])
         short = model.new_int_var(0, req, f"bs{day}")
         over = model.new_int_var(0, n * DAY, f"bo{day}")
+        if fallback is not None:
+            got = fallback.coverage.back_scheduled[day]
+            hints += [(short, max(0, req - got)), (over, max(0, got - req))]
         model.add(cov - req == over - short)
         objective.append(W_UNDER * back_cost[day] * short)
         objective.append(W_OVER * over)
@@ -474,7 +489,18 @@ def solve(
         for v in weekend_vars:
             model.add(most >= v)
         objective.append(W_WEEKEND * most)
+        if fallback is not None:
+            weekend_days: dict[int, int] = defaultdict(int)
+            for shift in fallback.shifts:
+                weekend_days[shift.agent_id] += shift.day in WEEKEND
+            hints.append((most, max(weekend_days.values(), default=0)))
     model.minimize(sum(objective))
+    if fallback is not None:
+        # The fallback as a complete hint: CP-SAT starts from a solution at least as good.
+        for x, agent, day, cand, office, _ in choices:
+            model.add_hint(x, (agent.id, day, cand.start, cand.end, office) in hinted)
+        for var, value in hints:
+            model.add_hint(var, int(value))
 
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = float(time_limit)
@@ -507,9 +533,12 @@ def solve(
         if solver.boolean_value(x)
     ]
     shifts.sort(key=lambda s: (s.agent_id, s.start))
+    coverage = evaluate(problem, shifts)
+    if fallback is not None and coverage.under_minutes > fallback.coverage.under_minutes:
+        return Solution(fallback.shifts, fallback.coverage, "baseline", time.perf_counter() - began)
     return Solution(
         tuple(shifts),
-        evaluate(problem, shifts),
+        coverage,
         "optimal" if status == cp_model.OPTIMAL else "feasible",
         time.perf_counter() - began,
     )

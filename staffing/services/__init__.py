@@ -18,6 +18,7 @@ from .plans import (
 from .schedules import (
     schedule_run_create,
     schedule_run_execute,
+    schedule_run_part_execute,
     schedule_run_publish,
     scheduled_shift_lock,
     scheduled_shift_update,
@@ -39,6 +40,7 @@ __all__ = [
     "plan_update",
     "schedule_run_create",
     "schedule_run_execute",
+    "schedule_run_part_execute",
     "schedule_run_publish",
     "scheduled_shift_lock",
     "scheduled_shift_update",

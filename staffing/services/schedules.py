@@ -87,9 +87,8 @@ def _progress(run_id: int, percent: int) -> None:
     )
 
 
-def build_problem(run: ScheduleRun, *, by=None) -> tuple[sch.Problem, dict]:
-    """The solver's input for ``run`` and the context needed to store its answer."""
-    plan = sel.covering_plan(run.week_start)
+def _plan_for(run: ScheduleRun, by=None):
+    plan = run.plan or sel.covering_plan(run.week_start)
     if plan is None:
         plan = plan_create(
             name=f"Schedule demand {run.week_start:%Y-%m-%d}",
@@ -97,9 +96,28 @@ def build_problem(run: ScheduleRun, *, by=None) -> tuple[sch.Problem, dict]:
             end=run.week_start + timedelta(days=6),
             by=by or run.created_by,
         )
+    return plan
+
+
+def build_problem(run: ScheduleRun, *, team: Team | None = None, by=None) -> tuple:
+    """The solver's input for ``run`` (or for one ``team`` of it: that team's agents against
+    the demand of the types it owns plus its head-count share of the types no team owns)
+    and the context needed to store its answer."""
+    plan = _plan_for(run, by)
     agents = sel.run_agents(run)
     types = sel.run_work_types(run)
-    front, back = sel.demand(plan=plan, week_start=run.week_start, types=types)
+    if team is None:
+        front, back = sel.demand(plan=plan, week_start=run.week_start, types=types)
+    else:
+        share = sum(a.team_id == team.pk for a in agents) / max(1, len(agents))
+        agents = [a for a in agents if a.team_id == team.pk]
+        own = [t for t in types if t.owning_team_id == team.pk]
+        shared = [t for t in types if t.owning_team_id is None]
+        f1, b1 = sel.demand(plan=plan, week_start=run.week_start, types=own)
+        f2, b2 = sel.demand(plan=plan, week_start=run.week_start, types=shared)
+        front = tuple(a + round(b * share) for a, b in zip(f1, f2, strict=True))
+        back = tuple(a + round(b * share) for a, b in zip(b1, b2, strict=True))
+        types = own + shared
     ids = [a.pk for a in agents]
     rules = sel.rules_for(agents)
     offices = sel.agent_offices(agents, types, run.week_start)
@@ -175,6 +193,10 @@ def schedule_run_execute(*, run_id: int) -> ScheduleRun:
     if not claimed:
         return run
     try:
+        teams = list(run.teams.order_by("pk"))
+        if len(teams) > 1 and len(sel.run_agents(run)) > _split_agents():
+            _start_parts(run, teams)
+            return ScheduleRun.objects.get(pk=run.pk)
         problem, ctx = build_problem(run)
         _progress(run.pk, 30)
         baseline = sch.greedy(problem)
@@ -209,6 +231,85 @@ def schedule_run_execute(*, run_id: int) -> ScheduleRun:
         _fail(run.pk, f"Unexpected error: {exc}")
         raise
     return ScheduleRun.objects.get(pk=run.pk)
+
+
+# --- Larger centers: one solve per team, in parallel tasks --------------------------------
+
+
+def _split_agents() -> int:
+    return int(getattr(settings, "STAFFING_SCHEDULE_SPLIT_AGENTS", 250))
+
+
+def _start_parts(run: ScheduleRun, teams: list[Team]) -> None:
+    """Store the whole week's demand, then queue one solve per team (a Celery group); the
+    part that finishes last completes the run (:func:`schedule_run_part_execute`)."""
+    problem, ctx = build_problem(run)
+    empty = sch.evaluate(problem, [])
+    with transaction.atomic():
+        ScheduledShift.objects.filter(run=run).delete()
+        ScheduleCoverage.objects.filter(run=run).delete()
+        ScheduleCoverage.objects.bulk_create(_coverage_rows(run, problem, empty), batch_size=1000)
+        ScheduleRun.objects.filter(pk=run.pk).update(
+            plan=ctx["plan"], parts_total=len(teams), parts_done=0, progress=30
+        )
+        from celery import group
+
+        from ..tasks import schedule_run_part
+
+        parts = group(schedule_run_part.s(run.pk, team.pk) for team in teams)
+        transaction.on_commit(parts.apply_async)
+
+
+def schedule_run_part_execute(*, run_id: int, team_id: int) -> ScheduleRun:
+    """Solve one team's part of a split run and store its shifts; the last part to finish
+    recounts the coverage, measures the greedy baseline on the whole week and closes the
+    run. Idempotent per part: a part's shifts are replaced, and a finished run is left."""
+    run = ScheduleRun.objects.get(pk=run_id)
+    if run.status != ScheduleRun.Status.RUNNING:
+        return run
+    team = Team.objects.get(pk=team_id)
+    try:
+        problem, _ = build_problem(run, team=team)
+        baseline = sch.greedy(problem)
+        solution = sch.solve(
+            problem, time_limit=_time_limit(), workers=_workers(), fallback=baseline
+        )
+        with transaction.atomic():
+            run = ScheduleRun.objects.select_for_update().get(pk=run_id)
+            if run.status != ScheduleRun.Status.RUNNING:
+                return run
+            ids = [a.id for a in problem.agents]
+            ScheduledShift.objects.filter(run=run, agent_id__in=ids).delete()
+            ScheduledShift.objects.bulk_create(
+                [_shift_row(run, s) for s in solution.shifts], batch_size=1000
+            )
+            run.parts_done += 1
+            run.progress = 30 + int(60 * run.parts_done / max(1, run.parts_total))
+            run.solver_status = solution.status if not run.solver_status else run.solver_status
+            run.save(update_fields=["parts_done", "progress", "solver_status"])
+            if run.parts_done >= run.parts_total:
+                _finish_parts(run)
+    except (sch.ScheduleInputError, StaffingError) as exc:
+        _fail(run_id, f"team {team}: {getattr(exc, 'field', '') or 'input'}: {exc.message}")
+    except Exception as exc:
+        _fail(run_id, f"team {team}: unexpected error: {exc}")
+        raise
+    return ScheduleRun.objects.get(pk=run_id)
+
+
+def _finish_parts(run: ScheduleRun) -> None:
+    coverage = refresh_coverage(run)
+    whole, _ = build_problem(run)
+    baseline = sch.greedy(whole)
+    ScheduleRun.objects.filter(pk=run.pk).update(
+        status=ScheduleRun.Status.DONE,
+        progress=100,
+        solve_seconds=round((timezone.now() - run.started_at).total_seconds(), 2),
+        under_coverage_hours=coverage.under_hours,
+        baseline_under_coverage_hours=baseline.coverage.under_hours,
+        over_coverage_hours=coverage.over_hours,
+        finished_at=timezone.now(),
+    )
 
 
 def _fail(run_id: int, message: str) -> None:

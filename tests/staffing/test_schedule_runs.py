@@ -445,3 +445,28 @@ def test_run_list_page_queries(client, planner, front_team, django_assert_num_qu
     # user, groups; count, the page of runs with shift counts; the team choices
     with django_assert_num_queries(5):
         client.get(reverse("staffing:schedule_runs"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_larger_centers_solve_one_part_per_team(center, planner, settings, front_team, back_team):
+    settings.STAFFING_SCHEDULE_SPLIT_AGENTS = 1  # any run of more than one agent is split
+    run = generate(planner)
+    assert run.status == "done", run.error
+    assert (run.parts_total, run.parts_done, run.progress) == (2, 2, 100)
+    agents = set(run.shifts.values_list("agent__team", flat=True))
+    assert agents == {front_team.pk, back_team.pk}
+    # The back team owns the back-office type: its agent covers it; front agents the front.
+    assert set(run.shifts.filter(agent=center["back"]).values_list("activity", flat=True)) == {
+        Activity.BACK_OFFICE
+    }
+    # The run's figures are recounted over the whole week from every part's shifts.
+    front = ScheduleCoverage.objects.get(run=run, office=Office.FRONT, start=at(MONDAY, 10))
+    assert (
+        front.scheduled
+        == run.shifts.filter(
+            activity=Activity.FRONT_OFFICE, start__lte=at(MONDAY, 10), end__gt=at(MONDAY, 10)
+        )
+        .exclude(meal_start__lte=at(MONDAY, 10), meal_end__gt=at(MONDAY, 10))
+        .count()
+    )
+    assert run.under_coverage_hours is not None and run.baseline_under_coverage_hours is not None
