@@ -101,6 +101,8 @@ class ScheduleRunListView(PlanReaderRequired, TemplateView):
         return ctx
 
     def post(self, request):
+        if not request.user.has_role(Role.PLANNER):
+            return HttpResponse("Only planners and admins generate schedules.", status=403)
         form = ScheduleRunForm(request.POST)
         if form.is_valid():
             try:
