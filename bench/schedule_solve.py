@@ -1,7 +1,8 @@
 """Benchmark of weekly schedule generation (``staffing.scheduling``); prints JSON.
 
 Usage: ``python bench/schedule_solve.py [--demo-limit 50] [--large-limit 100] [--workers 2]``
-(Django is not needed; the limits are CP-SAT's time limits in seconds). Two synthetic weeks with the demo center's shape (fixed seed):
+(Django is not needed; the limits are CP-SAT's time limits in seconds). Two synthetic
+weeks with the demo center's shape (fixed seed):
 
 * ``demo``: 48 agents in 4 teams (2 front, 2 back; a quarter cross-trained), a front-office
   day curve peaking at 11:00 and 15:00 (07:00-21:00, weekends lighter) and back-office

@@ -273,19 +273,31 @@ def to_shift_out(shift: ScheduledShift, week_start: date, locked: bool | None = 
 # --- Pages and API ---------------------------------------------------------------------------
 
 
-def run_list():
-    """Runs with their shift counts (one query per page)."""
+def runs_visible_to(user):
+    """Planners (and admins) see every run; supervisors the runs of their teams."""
+    qs = ScheduleRun.objects.all()
+    if user.has_role(Role.PLANNER):
+        return qs
+    if user.has_role(Role.SUPERVISOR):
+        return qs.filter(teams__in=supervised_team_ids(user)).distinct()
+    return qs.none()
+
+
+def run_list(user):
+    """The runs ``user`` may see, with their shift counts (one query per page)."""
     return (
-        ScheduleRun.objects.select_related("created_by")
+        runs_visible_to(user)
+        .select_related("created_by")
         .annotate(shift_count=Count("shifts", distinct=True))
         .order_by("-created_at")
     )
 
 
-def run_detail(pk: int) -> ScheduleRun:
+def run_detail(pk: int, user) -> ScheduleRun:
     return (
-        ScheduleRun.objects.select_related("created_by", "published_by")
-        .annotate(shift_count=Count("shifts"))
+        runs_visible_to(user)
+        .select_related("created_by", "published_by")
+        .annotate(shift_count=Count("shifts", distinct=True))
         .prefetch_related("teams")
         .get(pk=pk)
     )

@@ -8,10 +8,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from ccops.api.fields import BIGINT
-from ccops.choices import Role
 
 from ..models import ScheduleCoverage, ScheduledShift, ScheduleRun
-from ..permissions import supervised_team_ids
 
 
 class ScheduleRunCreateSerializer(serializers.Serializer):
@@ -91,16 +89,6 @@ class ScheduledShiftSerializer(serializers.ModelSerializer):
             "edited",
         ]
         read_only_fields = fields
-
-
-def runs_visible_to(user):
-    """Planners (and admins) see every run; supervisors the runs of their teams."""
-    qs = ScheduleRun.objects.all()
-    if user.has_role(Role.PLANNER):
-        return qs
-    if user.has_role(Role.SUPERVISOR):
-        return qs.filter(teams__in=supervised_team_ids(user)).distinct()
-    return qs.none()
 
 
 def run_shifts_response(view, request):

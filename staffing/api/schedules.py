@@ -19,12 +19,12 @@ from ccops.permissions import HasRole
 from .. import services
 from ..models import ScheduleCoverage
 from ..permissions import PLAN_READERS, PLAN_WRITERS
+from ..schedule_selectors import runs_visible_to
 from .schedule_serializers import (
     ScheduleRunCreatedSerializer,
     ScheduleRunCreateSerializer,
     ScheduleRunListSerializer,
     ScheduleRunSerializer,
-    runs_visible_to,
 )
 from .views import DomainErrors
 

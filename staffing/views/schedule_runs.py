@@ -90,7 +90,9 @@ class ScheduleRunListView(PlanReaderRequired, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        page = Paginator(sel.run_list(), RUNS_PER_PAGE).get_page(self.request.GET.get("page"))
+        page = Paginator(sel.run_list(self.request.user), RUNS_PER_PAGE).get_page(
+            self.request.GET.get("page")
+        )
         next_monday = week_of(timezone.localdate()) + timedelta(days=7)
         ctx.update(
             page_obj=page,
@@ -132,7 +134,7 @@ class ScheduleRunDetailView(PlanReaderRequired, TemplateView):
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("status"):
-            run = get_object_or_404(ScheduleRun, pk=kwargs["pk"])
+            run = get_object_or_404(sel.runs_visible_to(request.user), pk=kwargs["pk"])
             if run.status in (ScheduleRun.Status.QUEUED, ScheduleRun.Status.RUNNING):
                 return HttpResponse(
                     f'<span data-testid="run-progress">{run.get_status_display()}: '
@@ -146,7 +148,7 @@ class ScheduleRunDetailView(PlanReaderRequired, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         try:
-            run = sel.run_detail(kwargs["pk"])
+            run = sel.run_detail(kwargs["pk"], self.request.user)
         except ScheduleRun.DoesNotExist:
             from django.http import Http404
 

@@ -470,3 +470,20 @@ def test_larger_centers_solve_one_part_per_team(center, planner, settings, front
         .count()
     )
     assert run.under_coverage_hours is not None and run.baseline_under_coverage_hours is not None
+
+
+@pytest.mark.django_db
+def test_supervisors_read_only_their_teams_runs(client, api_as, planner, supervisor, other_team):
+    mine = ScheduleRun.objects.create(week_start=MONDAY, created_by=planner, status="done")
+    mine.teams.set([supervisor.supervised_teams.get()])
+    theirs = ScheduleRun.objects.create(week_start=MONDAY, created_by=planner, status="done")
+    theirs.teams.set([other_team])
+    api = api_as(supervisor)
+    assert [r["id"] for r in api.get(URL).json()["results"]] == [mine.pk]
+    assert api.get(f"{URL}{mine.pk}/").status_code == 200
+    assert api.get(f"{URL}{theirs.pk}/").status_code == 404
+    client.force_login(supervisor)
+    assert client.get(reverse("staffing:schedule_run", args=[mine.pk])).status_code == 200
+    assert client.get(reverse("staffing:schedule_run", args=[theirs.pk])).status_code == 404
+    page = client.get(reverse("staffing:schedule_runs")).content.decode()
+    assert f"#{mine.pk}<" in page and f"#{theirs.pk}<" not in page
