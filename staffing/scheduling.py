@@ -205,7 +205,7 @@ class _Cand:
 # --- Shared pieces ---------------------------------------------------------------------
 
 
-def _meal(rules: Rules, start: int, length: int) -> tuple[int | None, int | None]:
+def meal_break(rules: Rules, start: int, length: int) -> tuple[int | None, int | None]:
     """A meal break on the half hour nearest the shift's middle (shifts over ``meal_after``)."""
     if length <= rules.meal_after or rules.meal_minutes == 0:
         return None, None
@@ -229,7 +229,7 @@ def candidates(agent: AgentIn, day: int) -> list[_Cand]:
             s, e = base + start, base + start + length
             rested = agent.rest_from is None or s >= agent.rest_from + rules.min_rest
             if rested and not _overlaps(s, e, agent.unavailable):
-                ms, me = _meal(rules, s, length)
+                ms, me = meal_break(rules, s, length)
                 out.append(_Cand(s, e, ms, me, rules.worked(length)))
             start += rules.start_step
     return out

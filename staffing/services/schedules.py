@@ -402,7 +402,7 @@ def scheduled_shift_update(
             raise Overlap(f"Overlaps {clash}.", field="start")
         rules = sel.rules_for([shift.agent])[shift.agent_id]
         a = sel.minute_of(run.week_start, start)
-        meal_start, meal_end = sch._meal(rules, a, int((end - start).total_seconds() // 60))
+        meal_start, meal_end = sch.meal_break(rules, a, int((end - start).total_seconds() // 60))
         shift.start, shift.end, shift.activity = start, end, activity
         shift.meal_start = None if meal_start is None else sel.at_minute(run.week_start, meal_start)
         shift.meal_end = None if meal_end is None else sel.at_minute(run.week_start, meal_end)
