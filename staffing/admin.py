@@ -140,3 +140,6 @@ class PlanLineAdmin(admin.ModelAdmin):
     search_fields = ["plan__name", "work_type__name"]
     raw_id_fields = ["plan"]
     list_select_related = ["plan", "work_type"]
+
+
+from . import schedule_admin  # noqa: E402,F401  (registers the generated schedules' admin)

@@ -11,7 +11,7 @@ class StaffingConfig(AppConfig):
         from ccops.choices import Role
         from training.services import register_shift_finder
 
-        from .permissions import PLAN_READERS, SHIFT_EDITORS
+        from .permissions import PLAN_READERS, PLAN_WRITERS, SHIFT_EDITORS
         from .selectors import shift_clash
 
         # Training sits below staffing and never imports it: shadowing sessions learn about
@@ -25,6 +25,7 @@ class StaffingConfig(AppConfig):
             "Plans", "staffing:plan_list", PLAN_READERS, order=330, home_for={Role.PLANNER}
         )
         navigation.register("Schedule", "staffing:schedule", SHIFT_EDITORS, order=340)
+        navigation.register("Generate schedule", "staffing:schedule_runs", PLAN_WRITERS, order=345)
         navigation.register("Intraday", "staffing:intraday", PLAN_READERS, order=350)
         navigation.register("My schedule", "staffing:my_schedule", (Role.AGENT,), order=360)
 
@@ -42,3 +43,4 @@ class StaffingConfig(AppConfig):
 
 
 MODELS = ("shift", "forecastvalue", "forecastoverride", "forecastbuild", "staffingplan", "planline")
+MODELS += ("schedulerules", "schedulerun", "scheduledshift", "schedulecoverage")

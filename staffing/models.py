@@ -332,3 +332,25 @@ class PlanLine(models.Model):
     @property
     def volume(self) -> float:
         return self.forecast_volume if self.override_volume is None else self.override_volume
+
+
+# Generated schedules live in their own module; imported here so Django registers them.
+from .schedule_models import (  # noqa: E402
+    ScheduleCoverage,
+    ScheduledShift,
+    ScheduleRules,
+    ScheduleRun,
+)
+
+__all__ = [
+    "ForecastBuild",
+    "ForecastOverride",
+    "ForecastValue",
+    "PlanLine",
+    "ScheduleCoverage",
+    "ScheduleRules",
+    "ScheduleRun",
+    "ScheduledShift",
+    "Shift",
+    "StaffingPlan",
+]

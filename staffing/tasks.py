@@ -37,3 +37,30 @@ def rebuild_forecasts(as_of: str | None = None) -> dict:
     run.detail = ", ".join(f"{b.work_type}: {b.method}" for b in builds)[:2000]
     run.save(update_fields=["status", "finished_at", "detail"])
     return {"as_of": day.isoformat(), "work_types": len(builds)}
+
+
+@shared_task(
+    autoretry_for=(DatabaseError, BrokerError),
+    retry_backoff=True,
+    retry_kwargs={"max_retries": 3},
+    acks_late=True,
+    soft_time_limit=600,
+)
+def schedule_run(run_id: int) -> dict:
+    """Solve one queued schedule run (its status and progress are written as it goes).
+    Idempotent: a run already claimed or finished is left alone."""
+    run = services.schedule_run_execute(run_id=run_id)
+    return {"run": run.pk, "status": run.status}
+
+
+@shared_task(
+    autoretry_for=(DatabaseError, BrokerError),
+    retry_backoff=True,
+    retry_kwargs={"max_retries": 3},
+    acks_late=True,
+    soft_time_limit=600,
+)
+def schedule_run_part(run_id: int, team_id: int) -> dict:
+    """One team's solve of a run split by team (larger centers)."""
+    run = services.schedule_run_part_execute(run_id=run_id, team_id=team_id)
+    return {"run": run.pk, "team": team_id, "status": run.status}

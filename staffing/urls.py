@@ -33,5 +33,22 @@ urlpatterns = [
     path("schedule/import/", views.ScheduleImportView.as_view(), name="schedule_import"),
     path("schedule/shifts/<int:pk>/delete/", views.ShiftDeleteView.as_view(), name="shift_delete"),
     path("my-schedule/", views.MyScheduleView.as_view(), name="my_schedule"),
+    path("schedule-runs/", views.ScheduleRunListView.as_view(), name="schedule_runs"),
+    path("schedule-runs/<int:pk>/", views.ScheduleRunDetailView.as_view(), name="schedule_run"),
+    path(
+        "schedule-runs/<int:pk>/publish/",
+        views.ScheduleRunPublishView.as_view(),
+        name="schedule_run_publish",
+    ),
+    path(
+        "schedule-runs/shifts/<int:pk>/",
+        views.ScheduledShiftEditView.as_view(),
+        name="scheduled_shift_edit",
+    ),
+    path(
+        "schedule-runs/shifts/<int:pk>/lock/",
+        views.ScheduledShiftLockView.as_view(),
+        name="scheduled_shift_lock",
+    ),
     path("intraday/", views.IntradayView.as_view(), name="intraday"),
 ]

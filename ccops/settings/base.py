@@ -212,6 +212,9 @@ SPECTACULAR_SETTINGS = {
         "EvaluationSourceEnum": "quality.choices.EvaluationSource",
         "CalibrationStatusEnum": "quality.choices.CalibrationStatus",
         "PresenceStateEnum": "workitems.choices.PresenceState",
+        "ScheduleRunStatusEnum": "staffing.schedule_models.ScheduleRun.Status",
+        "ScheduledActivityEnum": "staffing.schedule_models.ScheduledActivity",
+        "ActivityEnum": "staffing.choices.Activity",
     },
 }
 

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import schedules, views
 
 router = DefaultRouter()
 router.register("staffing/plans", views.StaffingPlanViewSet, basename="staffing-plan")
@@ -19,6 +19,9 @@ router.register(
     "staffing/forecast-events", views.ForecastEventViewSet, basename="staffing-forecast-event"
 )
 router.register("staffing/shifts", views.ShiftViewSet, basename="staffing-shift")
+router.register(
+    "staffing/schedule-runs", schedules.ScheduleRunViewSet, basename="staffing-schedule-run"
+)
 
 urlpatterns = [
     path("staffing/erlang/", views.ErlangView.as_view(), name="staffing-erlang"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, OuterRef, Q, Subquery
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -30,6 +30,7 @@ from ..models import (
 from ..permissions import PLAN_READERS, PLAN_WRITERS, SHIFT_EDITORS
 from ..selectors import shifts_visible_to
 from . import serializers as s
+from .schedule_serializers import ScheduledShiftSerializer, run_shifts_response
 
 
 class DomainErrors:
@@ -364,6 +365,27 @@ class ShiftViewSet(DomainErrors, viewsets.ModelViewSet):
             .select_related("agent")
             .order_by("start", "agent_id")
         )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "run",
+                int,
+                description="A schedule run's id: list that run's generated shifts instead "
+                "(ScheduledShift: agent, start, end, activity, office, meal break, locked).",
+            )
+        ],
+        responses=PolymorphicProxySerializer(
+            component_name="ShiftOrScheduledShift",
+            serializers=[s.ShiftSerializer, ScheduledShiftSerializer],
+            resource_type_field_name=None,
+            many=True,
+        ),
+    )
+    def list(self, request, *args, **kwargs):
+        if "run" in request.query_params:
+            return run_shifts_response(self, request)
+        return super().list(request, *args, **kwargs)
 
     def perform_create(self, serializer):
         serializer.instance = services.shift_create(

@@ -19,6 +19,14 @@ from .plans import (
     plan_publish,
     plan_update,
 )
+from .schedules import (
+    schedule_run_create,
+    schedule_run_execute,
+    schedule_run_part_execute,
+    schedule_run_publish,
+    scheduled_shift_lock,
+    scheduled_shift_update,
+)
 from .shifts import ShiftRow, shift_create, shift_delete, shift_update, shifts_import
 
 __all__ = [
@@ -38,6 +46,12 @@ __all__ = [
     "plan_line_set_override",
     "plan_publish",
     "plan_update",
+    "schedule_run_create",
+    "schedule_run_execute",
+    "schedule_run_part_execute",
+    "schedule_run_publish",
+    "scheduled_shift_lock",
+    "scheduled_shift_update",
     "shift_create",
     "shift_delete",
     "shift_update",

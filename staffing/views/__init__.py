@@ -15,6 +15,13 @@ from .schedule import (
     ScheduleImportView,
     ShiftDeleteView,
 )
+from .schedule_runs import (
+    ScheduledShiftEditView,
+    ScheduledShiftLockView,
+    ScheduleRunDetailView,
+    ScheduleRunListView,
+    ScheduleRunPublishView,
+)
 
 __all__ = [
     "BacklogPlanView",
@@ -33,5 +40,10 @@ __all__ = [
     "ScheduleExportView",
     "ScheduleGridView",
     "ScheduleImportView",
+    "ScheduleRunDetailView",
+    "ScheduleRunListView",
+    "ScheduleRunPublishView",
+    "ScheduledShiftEditView",
+    "ScheduledShiftLockView",
     "ShiftDeleteView",
 ]

@@ -223,4 +223,23 @@ def world(people, front_team, other_team, back_team):
             ends_on=today + timedelta(days=14),
             created_by=supervisor,
         ),
+        **_schedule_run(planner, front_team, agent, today),
     )
+
+
+def _schedule_run(planner, team, agent, today) -> dict:
+    """A finished draft schedule run of team A with one shift of its agent."""
+    from staffing.models import ScheduledShift, ScheduleRun
+
+    monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
+    run = ScheduleRun.objects.create(week_start=monday, created_by=planner, status="done")
+    run.teams.add(team)
+    start = timezone.make_aware(timezone.datetime.combine(monday, timezone.datetime.min.time()))
+    shift = ScheduledShift.objects.create(
+        run=run,
+        agent=agent,
+        start=start + timedelta(hours=9),
+        end=start + timedelta(hours=17),
+        activity="front_office",
+    )
+    return {"run": run, "run_shift": shift}

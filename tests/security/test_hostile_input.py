@@ -27,6 +27,7 @@ BODY_UNREAD = {
     "qa-coaching-complete",
     "staffing-plan-build",
     "staffing-plan-publish",
+    "staffing-schedule-run-publish",
     "training-pairing-end",
     "customer-erase",
     "notification-read",

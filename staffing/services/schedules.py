@@ -1,0 +1,495 @@
+"""Generated schedules: create a run, execute it (the Celery task's body), edit and lock its
+shifts, publish it.
+
+Demand comes from the staffing plan covering the week (published first, else the newest;
+one is created with :func:`plan_create` when none exists): front office = the lines'
+required agents per 30 minutes, back office = required agent-days x the plan's productive
+hours. The solver is :mod:`staffing.scheduling`; the greedy baseline runs on the same input.
+
+Publishing copies the run's shifts into :class:`~staffing.models.Shift` blocks (work, meal
+break, work), replacing the agents' work and break blocks of that week, under a lock on the
+run's teams: two runs of the same week and team published at once end with one published.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from ccops.choices import Office, Role
+from ccops.models import Team
+
+from .. import schedule_selectors as sel
+from .. import scheduling as sch
+from ..choices import Activity
+from ..errors import InvalidInput, NotAllowed, Overlap, StaffingError
+from ..models import ScheduleCoverage, ScheduledShift, ScheduleRun, Shift
+from .plans import plan_create
+
+log = logging.getLogger(__name__)
+
+OFFICE_ACTIVITY = {Office.FRONT: Activity.FRONT_OFFICE, Office.BACK: Activity.BACK_OFFICE}
+REPLACED_ON_PUBLISH = (Activity.FRONT_OFFICE, Activity.BACK_OFFICE, Activity.BREAK)
+
+
+class RunConflict(StaffingError):
+    status_code = 409
+    code = "conflict"
+
+
+def _check_planner(by) -> None:
+    if not (by and by.is_authenticated and by.has_role(Role.PLANNER)):
+        raise NotAllowed("Only planners and admins generate and publish schedules.")
+
+
+def _time_limit() -> float:
+    return float(getattr(settings, "STAFFING_SCHEDULE_TIME_LIMIT", 50))
+
+
+def _workers() -> int:
+    return int(getattr(settings, "STAFFING_SCHEDULE_WORKERS", 2))
+
+
+# --- Create and execute ---------------------------------------------------------------------
+
+
+def schedule_run_create(*, week_start, teams=None, by) -> ScheduleRun:
+    """A queued run for the week starting ``week_start`` (a Monday) and ``teams`` (ids; none
+    = every team); its solve is queued after the commit."""
+    _check_planner(by)
+    if not isinstance(week_start, date) or isinstance(week_start, datetime):
+        raise InvalidInput("Must be a date (YYYY-MM-DD).", field="week_start")
+    if week_start.weekday() != 0:
+        raise InvalidInput("Must be a Monday.", field="week_start")
+    ids = sorted({int(t) for t in teams}) if teams else []
+    chosen = list(Team.objects.filter(pk__in=ids)) if ids else list(Team.objects.all())
+    if ids and len(chosen) != len(ids):
+        missing = sorted(set(ids) - {t.pk for t in chosen})
+        raise InvalidInput(f"Unknown team(s): {missing}.", field="teams")
+    if not chosen:
+        raise InvalidInput("There are no teams to schedule.", field="teams")
+    with transaction.atomic():
+        run = ScheduleRun.objects.create(week_start=week_start, created_by=by)
+        run.teams.set(chosen)
+        from ..tasks import schedule_run as task
+
+        transaction.on_commit(lambda: task.delay(run.pk))
+    return run
+
+
+def _progress(run_id: int, percent: int) -> None:
+    ScheduleRun.objects.filter(pk=run_id, status=ScheduleRun.Status.RUNNING).update(
+        progress=percent
+    )
+
+
+def _plan_for(run: ScheduleRun, by=None):
+    plan = run.plan or sel.covering_plan(run.week_start)
+    if plan is None:
+        plan = plan_create(
+            name=f"Schedule demand {run.week_start:%Y-%m-%d}",
+            start=run.week_start,
+            end=run.week_start + timedelta(days=6),
+            by=by or run.created_by,
+        )
+    return plan
+
+
+def build_problem(run: ScheduleRun, *, team: Team | None = None, by=None) -> tuple:
+    """The solver's input for ``run`` (or for one ``team`` of it: that team's agents against
+    the demand of the types it owns plus its head-count share of the types no team owns)
+    and the context needed to store its answer."""
+    plan = _plan_for(run, by)
+    agents = sel.run_agents(run)
+    types = sel.run_work_types(run)
+    if team is None:
+        front, back = sel.demand(plan=plan, week_start=run.week_start, types=types)
+    else:
+        share = sum(a.team_id == team.pk for a in agents) / max(1, len(agents))
+        agents = [a for a in agents if a.team_id == team.pk]
+        own = [t for t in types if t.owning_team_id == team.pk]
+        shared = [t for t in types if t.owning_team_id is None]
+        f1, b1 = sel.demand(plan=plan, week_start=run.week_start, types=own)
+        f2, b2 = sel.demand(plan=plan, week_start=run.week_start, types=shared)
+        front = tuple(a + round(b * share) for a, b in zip(f1, f2, strict=True))
+        back = tuple(a + round(b * share) for a, b in zip(b1, b2, strict=True))
+        types = own + shared
+    ids = [a.pk for a in agents]
+    rules = sel.rules_for(agents)
+    offices = sel.agent_offices(agents, types, run.week_start)
+    blocked = sel.blocking_periods(ids, run.week_start)
+    previous = sel.published_week(ids, run.week_start)
+    rested = sel.rest_from(ids, run.week_start)
+    locked = sel.locked_shifts(run, ids)
+    people = tuple(
+        sch.AgentIn(
+            id=a.pk,
+            offices=offices[a.pk],
+            rules=rules[a.pk],
+            unavailable=tuple(blocked.get(a.pk, ())),
+            locked=tuple(locked.get(a.pk, ())),
+            previous=None if previous is None else tuple(previous.get(a.pk, ())),
+            rest_from=rested.get(a.pk),
+        )
+        for a in agents
+    )
+    return sch.Problem(front_required=front, back_required=back, agents=people), {"plan": plan}
+
+
+def _coverage_rows(run: ScheduleRun, problem: sch.Problem, coverage: sch.Coverage) -> list:
+    rows = []
+    for slot in range(sch.SLOTS):
+        start = sel.at_minute(run.week_start, slot * sch.SLOT)
+        rows.append(
+            ScheduleCoverage(
+                run=run,
+                start=start,
+                end=start + timedelta(minutes=sch.SLOT),
+                office=Office.FRONT,
+                required=problem.front_required[slot],
+                scheduled=coverage.front_scheduled[slot],
+            )
+        )
+    for day in range(sch.DAYS):
+        rows.append(
+            ScheduleCoverage(
+                run=run,
+                start=sel.at_minute(run.week_start, day * sch.DAY),
+                end=sel.at_minute(run.week_start, (day + 1) * sch.DAY),
+                office=Office.BACK,
+                required=round(problem.back_required[day] / 60, 2),
+                scheduled=round(coverage.back_scheduled[day] / 60, 2),
+            )
+        )
+    return rows
+
+
+def _shift_row(run: ScheduleRun, shift: sch.ShiftOut) -> ScheduledShift:
+    week = run.week_start
+    return ScheduledShift(
+        run=run,
+        agent_id=shift.agent_id,
+        start=sel.at_minute(week, shift.start),
+        end=sel.at_minute(week, shift.end),
+        activity=OFFICE_ACTIVITY[shift.office],
+        meal_start=None if shift.meal_start is None else sel.at_minute(week, shift.meal_start),
+        meal_end=None if shift.meal_end is None else sel.at_minute(week, shift.meal_end),
+        locked=shift.locked,
+    )
+
+
+def schedule_run_execute(*, run_id: int) -> ScheduleRun:
+    """Solve a queued run and store its shifts and coverage. Idempotent: only a queued run
+    is claimed (conditional UPDATE), so a retried or duplicated task does nothing."""
+    now = timezone.now()
+    claimed = ScheduleRun.objects.filter(pk=run_id, status=ScheduleRun.Status.QUEUED).update(
+        status=ScheduleRun.Status.RUNNING, started_at=now, progress=5
+    )
+    run = ScheduleRun.objects.get(pk=run_id)
+    if not claimed:
+        return run
+    try:
+        teams = list(run.teams.order_by("pk"))
+        if len(teams) > 1 and len(sel.run_agents(run)) > _split_agents():
+            _start_parts(run, teams)
+            return ScheduleRun.objects.get(pk=run.pk)
+        problem, ctx = build_problem(run)
+        _progress(run.pk, 30)
+        baseline = sch.greedy(problem)
+        _progress(run.pk, 40)
+        solution = sch.solve(
+            problem, time_limit=_time_limit(), workers=_workers(), fallback=baseline
+        )
+        _progress(run.pk, 90)
+        with transaction.atomic():
+            ScheduledShift.objects.filter(run=run).delete()
+            ScheduleCoverage.objects.filter(run=run).delete()
+            ScheduledShift.objects.bulk_create(
+                [_shift_row(run, s) for s in solution.shifts], batch_size=1000
+            )
+            ScheduleCoverage.objects.bulk_create(
+                _coverage_rows(run, problem, solution.coverage), batch_size=1000
+            )
+            ScheduleRun.objects.filter(pk=run.pk).update(
+                status=ScheduleRun.Status.DONE,
+                progress=100,
+                plan=ctx["plan"],
+                solver_status=solution.status,
+                solve_seconds=round(solution.seconds, 2),
+                under_coverage_hours=solution.coverage.under_hours,
+                baseline_under_coverage_hours=baseline.coverage.under_hours,
+                over_coverage_hours=solution.coverage.over_hours,
+                finished_at=timezone.now(),
+            )
+    except (sch.ScheduleInputError, StaffingError) as exc:
+        _fail(run.pk, f"{getattr(exc, 'field', '') or 'input'}: {exc.message}")
+    except Exception as exc:
+        _fail(run.pk, f"Unexpected error: {exc}")
+        raise
+    return ScheduleRun.objects.get(pk=run.pk)
+
+
+# --- Larger centers: one solve per team, in parallel tasks --------------------------------
+
+
+def _split_agents() -> int:
+    return int(getattr(settings, "STAFFING_SCHEDULE_SPLIT_AGENTS", 250))
+
+
+def _start_parts(run: ScheduleRun, teams: list[Team]) -> None:
+    """Store the whole week's demand, then queue one solve per team (a Celery group); the
+    part that finishes last completes the run (:func:`schedule_run_part_execute`)."""
+    problem, ctx = build_problem(run)
+    empty = sch.evaluate(problem, [])
+    with transaction.atomic():
+        ScheduledShift.objects.filter(run=run).delete()
+        ScheduleCoverage.objects.filter(run=run).delete()
+        ScheduleCoverage.objects.bulk_create(_coverage_rows(run, problem, empty), batch_size=1000)
+        ScheduleRun.objects.filter(pk=run.pk).update(
+            plan=ctx["plan"], parts_total=len(teams), parts_done=0, progress=30
+        )
+        from celery import group
+
+        from ..tasks import schedule_run_part
+
+        parts = group(schedule_run_part.s(run.pk, team.pk) for team in teams)
+        transaction.on_commit(parts.apply_async)
+
+
+def schedule_run_part_execute(*, run_id: int, team_id: int) -> ScheduleRun:
+    """Solve one team's part of a split run and store its shifts; the last part to finish
+    recounts the coverage, measures the greedy baseline on the whole week and closes the
+    run. Idempotent per part: a part's shifts are replaced, and a finished run is left."""
+    run = ScheduleRun.objects.get(pk=run_id)
+    if run.status != ScheduleRun.Status.RUNNING:
+        return run
+    team = Team.objects.get(pk=team_id)
+    try:
+        problem, _ = build_problem(run, team=team)
+        baseline = sch.greedy(problem)
+        solution = sch.solve(
+            problem, time_limit=_time_limit(), workers=_workers(), fallback=baseline
+        )
+        with transaction.atomic():
+            run = ScheduleRun.objects.select_for_update().get(pk=run_id)
+            if run.status != ScheduleRun.Status.RUNNING:
+                return run
+            ids = [a.id for a in problem.agents]
+            ScheduledShift.objects.filter(run=run, agent_id__in=ids).delete()
+            ScheduledShift.objects.bulk_create(
+                [_shift_row(run, s) for s in solution.shifts], batch_size=1000
+            )
+            run.parts_done += 1
+            run.progress = 30 + int(60 * run.parts_done / max(1, run.parts_total))
+            run.solver_status = solution.status if not run.solver_status else run.solver_status
+            run.save(update_fields=["parts_done", "progress", "solver_status"])
+            if run.parts_done >= run.parts_total:
+                _finish_parts(run)
+    except (sch.ScheduleInputError, StaffingError) as exc:
+        _fail(run_id, f"team {team}: {getattr(exc, 'field', '') or 'input'}: {exc.message}")
+    except Exception as exc:
+        _fail(run_id, f"team {team}: unexpected error: {exc}")
+        raise
+    return ScheduleRun.objects.get(pk=run_id)
+
+
+def _finish_parts(run: ScheduleRun) -> None:
+    coverage = refresh_coverage(run)
+    whole, _ = build_problem(run)
+    baseline = sch.greedy(whole)
+    ScheduleRun.objects.filter(pk=run.pk).update(
+        status=ScheduleRun.Status.DONE,
+        progress=100,
+        solve_seconds=round((timezone.now() - run.started_at).total_seconds(), 2),
+        under_coverage_hours=coverage.under_hours,
+        baseline_under_coverage_hours=baseline.coverage.under_hours,
+        over_coverage_hours=coverage.over_hours,
+        finished_at=timezone.now(),
+    )
+
+
+def _fail(run_id: int, message: str) -> None:
+    ScheduleRun.objects.filter(pk=run_id).update(
+        status=ScheduleRun.Status.FAILED, error=message[:2000], finished_at=timezone.now()
+    )
+
+
+# --- Edit and lock --------------------------------------------------------------------------
+
+
+def _editable_run(run_id: int) -> ScheduleRun:
+    run = ScheduleRun.objects.select_for_update().get(pk=run_id)
+    if run.status != ScheduleRun.Status.DONE:
+        raise RunConflict("Only a finished run's shifts can be edited.", field="run")
+    if run.published:
+        raise RunConflict("This week is published; generate it again to change it.", field="run")
+    return run
+
+
+def refresh_coverage(run: ScheduleRun) -> sch.Coverage:
+    """Recount a run's scheduled coverage from its shifts (after an edit)."""
+    rows = list(ScheduleCoverage.objects.filter(run=run, work_type__isnull=True))
+    front = [0] * sch.SLOTS
+    back = [0] * sch.DAYS
+    for row in rows:
+        minute = sel.minute_of(run.week_start, row.start)
+        if row.office == Office.FRONT and 0 <= minute // sch.SLOT < sch.SLOTS:
+            front[minute // sch.SLOT] = int(row.required)
+        elif row.office == Office.BACK and 0 <= minute // sch.DAY < sch.DAYS:
+            back[minute // sch.DAY] = int(round(row.required * 60))
+    problem = sch.Problem(front_required=tuple(front), back_required=tuple(back), agents=())
+    shifts = [sel.to_shift_out(s, run.week_start) for s in ScheduledShift.objects.filter(run=run)]
+    coverage = sch.evaluate(problem, shifts)
+    for row in rows:
+        minute = sel.minute_of(run.week_start, row.start)
+        if row.office == Office.FRONT:
+            row.scheduled = coverage.front_scheduled[minute // sch.SLOT]
+        else:
+            row.scheduled = round(coverage.back_scheduled[minute // sch.DAY] / 60, 2)
+    ScheduleCoverage.objects.bulk_update(rows, ["scheduled"], batch_size=1000)
+    ScheduleRun.objects.filter(pk=run.pk).update(
+        under_coverage_hours=coverage.under_hours, over_coverage_hours=coverage.over_hours
+    )
+    return coverage
+
+
+def scheduled_shift_update(
+    *,
+    shift: ScheduledShift,
+    by,
+    start: datetime,
+    end: datetime,
+    activity: str,
+    locked: bool | None = None,
+) -> ScheduledShift:
+    """Move a draft shift or switch its office; its meal break is placed again by the
+    agent's rules and the run's coverage recounted. Refuses overlaps with the agent's other
+    shifts of the run and shifts over 16 hours."""
+    _check_planner(by)
+    errors: dict[str, list[str]] = {}
+    if activity not in OFFICE_ACTIVITY.values():
+        errors["activity"] = ["Must be front_office or back_office."]
+    if not isinstance(start, datetime) or timezone.is_naive(start):
+        errors["start"] = ["Must be a date and time with a time zone."]
+    if not isinstance(end, datetime) or timezone.is_naive(end):
+        errors["end"] = ["Must be a date and time with a time zone."]
+    if not errors:
+        if end <= start:
+            errors["end"] = ["Must be after the start."]
+        elif end - start > timedelta(hours=16):
+            errors["end"] = ["A shift lasts at most 16 hours."]
+        elif start.minute % 30 or end.minute % 30 or start.second or end.second:
+            errors["start"] = ["Shifts start and end on the half hour."]
+    if errors:
+        raise InvalidInput(next(iter(errors.values()))[0], errors=errors)
+    with transaction.atomic():
+        run = _editable_run(shift.run_id)
+        shift = ScheduledShift.objects.select_for_update().get(pk=shift.pk)
+        week_start, week_end = sel.week_window(run.week_start)
+        if start < week_start or start >= week_end:
+            raise InvalidInput("Must be within the run's week.", field="start")
+        clash = (
+            ScheduledShift.objects.filter(run=run, agent_id=shift.agent_id)
+            .filter(start__lt=end, end__gt=start)
+            .exclude(pk=shift.pk)
+            .first()
+        )
+        if clash is not None:
+            raise Overlap(f"Overlaps {clash}.", field="start")
+        rules = sel.rules_for([shift.agent])[shift.agent_id]
+        a = sel.minute_of(run.week_start, start)
+        meal_start, meal_end = sch.meal_break(rules, a, int((end - start).total_seconds() // 60))
+        shift.start, shift.end, shift.activity = start, end, activity
+        shift.meal_start = None if meal_start is None else sel.at_minute(run.week_start, meal_start)
+        shift.meal_end = None if meal_end is None else sel.at_minute(run.week_start, meal_end)
+        if locked is not None:
+            shift.locked = locked
+        shift.edited = True
+        shift.save()
+        refresh_coverage(run)
+    return shift
+
+
+def scheduled_shift_lock(*, shift: ScheduledShift, by, locked: bool = True) -> ScheduledShift:
+    """Lock (or unlock) a draft shift: locked shifts stay when the week is generated again."""
+    _check_planner(by)
+    with transaction.atomic():
+        _editable_run(shift.run_id)
+        ScheduledShift.objects.filter(pk=shift.pk).update(locked=locked)
+    shift.locked = locked
+    return shift
+
+
+# --- Publish --------------------------------------------------------------------------------
+
+
+def _blocks(shift: ScheduledShift) -> list[tuple[datetime, datetime, str]]:
+    if shift.meal_start is None:
+        return [(shift.start, shift.end, shift.activity)]
+    out = [
+        (shift.start, shift.meal_start, shift.activity),
+        (shift.meal_start, shift.meal_end, Activity.BREAK),
+        (shift.meal_end, shift.end, shift.activity),
+    ]
+    return [(a, b, act) for a, b, act in out if b > a]
+
+
+def schedule_run_publish(*, run: ScheduleRun, by) -> ScheduleRun:
+    """Publish a finished run: its shifts replace the agents' work and break blocks of the
+    week; any other published run of the same week sharing a team is withdrawn. Idempotent
+    (publishing a published run changes nothing). The run's teams are locked in id order,
+    so concurrent publications of one week and team are serialised."""
+    _check_planner(by)
+    with transaction.atomic():
+        team_ids = sorted(run.teams.values_list("pk", flat=True))
+        list(Team.objects.select_for_update().filter(pk__in=team_ids).order_by("pk").values("pk"))
+        run = ScheduleRun.objects.select_for_update().get(pk=run.pk)
+        if run.published:
+            return run
+        if run.status != ScheduleRun.Status.DONE:
+            raise RunConflict("Only a finished run can be published.", field="status")
+        shifts = list(ScheduledShift.objects.filter(run=run).order_by("agent_id", "start"))
+        agent_ids = sorted({a.pk for a in sel.run_agents(run)} | {s.agent_id for s in shifts})
+        start, end = sel.week_window(run.week_start)
+        Shift.objects.filter(
+            agent_id__in=agent_ids,
+            start__gte=start,
+            start__lt=end,
+            activity__in=REPLACED_ON_PUBLISH,
+        ).delete()
+        blocks = [
+            Shift(agent_id=s.agent_id, start=a, end=b, activity=act, created_by=by, note="")
+            for s in shifts
+            for a, b, act in _blocks(s)
+        ]
+        kept = list(
+            Shift.objects.filter(agent_id__in=agent_ids, start__lt=end, end__gt=start).values_list(
+                "agent_id", "start", "end"
+            )
+        )
+        for block in blocks:
+            for agent_id, s, e in kept:
+                if agent_id == block.agent_id and s < block.end and block.start < e:
+                    raise RunConflict(
+                        f"A shift of agent {agent_id} overlaps a block added since the run "
+                        f"({timezone.localtime(s):%a %d %H:%M}); generate the week again.",
+                        field="shifts",
+                    )
+        Shift.objects.bulk_create(blocks, batch_size=1000)
+        others = (
+            ScheduleRun.objects.filter(
+                week_start=run.week_start, published=True, teams__in=team_ids
+            )
+            .exclude(pk=run.pk)
+            .values_list("pk", flat=True)
+        )
+        ScheduleRun.objects.filter(pk__in=list(others)).update(published=False)
+        run.published = True
+        run.published_at = timezone.now()
+        run.published_by = by
+        run.save(update_fields=["published", "published_at", "published_by"])
+    return run
