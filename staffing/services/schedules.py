@@ -17,9 +17,12 @@ import logging
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from ccops import notifications
 from ccops.choices import Office, Role
 from ccops.models import Team
 
@@ -492,4 +495,13 @@ def schedule_run_publish(*, run: ScheduleRun, by) -> ScheduleRun:
         run.published_at = timezone.now()
         run.published_by = by
         run.save(update_fields=["published", "published_at", "published_by"])
+        # Everyone whose week this is, told once per run (in this transaction).
+        notifications.notify(
+            notifications.Kind.SCHEDULE_PUBLISHED,
+            get_user_model().objects.filter(pk__in=agent_ids, is_active=True),
+            title=f"Your schedule for the week of {run.week_start:%d %b} is published",
+            body="Your shifts are on My schedule.",
+            url=reverse("staffing:my_schedule") + f"?week={run.week_start.isoformat()}",
+            key=f"schedule-run:{run.pk}",
+        )
     return run

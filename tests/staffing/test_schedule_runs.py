@@ -9,6 +9,7 @@ from django.db import connection
 from django.urls import reverse
 
 from ccops.choices import Office, Role
+from ccops.notification_models import Notification
 from staffing import services
 from staffing.choices import Activity
 from staffing.errors import InvalidInput, NotAllowed, Overlap
@@ -226,6 +227,10 @@ def test_publish_writes_blocks_idempotently_and_supersedes(center, planner):
     # Each draft shift with a meal break becomes work, break, work.
     assert Shift.objects.filter(activity=Activity.BREAK).count() == drafts.count()
     assert Shift.objects.exclude(activity__in=["training", "break"]).count() == 2 * drafts.count()
+    # Each agent of the week is told once, though the run was published twice.
+    told = Notification.objects.filter(kind="schedule_published")
+    assert told.count() == len(set(drafts.values_list("agent_id", flat=True))) > 0
+    assert told.filter(user=fo1).get().url == f"/staffing/my-schedule/?week={MONDAY.isoformat()}"
     second = generate(planner)
     services.schedule_run_publish(run=second, by=planner)
     run.refresh_from_db()
