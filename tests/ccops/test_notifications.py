@@ -244,3 +244,19 @@ def test_api_lists_own_and_marks_read(client, alice, bob):
     assert Notification.objects.get(pk=other.pk).read_at is None
     client.logout()
     assert client.get("/api/v1/notifications/").status_code in (401, 403)
+
+
+@pytest.mark.parametrize("kind", Kind.values)
+def test_every_kind_reaches_the_centre_e_mail_and_a_webhook(
+    kind, alice, receiver, django_capture_on_commit_callbacks
+):
+    notifications.preferences_save(
+        user=alice, choices={kind: {"in_app", "email", "webhook"}}, webhook_url=receiver.url
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.notify(kind, [alice], title=f"About {kind}", url="/x/")
+    assert Notification.objects.get(user=alice, in_app=True).kind == kind
+    assert [m.subject for m in mail.outbox] == [f"[ccops] About {kind}"]
+    ((_, body),) = receiver.calls
+    assert json.loads(body)["kind"] == kind
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"sent"}
