@@ -57,6 +57,8 @@ def forward(apps, schema_editor):
     WorkItemEvent = apps.get_model("workitems", "WorkItemEvent")
     postgres = schema_editor.connection.vendor == "postgresql"
     if postgres:
+        # Deferred foreign-key checks pending in this transaction would block the ALTER.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         schema_editor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER {TRIGGER}")
     last_pk = 0
     while True:
