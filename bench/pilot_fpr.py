@@ -45,7 +45,7 @@ def main():
     lags = ps.newey_west_lags(n)
     welch, naive, paired = [], [], []
     started = time.time()
-    for i in range(args.reps):
+    for _ in range(args.reps):
         pilot, control = world(rng, n, args.rho)
         welch.append(ps.compare_groups(pilot[:nb], pilot[nb:], control[:nb], control[nb:]).p_value)
         d = pilot - control

@@ -293,9 +293,10 @@ def compare_groups(
 #     ``rho += rho_hat - mean rho_hat of series simulated at rho``, 200 series each), clipped
 #     to [0, 0.95] and rounded to 0.01; ``n_resamples`` null series (AR(1), that rho, same
 #     design) give the distribution of |t|. The simulations are seeded by (seed, design,
-#     rho) and cached, so pilots of one length share them and a verdict is reproducible. p = (count(|t_b| >= |t|) + 1) / (n_resamples + 1); the CI is
-#     effect +- q * se with q the (1 - alpha) quantile of |t_b|. Simulated false-positive
-#     rate with rho 0.6: about 5.9 % (bench/pilot_fpr.py, tests/ccops/test_pilot_paired.py).
+#     rho) and cached, so pilots of one length share them and a verdict is reproducible.
+#     p = (count(|t_b| >= |t|) + 1) / (n_resamples + 1); the CI is effect +- q * se with q
+#     the (1 - alpha) quantile of |t_b|. Simulated false-positive rate with rho 0.6:
+#     see bench/RESULTS.md (bench/pilot_fpr.py) and tests/ccops/test_pilot_paired.py.
 # Effect size
 #     effect / s, s = the residual standard deviation of the daily differences (Cohen's d on
 #     the paired days).

@@ -152,7 +152,7 @@ def test_false_positive_rate_with_autocorrelated_days():
     rng = np.random.default_rng(2026)
     reps, nb = 600, 28
     p_values = []
-    for i in range(reps):
+    for _ in range(reps):
         pilot, control = null_world(rng, 2 * nb)
         d = pilot - control
         p_values.append(ps._paired_from_differences(d[:nb], d[nb:], 0.05, 0, 199).p_value)
