@@ -172,3 +172,14 @@ def test_holm_equals_statsmodels_on_random_families():
         p = list(rng.uniform(0, 0.2, size))
         reference = multipletests(p, 0.05, "holm")[1]
         assert ps.holm(p) == pytest.approx(list(reference), abs=1e-12)
+
+
+def test_short_periods_carry_a_caution():
+    rng = np.random.default_rng(4)
+    pilot, control = null_world(rng, 30)
+    short = ps.paired_hac(*split(pilot, control, 15), seed=0)
+    text = ps.paired_verdict(short, short.p_value, family=1, higher_is_better=True)
+    assert "Caution: fewer than 28 paired days" in text
+    pilot, control = null_world(rng, 56)
+    full = ps.paired_hac(*split(pilot, control, 28), seed=0)
+    assert "Caution" not in ps.paired_verdict(full, 0.5, family=1, higher_is_better=True)

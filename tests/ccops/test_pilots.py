@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from django.urls import reverse
 
+from ccops import pilot_stats
 from ccops.choices import Role
 from ccops.kpi_models import KpiSnapshot, Pilot
-from ccops import pilot_stats
 from ccops.kpis import pilots
 from tests.factories import TeamFactory, make_user
 
