@@ -250,7 +250,8 @@ FROM shaped
 # comment after closing (3 %% of them a late reopen's follow-up note).
 EVENTS_SQL = """
 INSERT INTO workitems_workitemevent (
-    item_id, kind, actor_id, at, from_status, to_status, assignee_id, note, data)
+    item_id, kind, actor_id, at, from_status, to_status, assignee_id, note, data,
+    handle_seconds, handled_by_id)
 SELECT i.id,
        (ARRAY['created','assigned','started','commented','pending','started','commented',
               'commented', CASE WHEN w.office = 'front' AND i.id %% 100 < 8
@@ -269,7 +270,9 @@ SELECT i.id,
        CASE WHEN g = 9 AND w.office = 'front' AND i.id %% 100 < 8
                 THEN jsonb_build_object('case_id', i.id + 1)
             WHEN g = 10 AND i.id %% 100 >= 97 THEN jsonb_build_object('follow_up_id', i.id)
-            ELSE '{}'::jsonb END
+            ELSE '{}'::jsonb END,
+       CASE WHEN g = 9 THEN i.handle_seconds ELSE 0 END,
+       CASE WHEN g = 9 AND i.handle_seconds > 0 THEN i.assignee_id END
 FROM workitems_workitem i
 JOIN workitems_worktype w ON w.id = i.work_type_id
 CROSS JOIN generate_series(1, 10) g

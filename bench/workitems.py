@@ -74,7 +74,7 @@ ITEM_COLUMNS = [
 ]  # fmt: skip
 EVENT_COLUMNS = [
     "id", "item_id", "kind", "actor_id", "at", "from_status", "to_status", "assignee_id",
-    "note", "data",
+    "note", "data", "handle_seconds", "handled_by_id",
 ]  # fmt: skip
 N = r"\N"
 
@@ -390,7 +390,7 @@ def events_rows(events):
     for n, (item, kind, actor, at, frm, to, assignee) in enumerate(events, 1):
         actor = N if actor is None else str(actor)
         holder = N if assignee is None else str(assignee)
-        yield (str(n), str(item), kind, actor, at, frm, to, holder, "", "{}")
+        yield (str(n), str(item), kind, actor, at, frm, to, holder, "", "{}", "0", N)
 
 
 # --- Measurements ------------------------------------------------------------------------

@@ -253,8 +253,9 @@ class Pilot(models.Model):
     before and during the pilot (difference in differences, see ``ccops.kpis.pilots``)."""
 
     class Method(models.TextChoices):
-        WELCH = "welch", "Welch's t-test"
-        BOOTSTRAP = "bootstrap", "Bootstrap"
+        HAC = "hac", "Paired days, Newey-West"
+        WELCH = "welch", "Welch's t-test (unpaired, legacy)"
+        BOOTSTRAP = "bootstrap", "Bootstrap (unpaired, legacy)"
 
     name = models.CharField(max_length=120, unique=True)
     hypothesis = models.TextField()
@@ -277,7 +278,7 @@ class Pilot(models.Model):
         help_text="Days before the start to compare with (blank: as long "
         "as the pilot, at most 90).",
     )
-    method = models.CharField(max_length=10, choices=Method.choices, default=Method.WELCH)
+    method = models.CharField(max_length=10, choices=Method.choices, default=Method.HAC)
     alpha = models.FloatField(default=0.05)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

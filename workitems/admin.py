@@ -121,9 +121,19 @@ class EventInline(admin.TabularInline):
     model = WorkItemEvent
     extra = 0
     can_delete = False
-    fields = ["at", "kind", "actor", "from_status", "to_status", "assignee", "note"]
+    fields = [
+        "at",
+        "kind",
+        "actor",
+        "from_status",
+        "to_status",
+        "assignee",
+        "note",
+        "handle_seconds",
+        "handled_by",
+    ]
     readonly_fields = fields
-    raw_id_fields = ["actor", "assignee"]
+    raw_id_fields = ["actor", "assignee", "handled_by"]
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -166,7 +176,7 @@ class WorkItemAdmin(admin.ModelAdmin):
 
 @admin.register(WorkItemEvent)
 class WorkItemEventAdmin(ReadOnlyAdmin):
-    list_display = ["item", "kind", "actor", "at", "from_status", "to_status"]
+    list_display = ["item", "kind", "actor", "at", "from_status", "to_status", "handle_seconds"]
     list_filter = ["kind"]
     search_fields = ["=item__id", "note"]
     raw_id_fields = ["item", "actor", "assignee"]

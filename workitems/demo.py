@@ -97,6 +97,9 @@ class Step:
     holder: int | None = None
     note: str = ""
     data: dict = field(default_factory=dict)
+    # The work segment this step ends (as the services record it on the event).
+    handle_seconds: int = 0
+    handled_by: int | None = None
 
 
 def _weighted_hours(profile: dict) -> tuple[list[int], list[float]]:
@@ -359,14 +362,16 @@ class _History:
         last = kept[-1]
         item.status = last.to_status
         item.assignee_id = last.holder
-        handle, active, started = 0.0, None, None
+        handle, active, started, holder = 0, None, None, None
         for s in kept:
             if s.to_status == S.IN_PROGRESS:
-                active, started = s.at, started or s.at
+                active, started, holder = s.at, started or s.at, s.holder
             elif active is not None:
-                handle += (s.at - active).total_seconds()
+                s.handle_seconds = max(int((s.at - active).total_seconds()), 0)
+                s.handled_by = holder if s.handle_seconds else None
+                handle += s.handle_seconds
                 active = None
-        item.handle_seconds = int(handle)
+        item.handle_seconds = handle
         item.active_since = active
         item.started_at = started
         item.completed_at = last.at if item.status == S.DONE else None
@@ -495,6 +500,8 @@ class _History:
                 assignee_id=s.holder,
                 note=s.note,
                 data=s.data,
+                handle_seconds=s.handle_seconds,
+                handled_by_id=s.handled_by,
             )
             for item, steps in itertools.chain(items, cases)
             for s in steps

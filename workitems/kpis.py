@@ -4,7 +4,10 @@ Common rules
     A day is ``[00:00, 24:00)`` in the project's time zone. A *completion* is a ``completed``
     or ``handed_off`` event (the item closed as done), credited to the event's actor: events
     are immutable, so an item reopened and completed again counts once on each day, for
-    whoever closed it. Handle time is the item's accumulated ``handle_seconds``.
+    whoever closed it. Handle time is recorded per work segment on the event that ends it
+    (``WorkItemEvent.handle_seconds``, credited to ``handled_by``), so AHT sums the
+    segments that ended on the day, by who did them: a reopened item's earlier work is not
+    counted again, and a day computed again later gives the same figure.
     The completion-based KPIs share ONE set-based query per day (per agent: counts, sums
     and flags, all in SQL); reopens and presence add one query each. The framework rolls
     agents up to team, office and overall.
@@ -101,7 +104,6 @@ def _closing_stats(day) -> dict[int, dict]:
         .values("actor")
         .annotate(
             closed=Count("id"),
-            handle=Sum("item__handle_seconds"),
             with_due=Count("id", filter=has_due),
             on_time=Count("id", filter=has_due & Q(at__lte=F("item__due_at"))),
             earned=Cast(Sum("item__work_type__standard_minutes"), FloatField()),
@@ -140,12 +142,25 @@ _REOPEN_EVENTS = Q(kind=EventKind.REOPENED) | Q(
     direction=kpis.LOWER,
     scale=1 / 60,
     order=10,
-    description="""Handle time of the items an agent closed that day / items closed.
-    Numerator: sum of the items' handle seconds (time in progress: talk, hold and wrap for
-    contacts, work time for cases); denominator: completions. Shown in minutes.""",
+    description="""Handle time an agent worked that day / items the agent closed that day.
+    Numerator: the work segments (time in progress: talk, hold and wrap for contacts, work
+    time for cases) that ended that day, each recorded on the event that ended it (pause,
+    completion, hand-off, escalation, reassignment) and credited to who did it; each
+    segment counts once, on its own day. Denominator: completions and hand-offs. Shown in
+    minutes.""",
 )
 def aht(day):
-    return _rows(day, "handle", "closed")
+    start, end = kpis.day_bounds(day)
+    worked = (
+        WorkItemEvent.objects.filter(
+            at__gte=start, at__lt=end, handle_seconds__gt=0, handled_by__isnull=False
+        )
+        .values("handled_by")
+        .annotate(seconds=Sum("handle_seconds"))
+        .order_by()
+    )
+    closed = [(agent, 0, r["closed"]) for agent, r in _closing_stats(day).items()]
+    return closed + [(r["handled_by"], r["seconds"], 0) for r in worked]
 
 
 @kpis.kpi(

@@ -350,12 +350,34 @@ class WorkItemEvent(models.Model):
     )
     note = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
+    # The work segment this event ends (pause, complete, hand-off, escalate, reassign):
+    # seconds in progress since the last start, credited to who held the item then. AHT
+    # sums these by the event's day, so a day's figure never changes afterwards.
+    handle_seconds = models.PositiveIntegerField(
+        default=0,
+        db_default=0,  # bulk loaders that name their columns (bench/) need no change
+        help_text="Seconds of the work segment this event ends (0: none).",
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # wie_handled_by, partial
+        help_text="Who did the work segment this event ends.",
+    )
 
     class Meta:
         ordering = ["at", "id"]
         indexes = [
             models.Index(fields=["item", "at"], name="wie_item_at"),
             models.Index(fields=["at", "kind"], name="wie_at_kind"),
+            models.Index(
+                fields=["handled_by"],
+                condition=Q(handled_by__isnull=False),
+                name="wie_handled_by",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -108,7 +108,21 @@ def _is_supervisor(user) -> bool:
     return user.has_role(*SUPERVISING_ROLES)
 
 
-def _event(item, kind, by, from_status="", to_status="", note="", at=None, **data):
+def _event(
+    item,
+    kind,
+    by,
+    from_status="",
+    to_status="",
+    note="",
+    at=None,
+    *,
+    segment: tuple[int, int | None] = (0, None),
+    **data,
+):
+    """Write one event. ``segment``: the ``(seconds, worker id)`` of the work segment this
+    event ends (``_stop_clock``), recorded on the event itself."""
+    handle_seconds, handled_by_id = segment
     return WorkItemEvent.objects.create(
         item=item,
         kind=kind,
@@ -119,6 +133,8 @@ def _event(item, kind, by, from_status="", to_status="", note="", at=None, **dat
         assignee_id=item.assignee_id,
         note=note,
         data=data,
+        handle_seconds=handle_seconds,
+        handled_by_id=handled_by_id if handle_seconds else None,
     )
 
 
@@ -166,6 +182,11 @@ def _apply(
         values = dict(changes(locked, now) if callable(changes) else (changes or {}))
         values.update(_sla_clock_changes(locked, transition, by, now))
         from_status = locked.status
+        # A stopped clock: the segment's seconds, credited to who held the item while it ran.
+        segment = (
+            values.get("handle_seconds", locked.handle_seconds) - locked.handle_seconds,
+            locked.assignee_id,
+        )
         if transition.target is not None:
             values["status"] = transition.target
         values["version"] = locked.version + 1
@@ -183,6 +204,7 @@ def _apply(
             to_status=locked.status,
             note=note() if callable(note) else note,
             at=now,
+            segment=segment,
             **data,
         )
         if presence is not None:

@@ -198,7 +198,21 @@ class PilotResultSerializer(serializers.Serializer):
     ci_low = serializers.FloatField(allow_null=True)
     ci_high = serializers.FloatField(allow_null=True)
     p_value = serializers.FloatField(allow_null=True)
-    significant = serializers.BooleanField()
+    p_adjusted = serializers.FloatField(
+        allow_null=True, help_text="Holm-adjusted over the pilot's KPIs."
+    )
+    se = serializers.FloatField(allow_null=True, help_text="Newey-West (paired method).")
+    effect_size = serializers.FloatField(
+        allow_null=True, help_text="Effect / SD of the daily paired differences."
+    )
+    rho = serializers.FloatField(allow_null=True)
+    paired_days = serializers.DictField(
+        child=serializers.IntegerField(), allow_null=True, required=False
+    )
+    mde = serializers.FloatField(
+        allow_null=True, help_text="Minimum detectable effect as planned (power 80%)."
+    )
+    significant = serializers.BooleanField(help_text="Adjusted p < alpha: the KPI moved.")
     enough_data = serializers.BooleanField()
     method = serializers.CharField()
     alpha = serializers.FloatField()

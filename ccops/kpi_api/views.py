@@ -154,10 +154,12 @@ class PilotViewSet(viewsets.ModelViewSet):
     def results(self, request, pk=None):
         pilot = self.get_object()
         out = []
+        plans = {p.kpi.key: p.mde.mde for p in pilot_service.planning(pilot)}
         for outcome in pilot_service.results(pilot):
             result = asdict(outcome.result)
             out.append(
                 {"kpi": outcome.kpi.key, "name": outcome.kpi.name, "unit": outcome.kpi.unit}
                 | result
+                | {"mde": plans.get(outcome.kpi.key)}
             )
         return Response(PilotResultSerializer(out, many=True).data)

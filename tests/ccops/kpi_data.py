@@ -51,7 +51,7 @@ def make_item(work_type, created, *, customer=None, team=None, status=Status.NEW
     )
 
 
-def event(item, kind, when, actor=None, from_status="", to_status="", **data):
+def event(item, kind, when, actor=None, from_status="", to_status="", *, handle=0, **data):
     return WorkItemEvent.objects.create(
         item=item,
         kind=kind,
@@ -61,6 +61,8 @@ def event(item, kind, when, actor=None, from_status="", to_status="", **data):
         to_status=to_status,
         assignee=item.assignee,
         data=data,
+        handle_seconds=handle,
+        handled_by=actor if handle else None,
     )
 
 
@@ -81,7 +83,8 @@ def close(item, agent, when, handle_seconds, kind=EventKind.COMPLETED, **data):
         item, EventKind.ASSIGNED, item.created_at + timedelta(minutes=1), agent, "new", "assigned"
     )
     event(item, EventKind.STARTED, item.started_at, agent, "assigned", "in_progress")
-    event(item, kind, when, agent, "in_progress", "done", **data)
+    # The closing event ends the one work segment and records it (as the services do).
+    event(item, kind, when, agent, "in_progress", "done", handle=handle_seconds, **data)
     return item
 
 

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from django.urls import reverse
 
+from ccops import pilot_stats
 from ccops.choices import Role
 from ccops.kpi_models import KpiSnapshot, Pilot
 from ccops.kpis import pilots
@@ -71,7 +72,7 @@ def populate(groups, effect_seconds, seed, days=28):
         write_days(agent, control_team, START, days, 380 + 15, rng)  # the same seasonal drift
 
 
-@pytest.mark.parametrize("method", ["welch", "bootstrap"])
+@pytest.mark.parametrize("method", ["hac", "welch", "bootstrap"])
 def test_known_effect_is_detected(groups, method):
     populate(groups, effect_seconds=-60, seed=1)
     pilot = make_pilot(groups[0], groups[3], method=method)
@@ -204,8 +205,74 @@ def test_pilot_detail_query_count(client, supervisor, groups, django_assert_num_
     pilot = make_pilot(groups[0], groups[3])
     client.force_login(supervisor)
     # 1 user + team, 2 roles, 3 the pilot, 4-7 its four group relations,
-    # 8 pilot group daily values, 9 control group daily values, 10 the pilot's history
+    # 8 pilot group daily values, 9 control group daily values, 10-11 the same for the
+    # planning window (minimum detectable effect), 12 the pilot's history
     # records with their users (one record: no predecessors or related names to load)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(12):
         response = client.get(reverse("dashboard:pilot_detail", args=[pilot.pk]))
     assert len(response.context["outcomes"]) == 1
+
+
+def write_kpi(agent, team, kpi, first, values):
+    KpiSnapshot.objects.bulk_create(
+        [
+            KpiSnapshot(
+                day=first + timedelta(days=i),
+                kpi=kpi,
+                scope_kind="agent",
+                scope_id=agent.pk,
+                team=team,
+                office="front",
+                numerator=v,
+                denominator=10,
+            )
+            for i, v in enumerate(values)
+        ]
+    )
+
+
+def test_paired_verdicts_are_holm_adjusted_across_the_pilots_kpis(groups, api_as, supervisor):
+    """AHT moves (-60 s), FCR does not: the pilot's two p-values are adjusted together, the
+    verdicts say which moved and how sure; the API gives the same with the MDE."""
+    pilot_team, control_team, pilot_agents, control_agents = groups
+    populate(groups, effect_seconds=-60, seed=4)
+    rng = np.random.default_rng(5)
+    for agent, team in [(a, pilot_team) for a in pilot_agents] + [
+        (a, control_team) for a in control_agents
+    ]:
+        write_kpi(agent, team, "fcr", START - timedelta(days=28), rng.binomial(10, 0.7, 56))
+    pilot = make_pilot(pilot_team, control_agents, method="hac")
+    pilot.kpis = ["aht", "fcr"]
+    pilot.save()
+    aht, fcr = pilots.results(pilot, today=TODAY)
+    expected = pilot_stats.holm([aht.result.p_value, fcr.result.p_value])
+    assert [aht.result.p_adjusted, fcr.result.p_adjusted] == pytest.approx(expected)
+    assert aht.result.significant and not fcr.result.significant
+    assert aht.result.paired_days == {"before": 28, "during": 28}
+    assert "Holm-adjusted over 2 KPIs" in aht.result.verdict
+    assert "this KPI moved" in aht.result.verdict
+    assert fcr.result.verdict.startswith("No significant difference")
+    assert aht.result.effect == pytest.approx(-1.0, abs=0.15)  # minutes
+    assert aht.result.effect_size < 0
+
+    (plan_aht, plan_fcr) = pilots.planning(pilot, today=TODAY)
+    assert plan_aht.mde.history_days == 28 and plan_aht.mde.mde > 0
+    assert (plan_aht.mde.n_before, plan_aht.mde.n_during) == (28, 28)
+
+    rows = api_as(supervisor).get(f"/api/v1/pilots/{pilot.pk}/results/").json()
+    assert [r["kpi"] for r in rows] == ["aht", "fcr"]
+    assert rows[0]["p_adjusted"] == pytest.approx(expected[0])
+    assert rows[0]["mde"] == pytest.approx(plan_aht.mde.mde)
+    assert rows[0]["method"] == "hac" and rows[0]["significant"] is True
+
+
+def test_pilot_page_shows_the_minimum_detectable_effect(client, supervisor, groups):
+    populate(groups, effect_seconds=0, seed=3)
+    pilot = make_pilot(groups[0], groups[3])
+    client.force_login(supervisor)
+    response = client.get(reverse("dashboard:pilot_detail", args=[pilot.pk]))
+    plan = response.context["tables"][1]
+    (row,) = plan.rows
+    mde = pilots.planning(pilot)[0].mde
+    assert row[1].text == f"{mde.mde:,.1f}" and mde.mde > 0
+    assert "Minimum detectable effect" in response.content.decode()

@@ -115,4 +115,6 @@ def test_supervisor_creates_a_pilot_and_reads_the_verdict(
     verdict = page.locator("[data-testid=verdicts]").inner_text()
     # Both groups had a constant AHT before and during: the effect is exactly 0.
     assert "Average handle time" in verdict and "No significant difference" in verdict
+    # The planning figures: the minimum detectable effect from the baseline's paired days.
+    assert page.get_by_text("Minimum detectable effect").first.is_visible()
     page.wait_for_selector("canvas#trend-chart[data-ready='1']")

@@ -85,6 +85,8 @@ class PilotDetailView(DashboardView):
                 "CI low",
                 "CI high",
                 "p-value",
+                "Adjusted p (Holm)",
+                "Effect size (SD)",
                 "Days (pb/pd/cb/cd)",
                 "Verdict",
             ],
@@ -102,15 +104,34 @@ class PilotDetailView(DashboardView):
                     Cell(fmt(r.ci_low, d)),
                     Cell(fmt(r.ci_high, d)),
                     Cell("-" if r.p_value is None else f"{r.p_value:.3f}"),
+                    Cell("-" if r.p_adjusted is None else f"{r.p_adjusted:.3f}", css=css),
+                    Cell("-" if r.effect_size is None else f"{r.effect_size:.2f}"),
                     Cell("/".join(str(r.n[g]) for g in r.n)),
                     Cell(r.verdict),
+                ]
+            )
+        plan = Table(
+            "planning",
+            "Minimum detectable effect (power 80%, from the baseline's paired days)",
+            ["KPI", "MDE", "Day-to-day SD", "Autocorrelation", "History days", "Planned days"],
+        )
+        for p in pilot_service.planning(pilot):
+            m, d = p.mde, max(p.kpi.decimals, 1)
+            plan.rows.append(
+                [
+                    Cell(f"{p.kpi.name} ({p.kpi.unit})"),
+                    Cell(fmt(m.mde, d)),
+                    Cell(fmt(m.sd, d)),
+                    Cell(fmt(m.rho, 2)),
+                    Cell(str(m.history_days)),
+                    Cell(f"{m.n_before} before / {m.n_during} during"),
                 ]
             )
         context.update(
             pilot=pilot,
             outcomes=outcomes,
             spans=spans,
-            tables=[table],
+            tables=[table, plan],
             chart=_chart(outcomes, spans),
             default_kpi=outcomes[0].kpi.key if outcomes else "",
             show_history=can_view_history(self.request.user),
