@@ -94,6 +94,7 @@ def test_the_schema_documents_the_cursor(path):
     listing = schema["paths"][path]["get"]
     names = {p["name"] for p in listing["parameters"]}
     assert {"cursor", "page_size"} <= names and "page" not in names
+    assert "404" in listing["responses"]  # a cursor the API did not give
     body = listing["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
     page = schema["components"]["schemas"][body.rsplit("/", 1)[1]]
     assert set(page["properties"]) == {"next", "previous", "results"}

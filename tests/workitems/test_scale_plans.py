@@ -43,10 +43,7 @@ def _read(request, queries: int) -> list[tuple[str, str]]:
         response = request()
     assert response.status_code in (200, 302), response.content[:500]
     sqls = [q["sql"] for q in captured.captured_queries]
-    if queries:
-        assert len(sqls) == queries, "\n\n".join(sqls)
-    else:
-        print("QUERIES", request, len(sqls))
+    assert len(sqls) == queries, "\n\n".join(sqls)
     plans = []
     for sql in sqls:
         if sql.lstrip().split(None, 1)[0].upper() not in STATEMENTS:
@@ -76,7 +73,9 @@ def test_the_list_api_reads_its_pages_off_the_created_index(api_as, supervisor, 
     count."""
     require_postgres()
     client = api_as(make_user(Role.SUPERVISOR, username="lister"))
-    url = f"{API}?status=new&status=assigned&page_size=2"
+    # A filter the index does not hold (the office, through the work type): the page is
+    # still read in the index's order, the filter applied to the rows as they come.
+    url = f"{API}?office=front&page_size=2"
     plans = _read(lambda: client.get(url), queries=2)  # roles; the page
     first = _page_plan(plans)
     assert "wi_created_id" in first and "Sort" not in first, first
@@ -128,9 +127,11 @@ def test_claim_next_and_complete(api_as, agent, world):
     )
 
 
-QUEUE_QUERIES = 0
-DASHBOARD_QUERIES = 0
-ITEM_QUERIES = 0
-CUSTOMER_QUERIES = 0
-NEXT_QUERIES = 0
-COMPLETE_QUERIES = 0
+# Statement counts (uncached: the session and the shared backlog read again), pinned so a
+# read that grows a query per row or per page shows here.
+QUEUE_QUERIES = 8
+DASHBOARD_QUERIES = 9
+ITEM_QUERIES = 7
+CUSTOMER_QUERIES = 5
+NEXT_QUERIES = 5
+COMPLETE_QUERIES = 10

@@ -8,6 +8,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
@@ -95,6 +96,27 @@ class CountedPaginator(Paginator):
         return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
 
 
+# A filtered queue counts at most this many rows: past it the page says "10,000+".
+QUEUE_COUNT_BOUND = 10_000
+
+
+class BoundedPaginator(Paginator):
+    """A paginator whose count stops at ``bound`` (a ``LIMIT``ed count): a filter that
+    matches millions of items (done ones) costs what one matching ``bound`` does. Past
+    it, ``count_is_bound`` is true and the last page is the bound's."""
+
+    def __init__(self, *args, bound: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.bound = QUEUE_COUNT_BOUND if bound is None else bound
+        self.count_is_bound = False
+
+    @cached_property
+    def count(self):
+        found = self.object_list.order_by()[: self.bound + 1].count()
+        self.count_is_bound = found > self.bound
+        return min(found, self.bound)
+
+
 class QueueView(SupervisorRequiredMixin, ListView):
     """The queue: filters, the live backlog, bulk assign and a page of 50 items.
 
@@ -122,7 +144,7 @@ class QueueView(SupervisorRequiredMixin, ListView):
         if self.count_from_backlog():
             count = sum(row["open"] for row in self.backlog)
             return CountedPaginator(queryset, per_page, count=count, **kwargs)
-        return super().get_paginator(queryset, per_page, **kwargs)
+        return BoundedPaginator(queryset, per_page, **kwargs)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
