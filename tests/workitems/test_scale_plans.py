@@ -44,7 +44,8 @@ def _read(request, queries: int) -> list[tuple[str, str]]:
     with CaptureQueriesContext(connection) as captured:
         response = request()
     assert response.status_code in (200, 302), response.content[:500]
-    sqls = [q["sql"] for q in captured.captured_queries]
+    # The session is read from the database only when the cache has lost it.
+    sqls = [q["sql"] for q in captured.captured_queries if '"django_session"' not in q["sql"]]
     assert len(sqls) == queries, "\n\n".join(sqls)
     plans = []
     for sql in sqls:
@@ -79,7 +80,7 @@ def test_the_list_api_reads_its_pages_off_the_created_index(api_as, supervisor, 
         [WorkItem(work_type=front_type, title=f"Bulk {n}", status=Status.DONE) for n in range(300)]
     )
     with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {WorkItem._meta.db_table}")
+        cursor.execute("ANALYZE")  # the items and the work types their filter joins
     client = api_as(make_user(Role.SUPERVISOR, username="lister"))
     # A filter the index does not hold (the office, through the work type): the page is
     # still read in the index's order, the filter applied to the rows as they come.
@@ -142,8 +143,8 @@ def test_claim_next_and_complete(api_as, agent, world):
     )
 
 
-# Statement counts (uncached: the session and the shared backlog read again), pinned so a
-# read that grows a query per row or per page shows here.
+# Statement counts (the shared backlog read again; the session's own read, from the cache
+# or the database, left out), pinned so a read that grows a query per row or page shows.
 QUEUE_QUERIES = 9
 DASHBOARD_QUERIES = 9
 ITEM_QUERIES = 7
