@@ -188,7 +188,7 @@ def generate(args) -> None:
         # not. Put the heap in time order as a live system would have it.
         log("cluster events and items in time order")
         cur.execute("CLUSTER workitems_workitemevent USING wie_at_kind")
-        cur.execute("CLUSTER workitems_workitem USING wi_created")
+        cur.execute("CLUSTER workitems_workitem USING wi_created_id")
         cur.execute("CREATE TABLE kpi_bench_marker (signature text)")
         cur.execute("INSERT INTO kpi_bench_marker VALUES (%s)", [load_signature(args)])
     log("vacuum analyze")

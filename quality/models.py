@@ -203,6 +203,8 @@ class Evaluation(models.Model):
             models.Index(fields=["agent", "status", "submitted_at"], name="qa_eval_agent"),
             models.Index(fields=["team", "status", "submitted_at"], name="qa_eval_team"),
             models.Index(fields=["status", "submitted_at"], name="qa_eval_submitted"),
+            # The API list, newest first, by cursor.
+            models.Index(fields=["created_at", "id"], name="qa_eval_created"),
         ]
 
     def __str__(self) -> str:

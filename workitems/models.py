@@ -267,7 +267,8 @@ class WorkItem(models.Model):
             ),
             models.Index(fields=["customer", "work_type", "created_at"], name="wi_customer"),
             models.Index(fields=["completed_at"], name="wi_completed"),
-            models.Index(fields=["created_at"], name="wi_created"),
+            # The API list, newest first, by cursor (created_at, id): no sort, any page.
+            models.Index(fields=["created_at", "id"], name="wi_created_id"),
             # The links between items are set on few of them: index only those. Every index
             # is written again on each change of status (a claim, start or complete).
             models.Index(fields=["origin"], condition=Q(origin__isnull=False), name="wi_origin"),

@@ -11,7 +11,8 @@ on each view. An operation's own declaration of a code (``@extend_schema``) wins
 - 403: the role (or the object) does not allow it.
 - 400: input that does not validate (a body, query filters, an id in the path beyond 64 bits)
   or a domain rule on any write.
-- 404: an id in the path that does not exist or is not visible, or a page past the end.
+- 404: an id in the path that does not exist or is not visible, a page past the end, or a
+  cursor the API did not give (``ccops.api.pagination.KeysetPagination``).
 - 409: a write that conflicts with the current state (a stale version, an illegal
   transition, a published plan, a row that others still reference).
 - 415: a body in a media type (or a malformed multipart body) the operation does not read.
@@ -28,7 +29,7 @@ DESCRIPTIONS = {
     "400": "Invalid input: ``errors`` names each field.",
     "401": "Not signed in, or a wrong token.",
     "403": "The role (or the object) does not allow it.",
-    "404": "No such object visible to you, or no such page.",
+    "404": "No such object visible to you, or no such page (or cursor).",
     "409": "Conflicts with the current state.",
     "415": "The body's media type is not one this operation reads.",
 }
@@ -111,7 +112,7 @@ def error_codes(method: str, operation: dict) -> list[str]:
         or any(p["in"] == "query" for p in params)
     ):
         codes.append("400")
-    if path_ids or any(p["name"] == "page" for p in params):
+    if path_ids or any(p["name"] in ("page", "cursor") for p in params):
         codes.append("404")
     if method in UNSAFE:
         codes.append("409")

@@ -11,6 +11,7 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from ..api.filters import IdFilter
+from ..api.pagination import KeysetPagination, StandardPagination
 from ..choices import Role
 from ..kpi_models import GoalAdjustment, KpiSnapshot, Pilot, ScopeKind, SharedGoal
 from ..kpis import pilots as pilot_service
@@ -62,7 +63,11 @@ class KpiSnapshotViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = KpiSnapshotSerializer
     queryset = KpiSnapshot.objects.none()  # for the schema; get_queryset restricts by user
     filterset_class = KpiSnapshotFilter
-    ordering_fields = ["day", "kpi", "value"]
+    # By cursor, newest day first, read backwards off the ``kpisnap_unique`` index (whose
+    # four columns identify a row): no count of the table. Rollups page by number.
+    pagination_class = KeysetPagination
+    ordering_fields = ["day"]
+    ordering = ["-day", "-kpi", "-scope_kind", "-scope_id"]
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
@@ -80,7 +85,7 @@ class KpiSnapshotViewSet(viewsets.ReadOnlyModelViewSet):
         ],
         responses=KpiRollupSerializer(many=True),
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=StandardPagination)
     def rollup(self, request):
         """Sums of numerators and denominators per KPI, scope and week (or day, month),
         after the same filters as the list: the exact value of any period."""

@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from ccops.api.errors import error_response
+from ccops.api.pagination import KeysetPagination
 from ccops.api.schema import ErrorSerializer
 from ccops.choices import Role
 from ccops.models import User
@@ -80,7 +81,10 @@ class EvaluationViewSet(
     ``errors["answers.<criterion key>"]``."""
 
     filterset_class = EvaluationFilter
-    ordering_fields = ["created_at", "submitted_at", "score"]
+    # By cursor, newest first, off ``qa_eval_created``: no count of the collection.
+    pagination_class = KeysetPagination
+    ordering_fields = ["created_at"]
+    ordering = ["-created_at", "-id"]
 
     # Actions that change one evaluation: finding it in the caller's scope needs no names or
     # events (the service locks the row and reads it again with its names for the answer).

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from ccops.api.errors import error_response
 from ccops.api.filters import DateTimeFilter, IdFilter
+from ccops.api.pagination import KeysetPagination
 from ccops.permissions import HasRole
 
 from .. import calculators, services
@@ -352,7 +353,10 @@ class ShiftViewSet(DomainErrors, viewsets.ModelViewSet):
 
     permission_classes = [ShiftWriters]
     filterset_class = ShiftFilter
+    # By cursor in start order (``shift_span``), ties by agent then id: no count.
+    pagination_class = KeysetPagination
     ordering_fields = ["start"]
+    ordering = ["start", "agent_id"]
 
     def get_serializer_class(self):
         if self.action in ("update", "partial_update"):

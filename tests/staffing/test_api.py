@@ -463,7 +463,7 @@ def test_shift_rights(api_as, supervisor, agent, other_agent, qa):
     response = sup.post(SHIFTS, shift_data(other_agent, 9, 12), format="json")
     assert response.status_code == 403
     assert api_as(agent).post(SHIFTS, shift_data(agent, 13, 14), format="json").status_code == 403
-    assert api_as(qa).get(SHIFTS).json()["count"] == 0
+    assert api_as(qa).get(SHIFTS).json()["results"] == []
 
 
 def test_agents_see_only_their_own_shifts(api_as, planner, agent, other_agent):
@@ -492,6 +492,6 @@ def test_shifts_list_queries(api_as, planner, agent, back_agent, django_assert_n
                 by=planner,
             )
     client = api_as(planner)
-    with django_assert_num_queries(2):  # count, page of shifts with the agent joined
+    with django_assert_num_queries(1):  # the page of shifts with the agent joined (no count)
         body = client.get(SHIFTS, {"starts_after": at(MONDAY, 0).isoformat()}).json()
-    assert body["count"] == 6
+    assert len(body["results"]) == 6 and body["next"] is None

@@ -16,6 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from ccops.api.errors import error_response
+from ccops.api.pagination import KeysetPagination
 from ccops.choices import Role
 from ccops.permissions import STAFF_ROLES, HasRole, ReadAnyWriteRoles
 
@@ -112,6 +113,13 @@ class CustomerViewSet(viewsets.ReadOnlyModelViewSet):
 
 # --- Work items -------------------------------------------------------------------------
 
+
+class EventPagination(KeysetPagination):
+    """An item's history, oldest first, by cursor (``wie_item_at``)."""
+
+    ordering = ("at", "id")
+
+
 _ROLE_PERMISSIONS = {
     roles: HasRole.of(*roles)
     for roles in (
@@ -159,7 +167,11 @@ class WorkItemViewSet(
 
     serializer_class = s.WorkItemSerializer
     filterset_class = WorkItemFilter
-    ordering_fields = ["created_at", "due_at", "priority", "updated_at", "id"]
+    # Paged by cursor, newest first, off ``wi_created_id``: no count, and any page costs
+    # what the first does. Only orderings an index serves (``?ordering=created_at``,
+    # ``-created_at``, ``id``, ``-id``).
+    pagination_class = KeysetPagination
+    ordering_fields = ["created_at", "id"]
     ordering = ["-created_at", "-id"]
     lookup_value_regex = r"\d+"
     queryset = WorkItem.objects.none()  # for the schema; requests use get_queryset()
@@ -444,7 +456,7 @@ class WorkItemViewSet(
         summary="The item's history, oldest first",
         responses={200: s.WorkItemEventSerializer(many=True), **_errors(404)},
     )
-    @action(detail=True, methods=["get"], filter_backends=[])
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=EventPagination)
     def events(self, request, pk=None):
         item = self._item()
         events = (

@@ -7,6 +7,7 @@ from django.db.models import Count
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
@@ -73,7 +74,19 @@ def _query_string(request, drop=("page",)) -> str:
     return params.urlencode()
 
 
-class CountedPaginator(Paginator):
+class IdsFirstPaginator(Paginator):
+    """A page read in two steps: the page's ids in queue order, which an index of the
+    open items holds on its own (``wi_open_team_due`` for a team: an index-only scan), then
+    those rows with their names by primary key. In one step the planner may walk every
+    team's open items in ``wi_open_urgency`` for one team's 50 (measured at 100,000 items:
+    4,682 rows read and dropped, 20 ms, against 0.1 ms)."""
+
+    def _rows(self, bottom: int, top: int) -> list:
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        return list(self.object_list.filter(pk__in=ids)) if ids else []
+
+
+class CountedPaginator(IdsFirstPaginator):
     """A paginator given its count, a reading of a few seconds ago, over live rows: a page
     holds what the query returns (never cut to the count), and a page past the count is
     shown (maybe empty) rather than a 404."""
@@ -93,7 +106,34 @@ class CountedPaginator(Paginator):
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
-        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+        return self._get_page(self._rows(bottom, bottom + self.per_page), number, self)
+
+
+# A filtered queue counts at most this many rows: past it the page says "10,000+".
+QUEUE_COUNT_BOUND = 10_000
+
+
+class BoundedPaginator(IdsFirstPaginator):
+    """A paginator whose count stops at ``bound`` (a ``LIMIT``ed count): a filter that
+    matches millions of items (done ones) costs what one matching ``bound`` does. Past
+    it, ``count_is_bound`` is true and the last page is the bound's."""
+
+    def __init__(self, *args, bound: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.bound = QUEUE_COUNT_BOUND if bound is None else bound
+        self.count_is_bound = False
+
+    @cached_property
+    def count(self):
+        found = self.object_list.order_by()[: self.bound + 1].count()
+        self.count_is_bound = found > self.bound
+        return min(found, self.bound)
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        return self._get_page(self._rows(bottom, top), number, self)
 
 
 class QueueView(SupervisorRequiredMixin, ListView):
@@ -123,7 +163,7 @@ class QueueView(SupervisorRequiredMixin, ListView):
         if self.count_from_backlog():
             count = sum(row["open"] for row in self.backlog)
             return CountedPaginator(queryset, per_page, count=count, **kwargs)
-        return super().get_paginator(queryset, per_page, **kwargs)
+        return BoundedPaginator(queryset, per_page, **kwargs)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
