@@ -13,12 +13,13 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from contacts.selectors import queue_stats_today
+from workitems.selectors import LIVE_POLL_SECONDS
 from workitems.today import agents_by_state, work_types_today
 
 from ..choices import Office
 
 # The pages poll this often (while their tab is visible, see static/ccops/live.js) ...
-POLL_SECONDS = 5
+POLL_SECONDS = LIVE_POLL_SECONDS
 # ... and the aggregate they read is shared for this long: a change shows within
 # POLL_SECONDS + LIVE_MAX_AGE_SECONDS at worst, POLL_SECONDS / 2 + LIVE_MAX_AGE_SECONDS / 2
 # on average.

@@ -128,7 +128,9 @@ def test_qa_hr_planner_may_read(client, qa, hr, planner, floor):
         assert client.get(reverse("dashboard:wallboard_partial", args=["front"])).status_code == 200
 
 
-def test_partial_is_one_cache_read_when_warm(client, supervisor, floor, django_assert_num_queries):
+def test_partial_is_one_cache_read_when_warm(
+    client, supervisor, floor, django_assert_num_queries, longer_live_readings
+):
     client.force_login(supervisor)
     url = reverse("dashboard:wallboard_partial", args=["front"])
     # Cold: user, roles + 3 aggregates (work types, contacts, agents by state).
@@ -150,7 +152,9 @@ def test_shared_snapshot_shows_a_change_after_its_age(floor, front_team):
     assert wallboard(office="front").queues[0]["waiting"] == first.queues[0]["waiting"] + 1
 
 
-def test_today_tiles_partial_warm_is_cheap(client, supervisor, floor, django_assert_num_queries):
+def test_today_tiles_partial_warm_is_cheap(
+    client, supervisor, floor, django_assert_num_queries, longer_live_readings
+):
     client.force_login(supervisor)
     url = reverse("dashboard:today_tiles")
     # user, roles, teams + tiles (open items per office, service level, agents by state);
