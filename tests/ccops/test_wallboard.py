@@ -122,8 +122,8 @@ def test_agents_and_no_role_are_refused(client, agent, norole, name, args):
     assert client.get(url).status_code == 302
 
 
-def test_qa_hr_planner_may_read(client, qa, hr, planner, floor):
-    for user in (qa, hr, planner):
+def test_qa_hr_planner_admin_may_read(client, qa, hr, planner, admin_user, floor):
+    for user in (qa, hr, planner, admin_user):
         client.force_login(user)
         assert client.get(reverse("dashboard:wallboard_partial", args=["front"])).status_code == 200
 
