@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from contacts.services import events_ingest, source_create
+from tests.e2e.test_csp import RECORDER
 from tests.factories import make_back_type, make_front_type
 from workitems.choices import Status
 from workitems.models import WorkItem
@@ -95,10 +96,12 @@ def test_back_office_wallboard_and_dashboard_tiles_update(page, login, superviso
     assert page.evaluate("window.__notReloaded") is True
 
 
-def test_hidden_tab_does_not_poll(page, login, supervisor, back_team):
+def test_hidden_tab_does_not_poll_and_csp_holds(page, login, supervisor, back_team):
     make_back_type(back_team, None)
     login("super")
-    polls = []
+    polls, refused = [], []
+    page.context.add_init_script(RECORDER)
+    page.on("console", lambda m: refused.append(m.text) if "Refused" in m.text else None)
     page.on("request", lambda r: polls.append(r.url) if "/live/" in r.url else None)
     page.goto("/dashboard/wallboard/back/")
     # Playwright's page is visible: it polls ...
@@ -112,3 +115,34 @@ def test_hidden_tab_does_not_poll(page, login, supervisor, back_team):
     seen = len(polls)
     page.wait_for_timeout(5600)
     assert len(polls) == seen
+    # The page and its swaps run under the CSP (no inline script, no eval).
+    assert page.evaluate("window.__csp") == [] and refused == []
+
+
+def test_wallboard_fits_tv_screens_without_scrolling(page, login, supervisor, agent, back_team):
+    """More queues and casework types than the demo (2 and 3), every presence state shown:
+    the board fits 1920x1080 and 1366x768 whole, footer included."""
+    from ccops.choices import Role
+    from tests.factories import make_user
+    from workitems.choices import PresenceState
+    from workitems.models import AgentPresence
+
+    for name in ("Inbound calls", "Chat", "Sales calls", "Priority line"):
+        make_front_type(supervisor.team, None, name=name)
+    for name in ("Claims casework", "Billing casework", "Complaints", "Refunds", "Moves"):
+        make_back_type(back_team, None, name=name)
+    for i, state in enumerate(PresenceState.values):
+        user = make_user(Role.AGENT, username=f"tv{i}", team=supervisor.team)
+        AgentPresence.objects.create(agent=user, state=state)
+    login("super")
+    fits = (
+        "() => { const m = document.querySelector('[data-testid=wb-as-of]')"
+        ".getBoundingClientRect(); return [m.bottom <= window.innerHeight,"
+        " document.documentElement.scrollWidth"
+        " <= window.innerWidth]; }"
+    )
+    for width, height in ((1920, 1080), (1366, 768)):
+        page.set_viewport_size({"width": width, "height": height})
+        for office in ("front", "back"):
+            page.goto(f"/dashboard/wallboard/{office}/")
+            assert page.evaluate(fits) == [True, True], (office, width, height)
