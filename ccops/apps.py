@@ -55,5 +55,6 @@ class CcopsConfig(AppConfig):
         navigation.register("Process map", "dashboard:process_map", dashboard_roles, order=11)
         navigation.register("Pilots", "dashboard:pilot_list", dashboard_roles, order=12)
         navigation.register("Goals", "dashboard:goal_list", dashboard_roles, order=13)
+        navigation.register("Wallboard", "dashboard:wallboard_front", dashboard_roles, order=14)
         navigation.register("My scorecard", "dashboard:me", (Role.AGENT,), order=15)
         schedules.register("nightly KPIs", "ccops.tasks.nightly_kpis", minute="15", hour="2")

@@ -1,5 +1,6 @@
 """Reads shaped for pages and the API: aggregates and prefetches in SQL, constant queries."""
 
+import hashlib
 from datetime import date, datetime
 
 from django.core.cache import cache
@@ -66,9 +67,20 @@ def backlog_by_type(*, team=None, now=None) -> list[dict]:
 
 
 # The live backlog of a busy team aggregates tens of thousands of open items (20-40 ms of
-# PostgreSQL CPU); supervisors' queue pages and dashboards ask for it every few seconds.
-# They share one reading for this long; the pages say when it was taken.
-BACKLOG_MAX_AGE_SECONDS = 15
+# PostgreSQL CPU); supervisors' queue pages and dashboards poll it every LIVE_POLL_SECONDS.
+# They share one reading for this long (one aggregate per team selection every 3 s, however
+# many pages are open); the pages say when it was taken.
+BACKLOG_MAX_AGE_SECONDS = 3
+# Pages that update themselves poll this often while their tab is visible
+# (static/ccops/live.js; the wallboard and dashboard tiles use the same).
+LIVE_POLL_SECONDS = 5
+# The presence board's polled table, rendered once per filter and page for this long.
+PRESENCE_MAX_AGE_SECONDS = 3
+
+
+def presence_board_cache_key(full_path: str) -> str:
+    # Readers are supervisors, who see every agent: the filters and page are the only key.
+    return f"workitems:presence:v1:{hashlib.sha256(full_path.encode()).hexdigest()[:32]}"
 
 
 def _backlog_key(team_id: int | None) -> str:

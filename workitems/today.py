@@ -20,7 +20,7 @@ from django.utils import timezone
 from ccops.choices import Office
 
 from .choices import OPEN_STATUSES, PresenceState, Status
-from .models import AgentPresence, WorkItem
+from .models import AgentPresence, WorkItem, WorkType
 
 _SERVICE_LEVEL_SOURCES: list = []
 
@@ -181,9 +181,9 @@ def office_today(*, teams=None, now=None) -> list[OfficeToday]:
     return list(out.values())
 
 
-# Like the live backlog (selectors.BACKLOG_MAX_AGE_SECONDS): supervisors' dashboards ask
-# every few seconds; they share one reading per team selection for this long.
-TODAY_MAX_AGE_SECONDS = 15
+# Like the live backlog (selectors.BACKLOG_MAX_AGE_SECONDS): supervisors' dashboards poll
+# every 5 s (ccops.dashboards.live); they share one reading per team selection this long.
+TODAY_MAX_AGE_SECONDS = 3
 
 
 def office_today_snapshot(*, teams=None) -> tuple[list[OfficeToday], datetime]:
@@ -198,3 +198,69 @@ def office_today_snapshot(*, teams=None) -> tuple[list[OfficeToday], datetime]:
     snapshot = (office_today(teams=teams, now=now), now)
     cache.set(key, snapshot, TODAY_MAX_AGE_SECONDS)
     return snapshot
+
+
+def work_types_today(*, office: str, now=None) -> list[dict]:
+    """Per active work type of ``office`` (for the wallboard): open backlog, waiting (new)
+    and the oldest waiting arrival, due today, at risk and past due (the SLA clock's own
+    times, as :func:`office_today`). Types without open work show zeros. ONE query."""
+    now = now or timezone.now()
+    start = _day_start(now)
+    end = start + timedelta(days=1)
+    is_open = Q(items__status__in=OPEN_STATUSES)
+    running = Q(items__sla_paused_at__isnull=True)
+    rows = (
+        WorkType.objects.filter(office=office, active=True)
+        .annotate(
+            open_count=Count("items", filter=is_open),
+            waiting=Count("items", filter=Q(items__status=Status.NEW)),
+            oldest_waiting=Min("items__created_at", filter=Q(items__status=Status.NEW)),
+            due_today=Count(
+                "items", filter=is_open & Q(items__due_at__gte=start, items__due_at__lt=end)
+            ),
+            at_risk=Count(
+                "items",
+                filter=is_open & running & Q(items__at_risk_at__lte=now, items__due_at__gte=now),
+            ),
+            past_due=Count("items", filter=is_open & running & Q(items__due_at__lt=now)),
+        )
+        .order_by("name")
+        .values(
+            "id",
+            "name",
+            "channel",
+            "open_count",
+            "waiting",
+            "oldest_waiting",
+            "due_today",
+            "at_risk",
+            "past_due",
+        )
+    )
+    out = []
+    for row in rows:
+        oldest = row.pop("oldest_waiting")
+        row["longest_wait_seconds"] = (
+            max(0, int((now - oldest).total_seconds())) if oldest else None
+        )
+        out.append(row)
+    return out
+
+
+def agents_by_state(*, office: str) -> list[dict]:
+    """Active agents of ``office``'s teams per presence state, in the states' order, with
+    readable labels. ONE query."""
+    labels = dict(PresenceState.choices)
+    counts = dict(
+        AgentPresence.objects.filter(
+            agent__is_active=True, agent__team__isnull=False, agent__team__office=office
+        )
+        .values_list("state")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return [
+        {"state": state, "label": label, "count": counts[state]}
+        for state, label in labels.items()
+        if counts.get(state)
+    ]

@@ -17,4 +17,12 @@ urlpatterns = [
     path("pilots/", views.PilotListView.as_view(), name="pilot_list"),
     path("pilots/new/", views.PilotCreateView.as_view(), name="pilot_create"),
     path("pilots/<int:pk>/", views.PilotDetailView.as_view(), name="pilot_detail"),
+    path("today/", views.TodayTilesPartialView.as_view(), name="today_tiles"),
+    path("wallboard/", views.WallboardView.as_view(), {"office": "front"}, name="wallboard_front"),
+    path("wallboard/<str:office>/", views.WallboardView.as_view(), name="wallboard"),
+    path(
+        "wallboard/<str:office>/live/",
+        views.WallboardPartialView.as_view(),
+        name="wallboard_partial",
+    ),
 ]

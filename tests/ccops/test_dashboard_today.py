@@ -107,7 +107,9 @@ def test_supervisor_of_two_teams_lands_on_both(client, supervisor, today, front_
     assert "you lead no team" in bad.content.decode()
 
 
-def test_overview_query_count_with_tiles(client, supervisor, today, django_assert_num_queries):
+def test_overview_query_count_with_tiles(
+    client, supervisor, today, django_assert_num_queries, longer_live_readings
+):
     client.force_login(supervisor)
     TeamFactory.create_batch(3, office=Office.BACK)
     # 1 user + team, 2 roles, 3 teams, 4 live backlog, 5-7 tiles (open items per office,

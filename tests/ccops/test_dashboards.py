@@ -89,7 +89,7 @@ def test_overview_live_backlog_defaults_to_supervisors_team(client, supervisor, 
     # Both shared readings say so on the page.
     page = response.content.decode()
     assert "As of " in table(response, "live_backlog").note
-    assert "shared between pages for up to 15 seconds" in page
+    assert "shared between pages for up to 3 seconds" in page
     assert "shares them between readers for up to 60 seconds" in page
     assert 'id="live-team" data-autosubmit>' in page
     assert f'<option value="{supervisor.team_id}" selected>Front A</option>' in page
@@ -239,7 +239,7 @@ OVERVIEW_QUERIES_SHARED = 5
 
 
 def test_overview_query_count_is_constant(
-    client, supervisor, computed, django_assert_num_queries, fresh_cache
+    client, supervisor, computed, django_assert_num_queries, fresh_cache, longer_live_readings
 ):
     client.force_login(supervisor)
     params = {"period": 90, "end": D.isoformat()}

@@ -12,6 +12,8 @@ def _pk(obj):
 KWARGS = {
     # pages
     "dashboard:office": lambda w: {"office": "front"},
+    "dashboard:wallboard": lambda w: {"office": "front"},
+    "dashboard:wallboard_partial": lambda w: {"office": "back"},
     "dashboard:team": lambda w: _pk(w.a.team),
     "dashboard:agent": lambda w: _pk(w.a.agent),
     "dashboard:pilot_detail": lambda w: _pk(w.pilot),

@@ -66,6 +66,11 @@ RULES = {
     "dashboard:pilot_list": ("L F F O O O O O", None),
     "dashboard:pilot_create": ("L F F O F F F O", "L F F P F F F P"),
     "dashboard:pilot_detail": ("L F F O O O O O", None),
+    # Pages that update themselves (ccops/dashboards/views/live.py): dashboard roles.
+    "dashboard:today_tiles": ("L F F O O O O O", None),
+    "dashboard:wallboard_front": ("L F F O O O O O", None),
+    "dashboard:wallboard": ("L F F O O O O O", None),
+    "dashboard:wallboard_partial": ("L F F O O O O O", None),
     "staffing:erlang": ("L F F O O F F O", None),
     "staffing:backlog": ("L F F O O F F O", None),
     "staffing:forecasts": ("L F F O O F F O", None),

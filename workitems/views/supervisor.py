@@ -2,8 +2,10 @@
 presence board of both offices."""
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Count
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -180,6 +182,7 @@ class QueueView(SupervisorRequiredMixin, ListView):
             backlog=self.backlog,
             backlog_as_of=self.backlog_as_of,
             backlog_max_age=selectors.BACKLOG_MAX_AGE_SECONDS,
+            poll_seconds=selectors.LIVE_POLL_SECONDS,
             count_as_of=self.backlog_as_of if self.count_from_backlog() else None,
             backlog_url=f"{reverse('workitems:queue_backlog')}?{query}",
             export_url=f"{reverse('workitems:queue_export')}?{query}",
@@ -189,7 +192,8 @@ class QueueView(SupervisorRequiredMixin, ListView):
 
 
 class BacklogPartialView(SupervisorRequiredMixin, TemplateView):
-    """The live backlog table; the queue page swaps it in every 30 s with htmx."""
+    """The live backlog table; the queue page swaps it in every ``LIVE_POLL_SECONDS``
+    with htmx while visible (a cache read while the shared reading is fresh)."""
 
     template_name = "workitems/_backlog.html"
 
@@ -201,6 +205,7 @@ class BacklogPartialView(SupervisorRequiredMixin, TemplateView):
             "backlog": backlog,
             "backlog_as_of": as_of,
             "backlog_max_age": selectors.BACKLOG_MAX_AGE_SECONDS,
+            "poll_seconds": selectors.LIVE_POLL_SECONDS,
             "backlog_url": self.request.get_full_path(),
         }
 
@@ -275,11 +280,24 @@ class BulkAssignView(SupervisorRequiredMixin, View):
 
 
 class PresenceBoardView(SupervisorRequiredMixin, ListView):
-    """Everyone's state and time in it, both offices; htmx refreshes the table."""
+    """Everyone's state and time in it, both offices; htmx refreshes the table every
+    ``LIVE_POLL_SECONDS`` while visible. The refreshed table is rendered once per filter
+    and page every ``PRESENCE_MAX_AGE_SECONDS`` and shared by every open board."""
 
     template_name = "workitems/presence_board.html"
     context_object_name = "rows"
     paginate_by = 100
+
+    def get(self, request, *args, **kwargs):
+        if not getattr(request, "htmx", False):
+            return super().get(request, *args, **kwargs)
+        key = selectors.presence_board_cache_key(request.get_full_path())
+        html = cache.get(key)
+        if html is None:
+            response = super().get(request, *args, **kwargs).render()
+            html = response.content.decode()
+            cache.set(key, html, selectors.PRESENCE_MAX_AGE_SECONDS)
+        return HttpResponse(html)
 
     def get_template_names(self):
         if getattr(self.request, "htmx", False):
@@ -309,6 +327,7 @@ class PresenceBoardView(SupervisorRequiredMixin, ListView):
             state_counts=[(s.value, s.label, counts.get(s.value, 0)) for s in PresenceState],
             query_string=_query_string(self.request),
             refresh_url=self.request.get_full_path(),
+            poll_seconds=selectors.LIVE_POLL_SECONDS,
             now=now,
         )
         return ctx

@@ -1,4 +1,5 @@
 from .goals import GoalDetailView, GoalListView, GoalUpdateView
+from .live import TodayTilesPartialView, WallboardPartialView, WallboardView
 from .overview import AgentView, MyScorecardView, OfficeView, OverviewView, TeamView
 from .pilots import PilotCreateView, PilotDetailView, PilotListView
 from .process import ProcessMapView
@@ -16,4 +17,7 @@ __all__ = [
     "PilotListView",
     "ProcessMapView",
     "TeamView",
+    "TodayTilesPartialView",
+    "WallboardPartialView",
+    "WallboardView",
 ]

@@ -5,16 +5,18 @@ from django.contrib.auth.models import Group
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 
 from workitems.selectors import BACKLOG_MAX_AGE_SECONDS, backlog_snapshot
-from workitems.today import office_today_snapshot
+from workitems.today import TODAY_MAX_AGE_SECONDS, office_today_snapshot
 
 from ...choices import Office
 from ...kpi_models import OFFICE_SCOPE_IDS, ScopeKind
 from ...kpis import goals as goal_rules
 from ...models import Team, User
 from .. import builders
+from ..live import POLL_SECONDS
 from ..selectors import KPI_MAX_AGE_SECONDS, overview_figures, series, totals
 from .base import EVERY_ROLE, DashboardView, chart_json
 
@@ -39,6 +41,21 @@ def live_note(as_of) -> str:
         f"As of {timezone.localtime(as_of):%H:%M:%S}: counts are shared between pages for up "
         f"to {BACKLOG_MAX_AGE_SECONDS} seconds."
     )
+
+
+def today_tiles_context(request, selected_teams, scope_name: str) -> dict:
+    """The today tiles' context (the overview page and its polled partial): the shared
+    snapshot (``office_today_snapshot``) of the selected teams' offices."""
+    tiles, tiles_as_of = office_today_snapshot(teams=selected_teams)
+    offices = {t.office for t in selected_teams} if selected_teams else set(OFFICE_LABELS)
+    return {
+        "tiles": [t for t in tiles if t.office in offices],
+        "tiles_as_of": tiles_as_of,
+        "tiles_max_age": TODAY_MAX_AGE_SECONDS,
+        "tiles_url": f"{reverse('dashboard:today_tiles')}?{request.GET.urlencode()}",
+        "poll_seconds": POLL_SECONDS,
+        "scope_name": scope_name,
+    }
 
 
 class OverviewView(DashboardView):
@@ -83,8 +100,7 @@ class OverviewView(DashboardView):
         else:
             live, live_as_of = backlog_snapshot(team=live_team)
             scope_name = str(live_team) if live_team else ""
-        tiles, tiles_as_of = office_today_snapshot(teams=selected_teams)
-        offices = {t.office for t in selected_teams} if selected_teams else set(OFFICE_LABELS)
+        tiles_context = today_tiles_context(self.request, selected_teams, scope_name)
         goals = goal_rules.load_goals(period.start, period.end)
         figures = overview_figures(period)
         query = self.request.GET.copy()
@@ -99,9 +115,7 @@ class OverviewView(DashboardView):
         context.update(
             teams=teams,
             live_team=live_team,
-            scope_name=scope_name,
-            tiles=[t for t in tiles if t.office in offices],
-            tiles_as_of=tiles_as_of,
+            **tiles_context,
             live_team_select=forms.Select(
                 choices=[("all", "All teams"), *mine, *team_choices]
             ).render(
