@@ -355,3 +355,17 @@ def test_too_many_events_or_too_big_a_body_is_a_400(post, calls, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     assert post(many[:20]).status_code == 400
     assert nothing_written()
+
+
+def test_hostile_signed_bodies_are_400s_that_write_nothing(post, calls):
+    """What the project-wide hostile-input test cannot send unsigned: deep nesting and
+    numbers past 64 bits, signed, answer 400 (the latter naming the field)."""
+    deep = {"id": "d", "type": "offered", "at": T0, "contact_id": "c", "queue": calls.name}
+    nested = deep
+    for _ in range(500):
+        nested = {"x": nested}
+    assert post(nested).status_code == 400
+    huge = dict(deep, talk_seconds=2**70)
+    response = post(huge)
+    assert response.status_code == 400 and list(response.json()["errors"]) == ["talk_seconds"]
+    assert nothing_written()

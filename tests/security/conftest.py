@@ -10,6 +10,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from ccops.choices import Office, Role
@@ -41,6 +42,7 @@ from training.models import (
 )
 from workitems import status_links
 from workitems.choices import Status
+from workitems.mail_models import EmailAttachment, InboundEmail, Mailbox
 from workitems.models import Customer, WorkItem
 
 ROLES = ("anon", "agent", "other_agent", "supervisor", "planner", "qa", "hr", "admin")
@@ -80,6 +82,22 @@ def _item(work_type, agent, *, status, customer, title):
     return item
 
 
+def _attachment(item, tag) -> EmailAttachment:
+    """A file that came by e-mail with the side's open item."""
+    mailbox, _ = Mailbox.objects.get_or_create(
+        name="Cases", defaults={"host": "imap.test", "username": "u", "password": "p",
+                                "work_type": item.work_type},
+    )  # fmt: skip
+    email = InboundEmail.objects.create(
+        mailbox=mailbox, message_id=f"<{tag}@test>", sender="c@example.com", outcome="created",
+        item=item,
+    )  # fmt: skip
+    attachment = EmailAttachment(email=email, item=item, filename=f"{tag}.txt",
+                                 content_type="text/plain", size=2)  # fmt: skip
+    attachment.file.save(f"{tag}.txt", ContentFile(b"hi"), save=True)
+    return attachment
+
+
 def _side(*, agent, coach, front_type, card, qa, module, skill, tier, buddy, tag):
     """Every per-person object of one side (team A or team B)."""
     now = timezone.now()
@@ -106,6 +124,7 @@ def _side(*, agent, coach, front_type, card, qa, module, skill, tier, buddy, tag
         evaluation=evaluation,
         coaching=coaching,
         shift=shift,
+        attachment=_attachment(item, tag),
         # The agent was told of the submitted evaluation (ccops.notifications).
         notification=Notification.objects.filter(user=agent).first(),
         agent_skill=AgentSkill.objects.create(agent=agent, skill=skill, level=2),

@@ -42,6 +42,7 @@ KWARGS = {
     "ccops:notification_open": lambda w: _pk(w.a.notification),
     "ccops:guide_page": lambda w: {"page": "agent"},
     "workitems:item_detail": lambda w: _pk(w.a.item),
+    "workitems:item_attachment": lambda w: {"pk": w.a.item.pk, "attachment_pk": w.a.attachment.pk},
     "workitems:item_action": lambda w: {"pk": w.a.item.pk, "action": "comment"},
     "workitems:customer_detail": lambda w: _pk(w.a.customer),
     "workitems:public_status": lambda w: {"token": w.a.token},

@@ -32,6 +32,9 @@ BODY_UNREAD = {
     "customer-erase",
     "notification-read",
     "notification-read-all",
+    # Signed by its source before its body is read: a 401 without the signature
+    # (tests/contacts/test_events.py posts hostile, signed bodies).
+    "contact-events",
 }
 
 

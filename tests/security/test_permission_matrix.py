@@ -121,6 +121,7 @@ RULES = {
     "workitems:claim_next": ("L M M F F F F M", "L P P F F F F P"),
     "workitems:presence_set": ("L M M F F F F M", "L P P F F F F P"),
     "workitems:item_detail": ("L O N O O O O O", None),
+    "workitems:item_attachment": ("L O N O O O O O", None),  # who may see the item
     "workitems:item_action": ("L M M M M M M M", "L P N P P P P P"),
     "workitems:queue": ("L F F O F F F O", None),
     "workitems:queue_backlog": ("L F F O F F F O", None),

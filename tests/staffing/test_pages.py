@@ -386,7 +386,7 @@ def test_schedule_export_and_import(client, planner, agent):
     week_of_shifts(planner, [agent])
     client.force_login(planner)
     response = client.get("/staffing/schedule/export.csv?week=2026-03-02")
-    text = response.content.decode()
+    text = response.getvalue().decode()
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(text.splitlines()))
     assert rows[0] == ["agent", "date", "start", "end", "activity", "note"]
