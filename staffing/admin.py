@@ -143,3 +143,4 @@ class PlanLineAdmin(admin.ModelAdmin):
 
 
 from . import schedule_admin  # noqa: E402,F401  (registers the generated schedules' admin)
+from . import time_off_admin  # noqa: E402,F401  (registers time off and shift trades)

@@ -280,3 +280,43 @@ def offerable_shifts(user, now=None):
         .exclude(pk__in=taken)
         .order_by("start")
     )
+
+
+# --- Time off on the grids ------------------------------------------------------------------
+
+
+def time_off_by_day(agent_ids, first: date, days: int) -> dict[int, list[list]]:
+    """Approved time off per agent and day of ``days`` days from ``first`` (one query)."""
+    begin, end = day_start(first), day_start(first + timedelta(days=days))
+    out: dict[int, list[list]] = {}
+    rows = TimeOffRequest.objects.filter(
+        agent_id__in=list(agent_ids),
+        status=TimeOffRequest.Status.APPROVED,
+        start__lt=end,
+        end__gt=begin,
+    ).order_by("start")
+    for req in rows:
+        cells = out.setdefault(req.agent_id, [[] for _ in range(days)])
+        for i in range(days):
+            a = day_start(first + timedelta(days=i))
+            b = day_start(first + timedelta(days=i + 1))
+            if req.start < b and req.end > a:
+                cells[i].append(req)
+    return out
+
+
+def attach_time_off(rows: list[dict], first: date, days: int) -> list[dict]:
+    """Sets ``row["time_off"]`` (a list per day) on grid rows that have an ``agent``."""
+    off = time_off_by_day([r["agent"].pk for r in rows], first, days)
+    empty = [[] for _ in range(days)]
+    for row in rows:
+        row["time_off"] = off.get(row["agent"].pk, empty)
+    return rows
+
+
+def attach_grid(grid: dict | None, run) -> dict:
+    """A run's grid with approved time off per row (an empty grid when ``grid`` is None)."""
+    if grid is None:
+        return {"days": [], "rows": []}
+    attach_time_off(grid["rows"], run.week_start, 7)
+    return grid
