@@ -111,7 +111,11 @@ def _decide(pk: int, by, status: str, reason: str, *, auto: bool = False) -> Tim
             .filter(agent_id=req.agent_id, year=_year(req.start))
             .first()
         )
-        req = TimeOffRequest.objects.select_for_update().select_related("agent").get(pk=pk)
+        req = (
+            TimeOffRequest.objects.select_for_update(of=("self",))
+            .select_related("agent")
+            .get(pk=pk)
+        )
         if req.status != Status.REQUESTED:
             raise Conflict(f"Already {req.get_status_display().lower()}.", field="status")
         taken = sel.holiday_taken(req.agent, _year(req.start), exclude_pk=req.pk)
@@ -123,7 +127,11 @@ def _decide(pk: int, by, status: str, reason: str, *, auto: bool = False) -> Tim
             )
     else:
         _lock_user(req.agent_id)
-        req = TimeOffRequest.objects.select_for_update().select_related("agent").get(pk=pk)
+        req = (
+            TimeOffRequest.objects.select_for_update(of=("self",))
+            .select_related("agent")
+            .get(pk=pk)
+        )
         if req.status != Status.REQUESTED:
             raise Conflict(f"Already {req.get_status_display().lower()}.", field="status")
     req.status = status

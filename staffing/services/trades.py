@@ -181,7 +181,9 @@ def _approve(pk: int, by, reason: str, *, auto: bool = False) -> ShiftTrade:
     trade = ShiftTrade.objects.get(pk=pk)
     _lock_users(trade.offered_by_id, trade.taken_by_id)
     trade = (
-        ShiftTrade.objects.select_for_update().select_related("offered_by", "taken_by").get(pk=pk)
+        ShiftTrade.objects.select_for_update(of=("self",))
+        .select_related("offered_by", "taken_by")
+        .get(pk=pk)
     )
     if trade.status != Status.TAKEN:
         raise Conflict(f"The trade is {trade.get_status_display().lower()}.", field="status")
