@@ -499,3 +499,18 @@ def test_two_approvals_racing_for_the_last_day_one_wins(agent, supervisor, plann
     assert sorted(outcomes) == ["conflict", "ok"]
     assert TimeOffRequest.objects.filter(status="approved").count() == 1
     assert sel.balance(agent, MON.year)["balance"] == 0
+
+
+def test_run_grid_shows_approved_time_off(client, agent, supervisor, planner, allowance):
+    from staffing.models import ScheduledShift
+
+    run = ScheduleRun.objects.create(week_start=MON, status="done", created_by=planner)
+    run.teams.add(agent.team)
+    ScheduledShift.objects.create(
+        run=run, agent=agent, start=at(MON, 9), end=at(MON, 17), activity="front_office"
+    )
+    services.time_off_approve(request=ask(agent, MON + timedelta(days=3)), by=supervisor)
+    client.force_login(planner)
+    page = client.get(reverse("staffing:schedule_run", args=[run.pk])).content.decode()
+    assert page.count('data-testid="time-off"') == 1
+    assert page.count('data-testid="run-shift"') == 1
