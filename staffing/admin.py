@@ -142,4 +142,5 @@ class PlanLineAdmin(admin.ModelAdmin):
     list_select_related = ["plan", "work_type"]
 
 
-from . import schedule_admin  # noqa: E402,F401  (registers the generated schedules' admin)
+# (registers the generated schedules', time off's and shift trades' admin)
+from . import schedule_admin, time_off_admin  # noqa: E402,F401

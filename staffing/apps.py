@@ -28,6 +28,9 @@ class StaffingConfig(AppConfig):
         navigation.register("Generate schedule", "staffing:schedule_runs", PLAN_WRITERS, order=345)
         navigation.register("Intraday", "staffing:intraday", PLAN_READERS, order=350)
         navigation.register("My schedule", "staffing:my_schedule", (Role.AGENT,), order=360)
+        navigation.register(
+            "Time off", "staffing:time_off", (Role.SUPERVISOR, Role.PLANNER), order=365
+        )
 
         view = {f"staffing.view_{m}" for m in MODELS}
         roles.grant(Role.PLANNER, "staffing.*")
@@ -44,3 +47,4 @@ class StaffingConfig(AppConfig):
 
 MODELS = ("shift", "forecastvalue", "forecastoverride", "forecastbuild", "staffingplan", "planline")
 MODELS += ("schedulerules", "schedulerun", "scheduledshift", "schedulecoverage")
+MODELS += ("timeoffrequest", "timeoffallowance", "shifttrade")

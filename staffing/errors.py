@@ -36,3 +36,10 @@ class Overlap(StaffingError):
 
     status_code = 400
     code = "overlap"
+
+
+class Conflict(StaffingError):
+    """The record changed under the request (already decided, taken, or no balance left)."""
+
+    status_code = 409
+    code = "conflict"

@@ -341,6 +341,12 @@ from .schedule_models import (  # noqa: E402
     ScheduleRules,
     ScheduleRun,
 )
+from .time_off_models import (  # noqa: E402
+    ShiftTrade,
+    TimeOffAllowance,
+    TimeOffKind,
+    TimeOffRequest,
+)
 
 __all__ = [
     "ForecastBuild",
@@ -352,5 +358,9 @@ __all__ = [
     "ScheduleRun",
     "ScheduledShift",
     "Shift",
+    "ShiftTrade",
     "StaffingPlan",
+    "TimeOffAllowance",
+    "TimeOffKind",
+    "TimeOffRequest",
 ]

@@ -24,6 +24,7 @@ from .models import (
     ScheduleRun,
     Shift,
     StaffingPlan,
+    TimeOffRequest,
 )
 from .permissions import supervised_team_ids
 from .selectors import current_skills, skilled_for
@@ -180,6 +181,13 @@ def blocking_periods(agent_ids, week_start: date) -> dict[int, list[tuple[int, i
     ).values_list("agent_id", "start", "end")
     for agent_id, s, e in rows:
         out[agent_id].append((minute_of(week_start, s), minute_of(week_start, e)))
+    # Approved time off blocks scheduling too (clipped to the week).
+    for agent_id, s, e in TimeOffRequest.objects.filter(
+        agent_id__in=agent_ids, status=TimeOffRequest.Status.APPROVED, start__lt=end, end__gt=start
+    ).values_list("agent_id", "start", "end"):
+        out[agent_id].append(
+            (minute_of(week_start, max(s, start)), minute_of(week_start, min(e, end)))
+        )
     return out
 
 

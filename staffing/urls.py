@@ -51,4 +51,48 @@ urlpatterns = [
         name="scheduled_shift_lock",
     ),
     path("intraday/", views.IntradayView.as_view(), name="intraday"),
+    path("my-schedule/time-off/", views.TimeOffRequestView.as_view(), name="time_off_request"),
+    path(
+        "my-schedule/time-off/<int:pk>/cancel/",
+        views.TimeOffCancelView.as_view(),
+        name="time_off_cancel",
+    ),
+    path("my-schedule/trades/offer/", views.TradeOfferView.as_view(), name="trade_offer"),
+    path(
+        "my-schedule/trades/<int:pk>/take/",
+        views.TradeActionView.as_view(),
+        {"action": "take"},
+        name="trade_take",
+    ),
+    path(
+        "my-schedule/trades/<int:pk>/cancel/",
+        views.TradeActionView.as_view(),
+        {"action": "cancel"},
+        name="trade_cancel",
+    ),
+    path("time-off/", views.TimeOffListView.as_view(), name="time_off"),
+    path(
+        "time-off/<int:pk>/approve/",
+        views.TimeOffDecideView.as_view(),
+        {"decision": "approve"},
+        name="time_off_approve",
+    ),
+    path(
+        "time-off/<int:pk>/decline/",
+        views.TimeOffDecideView.as_view(),
+        {"decision": "decline"},
+        name="time_off_decline",
+    ),
+    path(
+        "time-off/trades/<int:pk>/approve/",
+        views.TradeDecideView.as_view(),
+        {"decision": "approve"},
+        name="trade_approve",
+    ),
+    path(
+        "time-off/trades/<int:pk>/decline/",
+        views.TradeDecideView.as_view(),
+        {"decision": "decline"},
+        name="trade_decline",
+    ),
 ]

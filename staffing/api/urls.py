@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from . import schedules, views
+from . import schedules, time_off, views
 
 router = DefaultRouter()
 router.register("staffing/plans", views.StaffingPlanViewSet, basename="staffing-plan")
@@ -21,6 +21,10 @@ router.register(
 router.register("staffing/shifts", views.ShiftViewSet, basename="staffing-shift")
 router.register(
     "staffing/schedule-runs", schedules.ScheduleRunViewSet, basename="staffing-schedule-run"
+)
+router.register("staffing/time-off", time_off.TimeOffViewSet, basename="staffing-time-off")
+router.register(
+    "staffing/shift-trades", time_off.ShiftTradeViewSet, basename="staffing-shift-trade"
 )
 
 urlpatterns = [

@@ -28,9 +28,19 @@ from .schedules import (
     scheduled_shift_update,
 )
 from .shifts import ShiftRow, shift_create, shift_delete, shift_update, shifts_import
+from .time_off import (
+    allowance_set,
+    time_off_approve,
+    time_off_auto_approvable,
+    time_off_cancel,
+    time_off_decline,
+    time_off_request,
+)
+from .trades import trade_approve, trade_cancel, trade_decline, trade_offer, trade_take
 
 __all__ = [
     "ShiftRow",
+    "allowance_set",
     "forecast_build",
     "forecast_build_all",
     "forecast_event_create",
@@ -56,4 +66,14 @@ __all__ = [
     "shift_delete",
     "shift_update",
     "shifts_import",
+    "time_off_approve",
+    "time_off_auto_approvable",
+    "time_off_cancel",
+    "time_off_decline",
+    "time_off_request",
+    "trade_approve",
+    "trade_cancel",
+    "trade_decline",
+    "trade_offer",
+    "trade_take",
 ]

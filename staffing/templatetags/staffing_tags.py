@@ -33,3 +33,12 @@ def signed(value, digits: int = 1) -> str:
     if value is None:
         return "-"
     return f"{float(value):+.{int(digits)}f}"
+
+
+@register.filter
+def at(value, index):
+    """``list|at:i``: the i-th item (empty list when out of range)."""
+    try:
+        return value[int(index)]
+    except (IndexError, TypeError, ValueError, KeyError):
+        return []

@@ -22,6 +22,15 @@ from .schedule_runs import (
     ScheduleRunListView,
     ScheduleRunPublishView,
 )
+from .time_off import (
+    TimeOffCancelView,
+    TimeOffDecideView,
+    TimeOffListView,
+    TimeOffRequestView,
+    TradeActionView,
+    TradeDecideView,
+    TradeOfferView,
+)
 
 __all__ = [
     "BacklogPlanView",
@@ -46,4 +55,11 @@ __all__ = [
     "ScheduledShiftEditView",
     "ScheduledShiftLockView",
     "ShiftDeleteView",
+    "TimeOffCancelView",
+    "TimeOffDecideView",
+    "TimeOffListView",
+    "TimeOffRequestView",
+    "TradeActionView",
+    "TradeDecideView",
+    "TradeOfferView",
 ]

@@ -19,12 +19,13 @@ from ccops import exports
 from ccops.choices import Role
 from ccops.permissions import RoleRequiredMixin
 
-from .. import csv_io, selectors, services
+from .. import csv_io, selectors, services, time_off_selectors
 from ..errors import StaffingError
 from ..forms import ShiftForm, ShiftImportForm
 from ..models import Shift
 from ..timeutil import day_start
 from .common import ShiftEditorRequired, add_domain_error, date_param, redirect_back, week_of
+from .time_off import panel_context as time_off_panel
 
 User = get_user_model()
 TEAMS_PER_PAGE = 2
@@ -62,6 +63,7 @@ class ScheduleGridView(ShiftEditorRequired, TemplateView):
         page = paginator.get_page(self.request.GET.get("page"))
         page_teams = list(page.object_list)
         grid = selectors.schedule_grid(teams=page_teams, week_start=week)
+        time_off_selectors.attach_time_off([r for b in grid for r in b["rows"]], week, 7)
         agents = User.objects.filter(team__in=[t.pk for t in page_teams], is_active=True)
         form = kwargs.get("form") or ShiftForm(
             agents=agents, initial={"day": max(week, timezone.localdate())}
@@ -205,10 +207,14 @@ class MyScheduleView(RoleRequiredMixin, TemplateView):
             d = start + timedelta(days=i)
             blocks = [s for s in shifts if timezone.localtime(s.start).date() == d]
             days.append({"day": d, "shifts": blocks})
+        off = time_off_selectors.time_off_by_day([self.request.user.pk], start, 14)
+        for i, day in enumerate(days):
+            day["time_off"] = off.get(self.request.user.pk, [[]] * 14)[i]
         ctx.update(
             days=days,
             start=start,
             prev_week=start - timedelta(days=7),
             next_week=start + timedelta(days=7),
+            **time_off_panel(self.request.user),
         )
         return ctx

@@ -19,7 +19,7 @@ from ccops.choices import Role
 from ccops.models import Team
 
 from .. import schedule_selectors as sel
-from .. import services
+from .. import services, time_off_selectors
 from ..errors import StaffingError
 from ..models import ScheduledShift, ScheduleRun
 from ..schedule_models import ScheduledActivity
@@ -157,7 +157,7 @@ class ScheduleRunDetailView(PlanReaderRequired, TemplateView):
         chart = sel.chart_data(run) if done else {"front": {"labels": []}, "back": []}
         ctx.update(
             run=run,
-            grid=sel.run_grid(run) if done else {"days": [], "rows": []},
+            grid=time_off_selectors.attach_grid(sel.run_grid(run) if done else None, run),
             chart=chart["front"],
             back_rows=chart["back"],
             pending=run.status in (ScheduleRun.Status.QUEUED, ScheduleRun.Status.RUNNING),

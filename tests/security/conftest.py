@@ -178,6 +178,8 @@ def world(people, front_team, other_team, back_team):
     common.update(skill=call, tier=tier)
     a = _side(agent=agent, coach=supervisor, buddy=back_agent, tag="A", **common)
     b = _side(agent=other_agent, coach=other_supervisor, buddy=back_agent, tag="B", **common)
+    for side in (a, b):
+        _time_off_and_trade(side, taker=back_agent)
     today = timezone.localdate()
     plan = StaffingPlan.objects.create(
         name="Next week", start=today, end=today + timedelta(days=6), created_by=planner
@@ -244,6 +246,23 @@ def world(people, front_team, other_team, back_team):
         ),
         **_schedule_run(planner, front_team, agent, today),
     )
+
+
+def _time_off_and_trade(side, *, taker) -> None:
+    """A pending (sick) time-off request of the side's agent, and their shift offered and
+    taken by ``taker`` (awaiting approval)."""
+    from staffing.models import ShiftTrade, TimeOffRequest
+
+    start = side.shift.start
+    side.time_off = TimeOffRequest.objects.create(
+        agent=side.agent, start=start + timedelta(days=2), end=start + timedelta(days=3),
+        kind="sick",
+    )  # fmt: skip
+    side.trade = ShiftTrade.objects.create(
+        shift=side.shift, start=side.shift.start, end=side.shift.end,
+        office_activity=side.shift.activity, offered_by=side.agent, taken_by=taker,
+        status="taken",
+    )  # fmt: skip
 
 
 def _schedule_run(planner, team, agent, today) -> dict:

@@ -215,14 +215,14 @@ def test_plan_detail_queries_constant(
     # (one GROUP BY), the day's lines with their work type; the History (supervisors): its
     # records with their users, their predecessors, the users named in the changes
     # (created_by)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(url)
     ten = next(ln for ln in response.context["front_lines"] if ln.interval_start == at(MONDAY, 10))
     assert ten.required_agents == 20
     assert len(response.context["summary"]) == 4  # 2 types x 2 days
     assert response.context["editable"] is False  # supervisors read
     services.plan_update(plan=plan, by=planner, end=MONDAY + timedelta(days=6))
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(url)
     assert len(response.context["summary"]) == 14
 
@@ -330,8 +330,8 @@ def test_schedule_grid_queries_constant(
     client.force_login(supervisor)
     url = "/staffing/schedule/?week=2026-03-02"
     # session, user (with team and groups), team choices, team count, page of teams, members,
-    # their week's shifts (prefetch), the add form's agents
-    with django_assert_num_queries(8):
+    # their week's shifts (prefetch), their approved time off, the add form's agents
+    with django_assert_num_queries(9):
         response = client.get(url)
     (block,) = response.context["grid"]
     (row,) = [r for r in block["rows"] if r["agent"] == agent]
@@ -339,7 +339,7 @@ def test_schedule_grid_queries_constant(
     assert row["productive_hours"] == 15.0
     more = [make_user(Role.AGENT, username=f"x{i}", team=front_team) for i in range(4)]
     week_of_shifts(planner, more)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(url)
     assert len(response.context["grid"][0]["rows"]) == 6  # supervisor, agent, 4 more
     assert response.content.decode().count('data-testid="shift"') == 50
@@ -409,7 +409,10 @@ def test_schedule_export_and_import(client, planner, agent):
 def test_my_schedule(client, planner, agent, other_agent, django_assert_num_queries):
     week_of_shifts(planner, [agent, other_agent])
     client.force_login(agent)
-    with django_assert_num_queries(3):  # session, user (with team and groups), the agent's shifts
+    # session, user (with team and groups), the agent's shifts, their approved time off, and
+    # the time-off panel: requests, allowance (+ the year's approved days without one),
+    # shifts to offer, open offers, own trades
+    with django_assert_num_queries(10):
         response = client.get("/staffing/my-schedule/?week=2026-03-02")
     assert sum(len(d["shifts"]) for d in response.context["days"]) == 10
 
