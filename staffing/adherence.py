@@ -21,6 +21,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     Subquery,
@@ -33,7 +34,7 @@ from django.utils import timezone
 
 from workitems.models import PresenceChange
 
-from .choices import ADHERENT_STATES, PRODUCTIVE_ACTIVITIES, Activity
+from .choices import ADHERENT_STATES, NOT_WORKED_STATES, PRODUCTIVE_ACTIVITIES, Activity
 from .models import Shift
 from .timeutil import day_start
 
@@ -47,6 +48,10 @@ def _matching_state() -> Q:
         for activity, states in ADHERENT_STATES.items()
     ]
     return Case(*whens, default=Value(0), output_field=IntegerField())
+
+
+def _minutes(value: timedelta | None) -> float:
+    return value.total_seconds() / 60 if value else 0.0
 
 
 def _window(day: date, now: datetime | None) -> tuple[datetime, datetime]:
@@ -83,41 +88,76 @@ def adherence_by_agent(
         - Greatest(F("started_at"), OuterRef("s_start"), output_field=dt),
         output_field=DurationField(),
     )
-    matching = (
+    in_block = (
         PresenceChange.objects.filter(
             agent_id=OuterRef("agent_id"),
             started_at__lt=OuterRef("s_end"),
         )
         .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=OuterRef("s_start")))
-        .annotate(_activity=ExpressionWrapper(OuterRef("activity"), output_field=CharField()))
+        .order_by()
+    )
+    matching = (
+        in_block.annotate(
+            _activity=ExpressionWrapper(OuterRef("activity"), output_field=CharField())
+        )
         .annotate(_match=_matching_state())
         .filter(_match=1)
-        .order_by()
         .values("agent_id")
         .annotate(total=Sum(overlap))
         .values("total")[:1]
     )
+    measured = in_block.values("agent_id").annotate(total=Sum(overlap)).values("total")[:1]
+    # Minutes worked in the whole (elapsed) day, scheduled or not: the same value on each of
+    # the agent's rows, so it is taken with MAX, not summed.
+    day_overlap = ExpressionWrapper(
+        Least(
+            Coalesce(F("ended_at"), Value(until, output_field=dt), output_field=dt),
+            Value(until, output_field=dt),
+            output_field=dt,
+        )
+        - Greatest(F("started_at"), Value(start, output_field=dt), output_field=dt),
+        output_field=DurationField(),
+    )
+    worked = (
+        PresenceChange.objects.filter(agent_id=OuterRef("agent_id"), started_at__lt=until)
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=start))
+        .exclude(state__in=NOT_WORKED_STATES)
+        .order_by()
+        .values("agent_id")
+        .annotate(total=Sum(day_overlap))
+        .values("total")[:1]
+    )
+    zero = Value(ZERO, output_field=DurationField())
     scheduled = ExpressionWrapper(F("s_end") - F("s_start"), output_field=DurationField())
     rows = (
         shifts.annotate(
-            adherent=Coalesce(
-                Subquery(matching, output_field=DurationField()),
-                Value(ZERO, output_field=DurationField()),
-            )
+            adherent=Coalesce(Subquery(matching, output_field=DurationField()), zero),
+            measured=Coalesce(Subquery(measured, output_field=DurationField()), zero),
+            worked_day=Coalesce(Subquery(worked, output_field=DurationField()), zero),
         )
         .order_by()
         .values("agent_id")
-        .annotate(scheduled=Sum(scheduled), adherent_total=Sum("adherent"))
+        .annotate(
+            scheduled=Sum(scheduled),
+            adherent_total=Sum("adherent"),
+            measured_total=Sum("measured"),
+            worked_total=Max("worked_day"),
+        )
     )
     out = {}
     for row in rows:
-        sched = row["scheduled"].total_seconds() / 60 if row["scheduled"] else 0.0
-        adh = row["adherent_total"].total_seconds() / 60 if row["adherent_total"] else 0.0
-        adh = min(adh, sched)
+        sched = _minutes(row["scheduled"])
+        adh = min(_minutes(row["adherent_total"]), sched)
+        measured_min = min(_minutes(row["measured_total"]), sched)
+        worked_min = _minutes(row["worked_total"])
+        known = bool(sched and measured_min)
         out[row["agent_id"]] = {
             "scheduled_minutes": round(sched, 2),
             "adherent_minutes": round(adh, 2),
-            "adherence": (adh / sched) if sched else None,
+            "measured_minutes": round(measured_min, 2),
+            "worked_minutes": round(worked_min, 2),
+            "adherence": (adh / sched) if known else None,
+            "conformance": (worked_min / sched) if known else None,
         }
     return out
 

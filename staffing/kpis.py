@@ -21,7 +21,7 @@ def adherence_rows(day: date) -> list[tuple[int, float, float]]:
     return [
         (agent_id, row["adherent_minutes"], row["scheduled_minutes"])
         for agent_id, row in adherence_by_agent(day=day).items()
-        if row["scheduled_minutes"] > 0
+        if row["adherence"] is not None  # "no data": nobody scheduled or nothing measured
     ]
 
 

@@ -296,6 +296,37 @@ def _presence_change(presence: AgentPresence, state: str, item, at) -> AgentPres
     return presence
 
 
+def presence_history_replace(*, agent_id: int, intervals, since, until) -> int:
+    """Replace an agent's *closed* presence history in ``[since, until)`` with ``intervals``
+    (``(started_at, ended_at, state)``, ordered, not overlapping, inside the range): the bulk
+    equivalent of :func:`presence_set` for imports and the demo. The open (current) state
+    is left alone, so ``until`` must not be after it starts. Returns the rows written."""
+    rows = []
+    previous_end = since
+    for started_at, ended_at, state in intervals:
+        if state not in PresenceState.values:
+            raise InvalidInput(f"Unknown presence state {state!r}.", field="state")
+        if started_at < previous_end or ended_at <= started_at or ended_at > until:
+            raise InvalidInput("Presence intervals overlap or leave the range.", field="intervals")
+        rows.append(
+            PresenceChange(agent_id=agent_id, state=state, started_at=started_at, ended_at=ended_at)
+        )
+        previous_end = ended_at
+    with transaction.atomic():
+        open_since = (
+            PresenceChange.objects.filter(agent_id=agent_id, ended_at__isnull=True)
+            .values_list("started_at", flat=True)
+            .first()
+        )
+        if open_since is not None and until > open_since:
+            raise InvalidInput("The history would overlap the current state.", field="until")
+        PresenceChange.objects.filter(
+            agent_id=agent_id, ended_at__isnull=False, started_at__gte=since, started_at__lt=until
+        ).delete()
+        PresenceChange.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
 # --- Creation ---------------------------------------------------------------------------
 
 
