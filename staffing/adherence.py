@@ -4,7 +4,7 @@ A presence state matches a shift's activity as in :data:`staffing.choices.ADHERE
 (front office <-> on a contact, available, after-contact work; back office <-> casework,
 available; training and shadowing <-> training; break <-> break). ``off`` blocks are not
 scheduled time. Only elapsed time counts: for today, time after ``now`` is left out of both
-numerator and denominator. One SQL query per call: each shift block (clipped to the day)
+numerator and denominator. Two SQL queries per call (three more when someone has an approved exception that day): each shift block (clipped to the day)
 sums its overlap with the agent's matching presence intervals in a correlated subquery, and
 the blocks are grouped per agent.
 """
@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from workitems.models import PresenceChange
 
+from .adherence_models import AdherenceException
 from .choices import ADHERENT_STATES, NOT_WORKED_STATES, PRODUCTIVE_ACTIVITIES, Activity
 from .models import Shift
 from .timeutil import day_start
@@ -145,10 +146,15 @@ def adherence_by_agent(
         )
     )
     out = {}
+    rows = list(rows)
+    excused = _excused_minutes(start, until, [r["agent_id"] for r in rows])
     for row in rows:
         sched = _minutes(row["scheduled"])
         adh = min(_minutes(row["adherent_total"]), sched)
         measured_min = min(_minutes(row["measured_total"]), sched)
+        if row["agent_id"] in excused:  # approved exceptions: in activity, and measured
+            adh, extra = excused[row["agent_id"]]
+            measured_min = min(measured_min + extra, sched)
         worked_min = _minutes(row["worked_total"])
         known = bool(sched and measured_min)
         out[row["agent_id"]] = {
@@ -159,6 +165,73 @@ def adherence_by_agent(
             "adherence": (adh / sched) if known else None,
             "conformance": (worked_min / sched) if known else None,
         }
+    return out
+
+
+def _union_minutes(spans) -> float:
+    total, cur_s, cur_e = 0.0, None, None
+    for s, e in sorted(spans):
+        if cur_e is None or s > cur_e:
+            if cur_e is not None:
+                total += (cur_e - cur_s).total_seconds()
+            cur_s, cur_e = s, e
+        else:
+            cur_e = max(cur_e, e)
+    if cur_e is not None:
+        total += (cur_e - cur_s).total_seconds()
+    return total / 60
+
+
+def _excused_minutes(start, until, agent_ids) -> dict[int, tuple[float, float]]:
+    """For agents with an approved exception in ``[start, until)``: ``{agent_id: (minutes in
+    the scheduled activity or excused, excused minutes not otherwise measured)}``, the union
+    of matching presence and exceptions per block (so nothing counts twice). One query when
+    nobody has an exception, three otherwise."""
+    exceptions = list(
+        AdherenceException.objects.filter(
+            agent_id__in=agent_ids, start__lt=until, end__gt=start
+        ).values_list("agent_id", "start", "end")
+    )
+    if not exceptions:
+        return {}
+    ids = {e[0] for e in exceptions}
+    blocks = list(
+        Shift.objects.filter(agent_id__in=ids, start__lt=until, end__gt=start)
+        .exclude(activity=Activity.OFF)
+        .values_list("agent_id", "start", "end", "activity")
+    )
+    changes = list(
+        PresenceChange.objects.filter(agent_id__in=ids, started_at__lt=until)
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=start))
+        .values_list("agent_id", "started_at", "ended_at", "state")
+    )
+    out = {}
+    for agent_id in ids:
+        adherent = extra = 0.0
+        for a, b_s, b_e, activity in blocks:
+            if a != agent_id:
+                continue
+            b_s, b_e = max(b_s, start), min(b_e, until)
+            clip = [
+                (max(s, b_s), min(e or until, b_e))
+                for a2, s, e, state in changes
+                if a2 == agent_id and max(s, b_s) < min(e or until, b_e)
+            ]
+            matching = [
+                (max(s, b_s), min(e or until, b_e))
+                for a2, s, e, state in changes
+                if a2 == agent_id
+                and state in ADHERENT_STATES.get(activity, ())
+                and max(s, b_s) < min(e or until, b_e)
+            ]
+            excused = [
+                (max(s, b_s), min(e, b_e))
+                for a2, s, e in exceptions
+                if a2 == agent_id and max(s, b_s) < min(e, b_e)
+            ]
+            adherent += _union_minutes(matching + excused)
+            extra += _union_minutes(clip + excused) - _union_minutes(clip)
+        out[agent_id] = (adherent, extra)
     return out
 
 

@@ -33,6 +33,7 @@ class StaffingConfig(AppConfig):
         roles.grant(Role.PLANNER, "staffing.*")
         roles.grant(Role.SUPERVISOR, *view, "staffing.add_shift", "staffing.change_shift")
         roles.grant(Role.SUPERVISOR, "staffing.delete_shift")
+        roles.grant(Role.SUPERVISOR, "staffing.add_adherenceexception")
         roles.grant(Role.ADMIN, "staffing.*")
         schedules.register(
             "staffing: rebuild forecasts (nightly)",
@@ -40,7 +41,13 @@ class StaffingConfig(AppConfig):
             minute="30",
             hour="2",
         )
+        schedules.register(
+            "staffing: real-time adherence scan (every minute)",
+            "staffing.tasks.adherence_scan",
+            minute="*",
+        )
 
 
 MODELS = ("shift", "forecastvalue", "forecastoverride", "forecastbuild", "staffingplan", "planline")
 MODELS += ("schedulerules", "schedulerun", "scheduledshift", "schedulecoverage")
+MODELS += ("adherenceexception",)

@@ -335,6 +335,7 @@ class PlanLine(models.Model):
 
 
 # Generated schedules live in their own module; imported here so Django registers them.
+from .adherence_models import AdherenceException  # noqa: E402
 from .schedule_models import (  # noqa: E402
     ScheduleCoverage,
     ScheduledShift,
@@ -343,6 +344,7 @@ from .schedule_models import (  # noqa: E402
 )
 
 __all__ = [
+    "AdherenceException",
     "ForecastBuild",
     "ForecastOverride",
     "ForecastValue",

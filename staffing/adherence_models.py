@@ -1,0 +1,31 @@
+"""Adherence exceptions: time a supervisor approved as adherent (a meeting, a system outage,
+coaching). It counts as time in the scheduled activity and silences real-time alerts."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+
+class AdherenceException(models.Model):
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="adherence_exceptions"
+    )
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    reason = models.CharField(max_length=200)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-start", "agent"]
+        indexes = [models.Index(fields=["agent", "start"], name="adh_exc_agent_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")), name="adherence_exception_end_after_start"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.agent} {self.start:%Y-%m-%d %H:%M}-{self.end:%H:%M}: {self.reason}"
