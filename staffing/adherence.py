@@ -4,9 +4,17 @@ A presence state matches a shift's activity as in :data:`staffing.choices.ADHERE
 (front office <-> on a contact, available, after-contact work; back office <-> casework,
 available; training and shadowing <-> training; break <-> break). ``off`` blocks are not
 scheduled time. Only elapsed time counts: for today, time after ``now`` is left out of both
-numerator and denominator. Two SQL queries per call (three more when someone has an approved exception that day): each shift block (clipped to the day)
-sums its overlap with the agent's matching presence intervals in a correlated subquery, and
-the blocks are grouped per agent.
+numerator and denominator.
+
+"No data" (``adherence`` and ``conformance`` None) when nothing was measured: no presence
+state, and no approved exception, over the scheduled blocks; agents with no scheduled
+blocks have no row. Conformance = minutes worked (any state but offline, the whole elapsed
+day) / scheduled minutes. Approved :class:`AdherenceException` time counts as in the
+activity (the union with matching presence, never twice).
+
+Two SQL queries per call (three more when someone has an exception that day): each block
+(clipped to the day) sums its overlap with the agent's matching presence in a correlated
+subquery, and the blocks are grouped per agent; then the day's exceptions.
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ class StaffingConfig(AppConfig):
         navigation.register("Schedule", "staffing:schedule", SHIFT_EDITORS, order=340)
         navigation.register("Generate schedule", "staffing:schedule_runs", PLAN_WRITERS, order=345)
         navigation.register("Intraday", "staffing:intraday", PLAN_READERS, order=350)
+        navigation.register("Adherence", "staffing:adherence", SHIFT_EDITORS, order=355)
         navigation.register("My schedule", "staffing:my_schedule", (Role.AGENT,), order=360)
 
         view = {f"staffing.view_{m}" for m in MODELS}

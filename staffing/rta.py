@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ccops import notifications
+from ccops.choices import Role
 from workitems.choices import PresenceState
 from workitems.models import AgentPresence
 
@@ -27,7 +28,7 @@ from .adherence_models import AdherenceException
 from .choices import ADHERENT_STATES, Activity
 from .errors import InvalidInput, NotAllowed
 from .models import Shift
-from .permissions import can_edit_shifts_of
+from .permissions import can_edit_shifts_of, supervised_team_ids
 
 MAX_EXCEPTION_HOURS = 12
 
@@ -131,3 +132,24 @@ def adherence_exception_create(*, agent, start, end, reason: str, by) -> Adheren
         return AdherenceException.objects.create(
             agent=agent, start=start, end=end, reason=reason[:200], approved_by=by
         )
+
+
+def exceptions_visible_to(user):
+    """Planners (and admins) see every exception; supervisors their teams' agents'."""
+    qs = AdherenceException.objects.order_by("-start", "agent_id")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.has_role(Role.PLANNER):
+        return qs
+    if user.has_role(Role.SUPERVISOR):
+        return qs.filter(agent__team__supervisor=user)
+    return qs.none()
+
+
+def supervised_alerts(user, *, now=None) -> list[dict]:
+    """The alerts a page shows ``user``: all for planners, their teams' for supervisors."""
+    if user.has_role(Role.PLANNER):
+        return adherence_alerts(now=now)
+    if user.has_role(Role.SUPERVISOR):
+        return adherence_alerts(now=now, team_ids=list(supervised_team_ids(user)))
+    return []

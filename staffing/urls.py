@@ -51,4 +51,5 @@ urlpatterns = [
         name="scheduled_shift_lock",
     ),
     path("intraday/", views.IntradayView.as_view(), name="intraday"),
+    path("adherence/", views.AdherenceView.as_view(), name="adherence"),
 ]

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from . import schedules, views
+from . import adherence, schedules, views
 
 router = DefaultRouter()
 router.register("staffing/plans", views.StaffingPlanViewSet, basename="staffing-plan")
@@ -21,6 +21,11 @@ router.register(
 router.register("staffing/shifts", views.ShiftViewSet, basename="staffing-shift")
 router.register(
     "staffing/schedule-runs", schedules.ScheduleRunViewSet, basename="staffing-schedule-run"
+)
+router.register(
+    "staffing/adherence-exceptions",
+    adherence.AdherenceExceptionViewSet,
+    basename="staffing-adherence-exception",
 )
 
 urlpatterns = [

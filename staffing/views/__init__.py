@@ -1,3 +1,4 @@
+from .adherence import AdherenceView
 from .calculators import BacklogPlanView, ErlangCalculatorView
 from .forecasts import (
     ForecastEventCreateView,
@@ -24,6 +25,7 @@ from .schedule_runs import (
 )
 
 __all__ = [
+    "AdherenceView",
     "BacklogPlanView",
     "ErlangCalculatorView",
     "ForecastEventCreateView",

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from ..intraday import intraday_snapshot
+from ..rta import supervised_alerts
 from .common import PlanReaderRequired
 
 
@@ -39,5 +40,6 @@ class IntradayView(PlanReaderRequired, TemplateView):
             at=self.request.GET.get("at", ""),
             at_error=error,
             live=moment is None,
+            alerts=supervised_alerts(self.request.user, now=moment),
         )
         return ctx
