@@ -29,3 +29,31 @@ class AdherenceException(models.Model):
 
     def __str__(self):
         return f"{self.agent} {self.start:%Y-%m-%d %H:%M}-{self.end:%H:%M}: {self.reason}"
+
+
+class FlexMove(models.Model):
+    """An intraday flex suggestion carried out: the agents' blocks in the window were moved
+    to the other office's activity. ``before``/``after`` hold the blocks as they were and
+    are (lists of ``{"agent", "start", "end", "activity"}``), ``suggestion`` what the page
+    showed (service level or items before/after), for comparing with what happened."""
+
+    direction = models.CharField(max_length=8)  # "to_front" or "to_back"
+    to_type = models.ForeignKey(
+        "workitems.WorkType", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    window_start = models.DateTimeField()
+    window_end = models.DateTimeField()
+    agents = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="flex_moves")
+    suggestion = models.JSONField(default=dict)
+    before = models.JSONField(default=list)
+    after = models.JSONField(default=list)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    applied_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-applied_at"]
+
+    def __str__(self):
+        return f"{self.direction} {self.window_start:%Y-%m-%d %H:%M}-{self.window_end:%H:%M}"

@@ -10,13 +10,16 @@ class StaffingConfig(AppConfig):
         from ccops import navigation, roles, schedules
         from ccops.choices import Role
         from training.services import register_shift_finder
+        from workitems.scheduled_office import register_office_finder
 
         from .permissions import PLAN_READERS, PLAN_WRITERS, SHIFT_EDITORS
-        from .selectors import shift_clash
+        from .selectors import scheduled_office, shift_clash
 
         # Training sits below staffing and never imports it: shadowing sessions learn about
         # the participant's shifts through this finder.
         register_shift_finder(shift_clash)
+        # Claim-next follows the scheduled block's office (flex moves switch it).
+        register_office_finder(scheduled_office)
 
         navigation.register("Erlang calculator", "staffing:erlang", PLAN_READERS, order=300)
         navigation.register("Backlog plan", "staffing:backlog", PLAN_READERS, order=310)
@@ -51,4 +54,4 @@ class StaffingConfig(AppConfig):
 
 MODELS = ("shift", "forecastvalue", "forecastoverride", "forecastbuild", "staffingplan", "planline")
 MODELS += ("schedulerules", "schedulerun", "scheduledshift", "schedulecoverage")
-MODELS += ("adherenceexception",)
+MODELS += ("adherenceexception", "flexmove")

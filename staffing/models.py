@@ -335,7 +335,7 @@ class PlanLine(models.Model):
 
 
 # Generated schedules live in their own module; imported here so Django registers them.
-from .adherence_models import AdherenceException  # noqa: E402
+from .adherence_models import AdherenceException, FlexMove  # noqa: E402
 from .schedule_models import (  # noqa: E402
     ScheduleCoverage,
     ScheduledShift,
@@ -345,6 +345,7 @@ from .schedule_models import (  # noqa: E402
 
 __all__ = [
     "AdherenceException",
+    "FlexMove",
     "ForecastBuild",
     "ForecastOverride",
     "ForecastValue",

@@ -52,4 +52,5 @@ urlpatterns = [
     ),
     path("intraday/", views.IntradayView.as_view(), name="intraday"),
     path("adherence/", views.AdherenceView.as_view(), name="adherence"),
+    path("intraday/flex/apply/", views.FlexApplyView.as_view(), name="flex_apply"),
 ]

@@ -41,6 +41,7 @@ from .choices import (
 from .errors import IllegalTransition, InvalidInput, NotAllowed, StaleVersion
 from .models import AgentPresence, Customer, PresenceChange, WorkItem, WorkItemEvent, WorkType
 from .routing import URGENCY_ORDER, WorkTypeRule, eligible_work_types
+from .scheduled_office import scheduled_office
 
 S = Status
 
@@ -555,6 +556,18 @@ def _claim_conditional(agent, type_ids: list[int], now) -> int | None:
     return candidate_id
 
 
+def _in_scheduled_office(agent, type_ids: list[int]) -> list[int]:
+    """The agent's scheduled block now decides the office (a flex move switches it); with
+    no front/back-office block now, or nothing eligible in that office, all types stay."""
+    office = scheduled_office(agent.pk, timezone.now())
+    if office is None or not type_ids:
+        return type_ids
+    there = list(
+        WorkType.objects.filter(pk__in=type_ids, office=office).values_list("pk", flat=True)
+    )
+    return there or type_ids
+
+
 def workitem_claim_next(*, agent) -> WorkItem | None:
     """Give the agent the most urgent open item they are skilled for; ``None`` if none.
     The item comes with its ``ITEM_NAMES`` (type, customer, assignee, team) loaded.
@@ -565,7 +578,7 @@ def workitem_claim_next(*, agent) -> WorkItem | None:
     """
     if not agent.has_role(Role.AGENT):
         raise NotAllowed("Only agents take work from the queue.")
-    type_ids = eligible_work_type_ids(agent)
+    type_ids = _in_scheduled_office(agent, eligible_work_type_ids(agent))
     claim = _claim_skip_locked if connection.vendor == "postgresql" else _claim_conditional
     for _attempt in range(10):
         try:

@@ -1,5 +1,6 @@
 from .adherence import AdherenceView
 from .calculators import BacklogPlanView, ErlangCalculatorView
+from .flex_moves import FlexApplyView
 from .forecasts import (
     ForecastEventCreateView,
     ForecastEventDeleteView,
@@ -25,6 +26,7 @@ from .schedule_runs import (
 )
 
 __all__ = [
+    "FlexApplyView",
     "AdherenceView",
     "BacklogPlanView",
     "ErlangCalculatorView",

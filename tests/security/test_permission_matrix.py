@@ -84,6 +84,7 @@ RULES = {
     "staffing:my_schedule": ("L O O F F F F O", None),
     "staffing:intraday": ("L F F O O F F O", None),
     "staffing:adherence": ("L F F O O F F O", "L F F P P F F P"),
+    "staffing:flex_apply": ("L F F M M F F M", "L F F P P F F P"),
     "staffing:schedule_runs": ("L F F O O F F O", "L F F F P F F P"),
     "staffing:schedule_run": ("L F F O O F F O", None),
     "staffing:schedule_run_publish": ("L F F F M F F M", "L F F F P F F P"),
