@@ -10,9 +10,10 @@ class StaffingConfig(AppConfig):
         from ccops import navigation, roles, schedules
         from ccops.choices import Role
         from training.services import register_shift_finder
-        from workitems.scheduled_office import register_office_finder
+        from workitems.scheduled_office import register_alert_source, register_office_finder
 
         from .permissions import PLAN_READERS, PLAN_WRITERS, SHIFT_EDITORS
+        from .rta import supervised_alerts
         from .selectors import scheduled_office, shift_clash
 
         # Training sits below staffing and never imports it: shadowing sessions learn about
@@ -20,6 +21,7 @@ class StaffingConfig(AppConfig):
         register_shift_finder(shift_clash)
         # Claim-next follows the scheduled block's office (flex moves switch it).
         register_office_finder(scheduled_office)
+        register_alert_source(supervised_alerts)
 
         navigation.register("Erlang calculator", "staffing:erlang", PLAN_READERS, order=300)
         navigation.register("Backlog plan", "staffing:backlog", PLAN_READERS, order=310)

@@ -22,3 +22,19 @@ def register_office_finder(finder: Callable[[int, datetime], str | None]) -> Non
 
 def scheduled_office(agent_id: int, at: datetime) -> str | None:
     return _finder(agent_id, at) if _finder is not None else None
+
+
+# Real-time adherence alerts for the presence board: staffing registers the source
+# (``register_alert_source``); each alert is a dict with ``agent``, ``activity_label``,
+# ``state_label``, ``since`` and ``minutes``.
+_alert_source: Callable | None = None
+
+
+def register_alert_source(source: Callable) -> None:
+    """``source(user)`` -> the adherence alerts ``user`` may see now."""
+    global _alert_source
+    _alert_source = source
+
+
+def adherence_alerts_for(user) -> list[dict]:
+    return list(_alert_source(user)) if _alert_source is not None else []

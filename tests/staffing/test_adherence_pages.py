@@ -70,6 +70,8 @@ def test_page_shows_alerts_and_records_exception(
     assert 'data-testid="alert-count">1<' in text and "Casework" in text
     intraday = client.get(reverse("staffing:intraday")).content.decode()
     assert 'data-testid="alert-count">1<' in intraday
+    board = client.get(reverse("workitems:presence_board")).content.decode()
+    assert 'data-testid="alert-count">1<' in board and "Front office" in board
     now = timezone.localtime()
     start = (now - timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M")
     end = (now + timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M")

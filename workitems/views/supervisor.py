@@ -19,6 +19,7 @@ from ..choices import OPEN_STATUSES, PresenceState
 from ..errors import WorkflowError
 from ..forms import BulkAssignForm, PresenceFilterForm, QueueFilterForm
 from ..models import WorkItem
+from ..scheduled_office import adherence_alerts_for
 from ._common import form_error_text, safe_next
 
 EXPORT_COLUMNS = [
@@ -270,5 +271,6 @@ class PresenceBoardView(SupervisorRequiredMixin, ListView):
             query_string=_query_string(self.request),
             refresh_url=self.request.get_full_path(),
             now=now,
+            adherence_alerts=adherence_alerts_for(self.request.user),
         )
         return ctx
