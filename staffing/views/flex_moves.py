@@ -20,6 +20,8 @@ from .common import PlanReaderRequired, error_message
 def flex_rows(snapshot, user) -> list[dict]:
     """Each suggestion with the fingerprint of the blocks it saw (one query per move)."""
     rows = []
+    # A what-if time (?at=) may be applied too while its window is not over yet.
+    is_open = snapshot["window_end"] > timezone.now()
     for move in snapshot["moves"]:
         ids = [a.agent_id for a in move.agents]
         rows.append(
@@ -27,6 +29,7 @@ def flex_rows(snapshot, user) -> list[dict]:
                 "move": move,
                 "agent_ids": ",".join(map(str, ids)),
                 "fingerprint": blocks_fingerprint(ids, snapshot["current"], snapshot["window_end"]),
+                "open": is_open,
             }
         )
     return rows
