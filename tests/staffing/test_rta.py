@@ -146,3 +146,12 @@ def test_scan_query_count(on_shift, django_assert_num_queries):
     presence_set(agent=on_shift, state="casework", at=at(MONDAY, 10))
     with django_assert_num_queries(3):
         assert len(adherence_alerts(now=at(MONDAY, 10, 30))) == 1
+
+
+def test_scan_task_runs_every_minute(on_shift, supervisor):
+    from ccops.schedules import SCHEDULES
+    from staffing.tasks import adherence_scan as task
+
+    [spec] = [s for s in SCHEDULES if s["task"] == "staffing.tasks.adherence_scan"]
+    assert spec["crontab"]["minute"] == "*" and spec["crontab"]["hour"] == "*"
+    assert task() == 0  # nobody is scheduled now (the fixture's shift is on a past Monday)
