@@ -3,6 +3,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
+    AdherenceException,
     ForecastBuild,
     ForecastEvent,
     ForecastOverride,
@@ -144,3 +145,12 @@ class PlanLineAdmin(admin.ModelAdmin):
 
 # (registers the generated schedules', time off's and shift trades' admin)
 from . import schedule_admin, time_off_admin  # noqa: E402,F401
+
+
+@admin.register(AdherenceException)
+class AdherenceExceptionAdmin(admin.ModelAdmin):
+    list_display = ["agent", "start", "end", "reason", "approved_by", "created_at"]
+    list_filter = ["agent__team", "start"]
+    search_fields = ["agent__username", "reason"]
+    raw_id_fields = ["agent", "approved_by"]
+    list_select_related = ["agent", "approved_by"]

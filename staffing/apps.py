@@ -10,13 +10,18 @@ class StaffingConfig(AppConfig):
         from ccops import navigation, roles, schedules
         from ccops.choices import Role
         from training.services import register_shift_finder
+        from workitems.scheduled_office import register_alert_source, register_office_finder
 
         from .permissions import PLAN_READERS, PLAN_WRITERS, SHIFT_EDITORS
-        from .selectors import shift_clash
+        from .rta import supervised_alerts
+        from .selectors import scheduled_office, shift_clash
 
         # Training sits below staffing and never imports it: shadowing sessions learn about
         # the participant's shifts through this finder.
         register_shift_finder(shift_clash)
+        # Claim-next follows the scheduled block's office (flex moves switch it).
+        register_office_finder(scheduled_office)
+        register_alert_source(supervised_alerts)
 
         navigation.register("Erlang calculator", "staffing:erlang", PLAN_READERS, order=300)
         navigation.register("Backlog plan", "staffing:backlog", PLAN_READERS, order=310)
@@ -27,6 +32,7 @@ class StaffingConfig(AppConfig):
         navigation.register("Schedule", "staffing:schedule", SHIFT_EDITORS, order=340)
         navigation.register("Generate schedule", "staffing:schedule_runs", PLAN_WRITERS, order=345)
         navigation.register("Intraday", "staffing:intraday", PLAN_READERS, order=350)
+        navigation.register("Adherence", "staffing:adherence", SHIFT_EDITORS, order=355)
         navigation.register("My schedule", "staffing:my_schedule", (Role.AGENT,), order=360)
         navigation.register(
             "Time off", "staffing:time_off", (Role.SUPERVISOR, Role.PLANNER), order=365
@@ -36,6 +42,7 @@ class StaffingConfig(AppConfig):
         roles.grant(Role.PLANNER, "staffing.*")
         roles.grant(Role.SUPERVISOR, *view, "staffing.add_shift", "staffing.change_shift")
         roles.grant(Role.SUPERVISOR, "staffing.delete_shift")
+        roles.grant(Role.SUPERVISOR, "staffing.add_adherenceexception")
         roles.grant(Role.ADMIN, "staffing.*")
         schedules.register(
             "staffing: rebuild forecasts (nightly)",
@@ -43,8 +50,14 @@ class StaffingConfig(AppConfig):
             minute="30",
             hour="2",
         )
+        schedules.register(
+            "staffing: real-time adherence scan (every minute)",
+            "staffing.tasks.adherence_scan",
+            minute="*",
+        )
 
 
 MODELS = ("shift", "forecastvalue", "forecastoverride", "forecastbuild", "staffingplan", "planline")
 MODELS += ("schedulerules", "schedulerun", "scheduledshift", "schedulecoverage")
 MODELS += ("timeoffrequest", "timeoffallowance", "shifttrade")
+MODELS += ("adherenceexception", "flexmove")

@@ -31,6 +31,10 @@ ADHERENT_STATES: dict[str, tuple[str, ...]] = {
     Activity.BREAK: (PresenceState.BREAK,),
 }
 
+# Conformance: minutes worked / minutes scheduled; every logged-in state but offline is worked
+# (a break is scheduled time too, so it counts on both sides).
+NOT_WORKED_STATES = (PresenceState.OFFLINE,)
+
 # Short labels for the schedule grid.
 ACTIVITY_CODES = {
     Activity.FRONT_OFFICE: "FO",

@@ -29,9 +29,11 @@ from django.utils import timezone
 from ccops.choices import Office
 from training.models import AgentSkill
 from workitems.models import WorkType
+from workitems.selectors import current_presence_since
+from workitems.services import presence_history_replace
 
 from . import services
-from .choices import Activity
+from .choices import ADHERENT_STATES, Activity
 from .erlang import ErlangInputError, required_agents
 from .intraday import intraday_snapshot
 from .models import ForecastOverride, Shift, StaffingPlan
@@ -185,6 +187,89 @@ def _ensure_cross_training(ctx, types) -> None:
                 )
 
 
+# --- Presence history: what the agents did against their shifts ----------------------------
+
+FRONT_CYCLE = ("on_contact", "after_contact", "available")
+
+
+def _day_states(rng, blocks):
+    """``(login, change points [(at, state)], logout)`` for one working day's blocks
+    (ordered): logging in a few minutes late now and then, front office cycling contacts,
+    breaks that sometimes run over (the next block starts late), an occasional unscheduled
+    ten-minute pause; offline after the last block."""
+    points = []
+    first = blocks[0][0]
+    late = timedelta(minutes=rng.choice([0, 0, 0, 2, 4, 7, 12]))
+    for s, e, act in blocks:
+        t = max(s, first + late)
+        if act == Activity.FRONT_OFFICE:
+            i = 0
+            while t < e:
+                points.append((t, FRONT_CYCLE[i % 3]))
+                t += timedelta(minutes=rng.choice([25, 40, 55]) if i % 3 == 0 else 5)
+                i += 1
+        elif t < e:
+            points.append((t, ADHERENT_STATES[act][0]))
+        late = timedelta(0)
+        if act == Activity.BREAK and rng.random() < 0.3:
+            late = e - first + timedelta(minutes=rng.choice([3, 6, 9]))  # break overran
+        elif rng.random() < 0.15 and e - s > timedelta(hours=1):
+            pause = s + (e - s) / 2
+            points = [p for p in points if not pause <= p[0] < pause + timedelta(minutes=10)]
+            back = [p for p in points if p[0] < pause][-1][1]
+            points += [(pause, "break"), (pause + timedelta(minutes=10), back)]
+            points.sort(key=lambda p: p[0])
+    end = blocks[-1][1] + timedelta(minutes=rng.choice([0, 0, 3, 8]))
+    return first + timedelta(0), points, end
+
+
+def _presence_history(ctx) -> int:
+    """Closed presence history for every demo agent from :data:`PAST_DAYS` back up to their
+    current state (set by the work items' demo), following their shifts: offline between
+    shifts, days off and unscheduled days; written through the work items' bulk history
+    service. Deterministic per agent; re-running replaces it."""
+    first = day_start(ctx.today - timedelta(days=PAST_DAYS))
+    current = current_presence_since([a.pk for a in ctx.agents])
+    blocks_by_agent: dict[int, list] = {}
+    for row in (
+        Shift.objects.filter(agent__in=ctx.agents, start__gte=first)
+        .exclude(activity=Activity.OFF)
+        .order_by("agent_id", "start")
+        .values_list("agent_id", "start", "end", "activity")
+    ):
+        blocks_by_agent.setdefault(row[0], []).append(row[1:])
+    written = 0
+    for agent in ctx.agents:
+        until = current.get(agent.pk)
+        if until is None or until <= first:
+            continue
+        rng = random.Random(f"presence-{agent.username}")
+        days: dict = {}
+        for s, e, act in blocks_by_agent.get(agent.pk, []):
+            if s < until:
+                days.setdefault(timezone.localdate(s), []).append((s, e, act))
+        points = [(first, "offline")]
+        for day in sorted(days):
+            login, day_points, logout = _day_states(rng, days[day])
+            if login > points[-1][0]:
+                points.append((login, "offline"))
+            points.extend(day_points)
+            points.append((logout, "offline"))
+        intervals = []
+        for (t, st), (t_next, _st) in zip(points, points[1:] + [(until, None)], strict=True):
+            t_next = min(t_next, until)
+            if t_next <= t:
+                continue
+            if intervals and intervals[-1][2] == st and intervals[-1][1] == t:
+                intervals[-1] = (intervals[-1][0], t_next, st)
+            else:
+                intervals.append((t, t_next, st))
+        written += presence_history_replace(
+            agent_id=agent.pk, intervals=intervals, since=first, until=until
+        )
+    return written
+
+
 def seed(ctx) -> None:
     started = clock.monotonic()
     types = list(WorkType.objects.filter(name__in=DEMO_TYPES, active=True))
@@ -192,6 +277,8 @@ def seed(ctx) -> None:
         ctx.log("Staffing: demo work types not found; shifts only.")
     cross = _cross_trained(ctx, types) if types else set()
     count = _shifts(ctx, cross)
+    presence_rows = _presence_history(ctx)
+    ctx.log(f"Staffing: {presence_rows} presence history rows along the shifts.")
     if not types:
         ctx.log(f"Staffing: {count} shifts.")
         return

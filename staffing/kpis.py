@@ -1,7 +1,7 @@
 """Staffing's KPIs for the framework in :mod:`ccops.kpis` (autodiscovered).
 
 * ``adherence``: minutes in the scheduled activity / scheduled minutes, per agent per day
-  (one SQL query: :func:`staffing.adherence.adherence_by_agent`); the matching states are
+  (two SQL queries: :func:`staffing.adherence.adherence_by_agent`); the matching states are
   in :data:`staffing.choices.ADHERENT_STATES`.
 * productive minutes for the normalised productivity KPI: scheduled front- and back-office
   minutes per agent per day (:func:`staffing.adherence.productive_minutes_per_agent`).
@@ -21,7 +21,7 @@ def adherence_rows(day: date) -> list[tuple[int, float, float]]:
     return [
         (agent_id, row["adherent_minutes"], row["scheduled_minutes"])
         for agent_id, row in adherence_by_agent(day=day).items()
-        if row["scheduled_minutes"] > 0
+        if row["adherence"] is not None  # "no data": nobody scheduled or nothing measured
     ]
 
 

@@ -335,6 +335,7 @@ class PlanLine(models.Model):
 
 
 # Generated schedules live in their own module; imported here so Django registers them.
+from .adherence_models import AdherenceException, FlexMove  # noqa: E402
 from .schedule_models import (  # noqa: E402
     ScheduleCoverage,
     ScheduledShift,
@@ -349,6 +350,8 @@ from .time_off_models import (  # noqa: E402
 )
 
 __all__ = [
+    "AdherenceException",
+    "FlexMove",
     "ForecastBuild",
     "ForecastOverride",
     "ForecastValue",

@@ -36,7 +36,7 @@ from training.services import Busy
 from workitems.choices import OPEN_STATUSES, Status
 from workitems.models import WorkItem, WorkType
 
-from .choices import PRODUCTIVE_ACTIVITIES
+from .choices import PRODUCTIVE_ACTIVITIES, Activity
 from .models import ForecastBuild, ForecastOverride, ForecastValue, PlanLine, Shift, StaffingPlan
 from .timeutil import day_start
 
@@ -422,3 +422,21 @@ def schedule_grid(*, teams, week_start: date) -> list[dict]:
 def my_shifts(*, user, start: date, days: int = 14):
     begin, end = day_start(start), day_start(start + timedelta(days=days))
     return Shift.objects.filter(agent=user, start__lt=end, end__gt=begin).order_by("start")
+
+
+def scheduled_office(agent_id: int, at: datetime) -> str | None:
+    """``"front"``/``"back"`` when ``agent_id`` has a front/back-office block at ``at``
+    (claim-next asks this through ``workitems.scheduled_office``), else ``None``."""
+    activity = (
+        Shift.objects.filter(
+            agent_id=agent_id,
+            start__lte=at,
+            end__gt=at,
+            activity__in=(Activity.FRONT_OFFICE, Activity.BACK_OFFICE),
+        )
+        .values_list("activity", flat=True)
+        .first()
+    )
+    if activity is None:
+        return None
+    return Office.FRONT if activity == Activity.FRONT_OFFICE else Office.BACK

@@ -64,3 +64,11 @@ def schedule_run_part(run_id: int, team_id: int) -> dict:
     """One team's solve of a run split by team (larger centers)."""
     run = services.schedule_run_part_execute(run_id=run_id, team_id=team_id)
     return {"run": run.pk, "team": team_id, "status": run.status}
+
+
+@shared_task
+def adherence_scan():
+    """Every minute: alerts for agents out of adherence past the grace period."""
+    from .rta import adherence_scan as scan
+
+    return scan()

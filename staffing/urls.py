@@ -95,4 +95,6 @@ urlpatterns = [
         {"decision": "decline"},
         name="trade_decline",
     ),
+    path("adherence/", views.AdherenceView.as_view(), name="adherence"),
+    path("intraday/flex/apply/", views.FlexApplyView.as_view(), name="flex_apply"),
 ]

@@ -26,7 +26,7 @@ from training.models import AgentSkill, AgentTier
 
 from . import calendars
 from .choices import OPEN_STATUSES, EventKind, PresenceState, Status
-from .models import AgentPresence, Customer, WorkItem, WorkItemEvent
+from .models import AgentPresence, Customer, PresenceChange, WorkItem, WorkItemEvent
 from .routing import URGENCY_ORDER, Candidate, rank_candidates
 
 AVAILABLE_STATES = (PresenceState.AVAILABLE, PresenceState.AFTER_CONTACT)
@@ -302,3 +302,12 @@ def first_arrival_day() -> date | None:
 
 # For staffing's plans: a type's SLA in whole working days of its business calendar.
 sla_working_days = calendars.sla_working_days
+
+
+def current_presence_since(agent_ids) -> dict[int, object]:
+    """``{agent_id: when their current (open) presence state began}`` (one query)."""
+    return dict(
+        PresenceChange.objects.filter(agent_id__in=agent_ids, ended_at__isnull=True)
+        .order_by()
+        .values_list("agent_id", "started_at")
+    )

@@ -41,6 +41,7 @@ from .choices import (
 from .errors import IllegalTransition, InvalidInput, NotAllowed, StaleVersion
 from .models import AgentPresence, Customer, PresenceChange, WorkItem, WorkItemEvent, WorkType
 from .routing import URGENCY_ORDER, WorkTypeRule, eligible_work_types
+from .scheduled_office import scheduled_office
 
 S = Status
 
@@ -318,6 +319,37 @@ def _presence_change(presence: AgentPresence, state: str, item, at) -> AgentPres
     return presence
 
 
+def presence_history_replace(*, agent_id: int, intervals, since, until) -> int:
+    """Replace an agent's *closed* presence history in ``[since, until)`` with ``intervals``
+    (``(started_at, ended_at, state)``, ordered, not overlapping, inside the range): the bulk
+    equivalent of :func:`presence_set` for imports and the demo. The open (current) state
+    is left alone, so ``until`` must not be after it starts. Returns the rows written."""
+    rows = []
+    previous_end = since
+    for started_at, ended_at, state in intervals:
+        if state not in PresenceState.values:
+            raise InvalidInput(f"Unknown presence state {state!r}.", field="state")
+        if started_at < previous_end or ended_at <= started_at or ended_at > until:
+            raise InvalidInput("Presence intervals overlap or leave the range.", field="intervals")
+        rows.append(
+            PresenceChange(agent_id=agent_id, state=state, started_at=started_at, ended_at=ended_at)
+        )
+        previous_end = ended_at
+    with transaction.atomic():
+        open_since = (
+            PresenceChange.objects.filter(agent_id=agent_id, ended_at__isnull=True)
+            .values_list("started_at", flat=True)
+            .first()
+        )
+        if open_since is not None and until > open_since:
+            raise InvalidInput("The history would overlap the current state.", field="until")
+        PresenceChange.objects.filter(
+            agent_id=agent_id, ended_at__isnull=False, started_at__gte=since, started_at__lt=until
+        ).delete()
+        PresenceChange.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
 # --- Creation ---------------------------------------------------------------------------
 
 
@@ -546,6 +578,18 @@ def _claim_conditional(agent, type_ids: list[int], now) -> int | None:
     return candidate_id
 
 
+def _in_scheduled_office(agent, type_ids: list[int]) -> list[int]:
+    """The agent's scheduled block now decides the office (a flex move switches it); with
+    no front/back-office block now, or nothing eligible in that office, all types stay."""
+    office = scheduled_office(agent.pk, timezone.now())
+    if office is None or not type_ids:
+        return type_ids
+    there = list(
+        WorkType.objects.filter(pk__in=type_ids, office=office).values_list("pk", flat=True)
+    )
+    return there or type_ids
+
+
 def workitem_claim_next(*, agent) -> WorkItem | None:
     """Give the agent the most urgent open item they are skilled for; ``None`` if none.
     The item comes with its ``ITEM_NAMES`` (type, customer, assignee, team) loaded.
@@ -556,7 +600,7 @@ def workitem_claim_next(*, agent) -> WorkItem | None:
     """
     if not agent.has_role(Role.AGENT):
         raise NotAllowed("Only agents take work from the queue.")
-    type_ids = eligible_work_type_ids(agent)
+    type_ids = _in_scheduled_office(agent, eligible_work_type_ids(agent))
     claim = _claim_skip_locked if connection.vendor == "postgresql" else _claim_conditional
     for _attempt in range(10):
         try:

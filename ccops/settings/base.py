@@ -332,6 +332,8 @@ CUSTOMER_RETENTION_DAYS = env.int("CUSTOMER_RETENTION_DAYS", default=None)
 
 # ``manage.py simulate`` (the demo center's simulated day): on for laptops, off in production.
 DEMO_SIMULATION = env.bool("DEMO_SIMULATION", default=True)
+# Real-time adherence: minutes out of adherence before the supervisor is alerted.
+ADHERENCE_GRACE_MINUTES = env.int("ADHERENCE_GRACE_MINUTES", default=5)
 
 # Alerts out (ccops.notifications). E-mail goes to the console unless a backend is set
 # (e.g. EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST, ...).

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from . import schedules, time_off, views
+from . import adherence, schedules, time_off, views
 
 router = DefaultRouter()
 router.register("staffing/plans", views.StaffingPlanViewSet, basename="staffing-plan")
@@ -25,6 +25,11 @@ router.register(
 router.register("staffing/time-off", time_off.TimeOffViewSet, basename="staffing-time-off")
 router.register(
     "staffing/shift-trades", time_off.ShiftTradeViewSet, basename="staffing-shift-trade"
+)
+router.register(
+    "staffing/adherence-exceptions",
+    adherence.AdherenceExceptionViewSet,
+    basename="staffing-adherence-exception",
 )
 
 urlpatterns = [

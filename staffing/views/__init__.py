@@ -1,4 +1,6 @@
+from .adherence import AdherenceView
 from .calculators import BacklogPlanView, ErlangCalculatorView
+from .flex_moves import FlexApplyView
 from .forecasts import (
     ForecastEventCreateView,
     ForecastEventDeleteView,
@@ -33,6 +35,8 @@ from .time_off import (
 )
 
 __all__ = [
+    "FlexApplyView",
+    "AdherenceView",
     "BacklogPlanView",
     "ErlangCalculatorView",
     "ForecastEventCreateView",

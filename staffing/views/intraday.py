@@ -8,7 +8,9 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from ..intraday import intraday_snapshot
+from ..rta import supervised_alerts
 from .common import PlanReaderRequired
+from .flex_moves import applied_moves_today, flex_rows
 
 
 def _moment(request):
@@ -34,10 +36,14 @@ class IntradayView(PlanReaderRequired, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         moment, error = _moment(self.request)
+        snapshot = intraday_snapshot(now=moment)
         ctx.update(
-            snapshot=intraday_snapshot(now=moment),
+            snapshot=snapshot,
+            flex_rows=flex_rows(snapshot, self.request.user),
+            applied_moves=applied_moves_today(),
             at=self.request.GET.get("at", ""),
             at_error=error,
             live=moment is None,
+            alerts=supervised_alerts(self.request.user, now=moment),
         )
         return ctx

@@ -134,19 +134,27 @@ def adherence_day(agent, back_agent):
 def test_adherence_hand_computed(adherence_day, agent, back_agent):
     rows = adherence_by_agent(day=MONDAY, now=at(MONDAY, 14))
     # agent: scheduled 9:00-14:00 = 300 min; in activity 50 + 120 + 20 = 190.
+    # Measured and worked from 9:10 (no state before): 290 min, all logged in.
     assert rows[agent.pk] == {
         "scheduled_minutes": 300.0,
         "adherent_minutes": 190.0,
+        "measured_minutes": 290.0,
+        "worked_minutes": 290.0,
         "adherence": pytest.approx(190 / 300),
+        "conformance": pytest.approx(290 / 300),
     }
     # back agent: 8:00-14:00 scheduled and casework/available all along.
     assert rows[back_agent.pk]["adherence"] == 1.0
     whole_day = adherence_by_agent(day=MONDAY, now=at(MONDAY + timedelta(days=1), 9))
     assert whole_day[agent.pk]["scheduled_minutes"] == 480.0
+    # back agent: training from 14:00 until the end of the day (10 h of it) is worked time.
     assert whole_day[back_agent.pk] == {
         "scheduled_minutes": 480.0,
         "adherent_minutes": 360.0,
+        "measured_minutes": 480.0,
+        "worked_minutes": 960.0,
         "adherence": 0.75,
+        "conformance": 2.0,
     }
 
 
@@ -155,7 +163,9 @@ def test_adherence_kpi_is_registered_and_one_query(
 ):
     kpi = kpis.get("adherence")
     assert (kpi.unit, kpi.direction, kpi.scale) == ("%", "higher", 100.0)
-    with django_assert_num_queries(1):  # shifts grouped by agent, presence in a subquery
+    with django_assert_num_queries(
+        2
+    ):  # shifts grouped by agent (presence in subqueries), exceptions
         rows = sorted(kpi.compute(MONDAY))
     assert rows == sorted([(agent.pk, 190.0, 480.0), (back_agent.pk, 360.0, 480.0)])
 

@@ -449,14 +449,15 @@ def test_intraday_queries_constant(
     # session, user (with team and groups), work types, published plan, front forecast values and
     # overrides, back forecast values and overrides, arrivals today, backlog by type, open
     # items by due day, today's contact statistics per queue, today's shifts, skills, tiers,
-    # presence, adherence so far
-    with django_assert_num_queries(17):
+    # presence, adherence so far (+ its exceptions); the adherence alerts (supervised teams,
+    # blocks now, presence now, exceptions now) and today's applied flex moves
+    with django_assert_num_queries(23):
         response = client.get("/staffing/intraday/?at=10:00")
     snap = response.context["snapshot"]
     assert snap["on_shift_now"] == 4 and snap["out_of_adherence_total"] == 4
     more = [make_user(Role.AGENT, username=f"c{i}", team=back_team) for i in range(4)]
     schedule(more)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(23):
         response = client.get("/staffing/intraday/?at=10:00", HTTP_HX_REQUEST="true")
     assert response.context["snapshot"]["on_shift_now"] == 8
     assert "<html" not in response.content.decode()  # the htmx refresh gets the panel only

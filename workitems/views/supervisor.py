@@ -22,6 +22,7 @@ from ..choices import OPEN_STATUSES, PresenceState
 from ..errors import WorkflowError
 from ..forms import BulkAssignForm, PresenceFilterForm, QueueFilterForm
 from ..models import WorkItem
+from ..scheduled_office import adherence_alerts_for
 from ._common import form_error_text, safe_next
 
 EXPORT_COLUMNS = [
@@ -329,5 +330,6 @@ class PresenceBoardView(SupervisorRequiredMixin, ListView):
             refresh_url=self.request.get_full_path(),
             poll_seconds=selectors.LIVE_POLL_SECONDS,
             now=now,
+            adherence_alerts=adherence_alerts_for(self.request.user),
         )
         return ctx
