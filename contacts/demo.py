@@ -23,7 +23,7 @@ from workitems.models import WorkItem, WorkType
 
 from . import services
 from .api.serializers import ContactEventSerializer
-from .models import ContactSource
+from .models import Contact, ContactSource
 
 SOURCE_NAME = "demo-simulator"  # the simulation's source (ccops.management.simulation)
 BACKFILL_MINUTES = 90
@@ -72,6 +72,8 @@ def backfill_today(
     source = ContactSource.objects.filter(name=SOURCE_NAME).first()
     if source is None:
         source, _secret = services.source_create(name=SOURCE_NAME)
+    elif day_has_contacts(source, midnight, tag):
+        return 0  # the demo built again today: today's contacts are there already
     arrivals = []
     for queue in queues:
         at = start
@@ -127,6 +129,11 @@ def backfill_today(
     if valid:
         services.events_ingest(source=source, events=valid)
     return made
+
+
+def day_has_contacts(source, midnight, tag: str) -> bool:
+    prefix = f"demo-{tag or f'{midnight:%Y%m%d}'}-"
+    return Contact.objects.filter(source=source, contact_id__startswith=prefix).exists()
 
 
 def _event(event_id: str, kind: str, at: datetime, contact_id: str, **fields) -> dict:
