@@ -7,6 +7,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
@@ -107,6 +108,14 @@ class DemoContext:
     staff: dict = field(default_factory=dict)  # role -> user
     logins: list = field(default_factory=list)  # (username, password, role)
     stdout: object = None
+    hashes: dict = field(default_factory=dict)  # password -> its hash, made once
+
+    def password_hash(self, password: str) -> str:
+        """One hash per demo password: hashing is slow on purpose (about 0.2 s of CPU
+        each), and the demo's ~60 users share two passwords."""
+        if password not in self.hashes:
+            self.hashes[password] = make_password(password)
+        return self.hashes[password]
 
     def log(self, msg: str) -> None:
         if self.stdout is not None:
@@ -129,8 +138,9 @@ def _user(username, *, role, ctx, team=None, hire_days=400, password=DEMO_PASSWO
             **extra,
         },
     )
-    if created or not user.check_password(password):
-        user.set_password(password)
+    hashed = ctx.password_hash(password)
+    if user.password != hashed:
+        user.password = hashed
         user.save(update_fields=["password"])
     user.groups.set([Group.objects.get(name=role)])
     return user

@@ -44,6 +44,7 @@ STATUS_ORDER = [
     "merged",
 ]
 STATUS_LABELS = {s: s.replace("_", " ").capitalize() for s in STATUS_ORDER}
+KIND_LABELS = {"flow": "Within the lane", "handoff": "Hand-off", "bounce": "Bounce-back"}
 BOUNCES = {("done", "new"), ("assigned", "new")}
 NODE_W, NODE_H, COL_GAP, LANE_GAP, MARGIN, LABEL_W = 104, 34, 46, 54, 16, 120
 
@@ -64,6 +65,18 @@ class Edge:
     @property
     def label(self) -> str:
         return f"{self.count}" + (f" · {duration(self.median_hours)}" if self.median_hours else "")
+
+    @property
+    def source_label(self) -> str:
+        return STATUS_LABELS.get(self.source[1], self.source[1])
+
+    @property
+    def target_label(self) -> str:
+        return STATUS_LABELS.get(self.target[1], self.target[1])
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
 
 
 @dataclass

@@ -46,3 +46,12 @@ def for_since(since: datetime | None, at: datetime | None) -> str:
     if seconds < 0:
         return f"from {timezone.localtime(since):%H:%M}, after the time shown"
     return f"for {_duration_text(seconds)}"
+
+
+@register.filter
+def elapsed(since: datetime | None, at: datetime | None) -> str:
+    """How long from ``since`` to the moment ``at`` the page shows, as :func:`duration`
+    reads it ("3 min 20 s"): a wait, an age. A start after ``at``: "0 s"; nothing: "-"."""
+    if since is None or at is None:
+        return "-"
+    return _duration_text(max(0.0, (at - since).total_seconds()))

@@ -30,9 +30,9 @@ class ProcessMapView(DashboardView):
         )
         for e in flow.edges:
             paths.add(
-                f"{e.source[0]}: {pm.STATUS_LABELS.get(e.source[1], e.source[1])}",
-                f"{e.target[0]}: {pm.STATUS_LABELS.get(e.target[1], e.target[1])}",
-                e.kind,
+                f"{e.source[0]}: {e.source_label}",
+                f"{e.target[0]}: {e.target_label}",
+                e.kind_label,
                 e.count,
                 pm.duration(e.median_hours),
                 pm.duration(e.p90_hours),
@@ -46,8 +46,8 @@ class ProcessMapView(DashboardView):
         for e in flow.longest_waits:
             waits.add(
                 e.source[0],
-                pm.STATUS_LABELS.get(e.source[1], e.source[1]),
-                pm.STATUS_LABELS.get(e.target[1], e.target[1]),
+                e.source_label,
+                e.target_label,
                 e.count,
                 Cell(pm.duration(e.median_hours), css="fw-semibold"),
             )
