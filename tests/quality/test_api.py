@@ -355,9 +355,10 @@ def test_draft_and_submit_by_token_count_their_queries(
     assert (draft["status"], draft["answers"]) == ("draft", half)
     # 1 the token with its user, 2 roles, 3 the evaluation in the caller's scope,
     # 4 savepoint, 5 the lock (joined with its scorecard and names), 6 criteria
-    # (+ sections), 7 the conditional update, 8 the event, 9 release, 10 the answer's
-    # events (+ actors)
-    with django_assert_num_queries(10):
+    # (+ sections), 7 the conditional update, 8 the event, 9-12 the agent told (savepoint,
+    # their preference for the kind, the notification, release), 13 release, 14 the
+    # answer's events (+ actors)
+    with django_assert_num_queries(14):
         response = api.post(
             f"{URL}{draft['id']}/submit/",
             {"answers": PERFECT, "version": draft["version"]},
