@@ -21,6 +21,7 @@ SHOTS = [
         [
             ("agent-my-work", "/work/", "My work"),
             ("agent-my-quality", "/quality/mine/", "quality"),
+            ("agent-my-schedule", "/staffing/my-schedule/", "Time off"),
         ],
     ),
     (
@@ -29,6 +30,8 @@ SHOTS = [
         [
             ("supervisor-dashboard", "/dashboard/", "Dashboard"),
             ("supervisor-queue", "/work/queue/", "Queue"),
+            ("supervisor-wallboard", "/dashboard/wallboard/", "Service level"),
+            ("supervisor-time-off", "/staffing/time-off/", "Time off"),
         ],
     ),
     (
@@ -37,13 +40,14 @@ SHOTS = [
         [
             ("planner-forecasts", "/staffing/forecasts/", "Forecast"),
             ("planner-intraday", "/staffing/intraday/?at=11:00", "Intraday"),
+            ("planner-schedule-runs", "/staffing/schedule-runs/", "schedule"),
         ],
     ),
     (
         "qa",
         DEMO_PASSWORD,
         [
-            ("qa-queue", "/quality/queue/", "QA"),
+            ("qa-queue", "/quality/queue/", "evaluation queue"),
             ("qa-scorecards", "/quality/scorecards/", "Scorecard"),
         ],
     ),
