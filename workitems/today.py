@@ -183,7 +183,7 @@ def office_today(*, teams=None, now=None) -> list[OfficeToday]:
 
 # Like the live backlog (selectors.BACKLOG_MAX_AGE_SECONDS): supervisors' dashboards poll
 # every 5 s (ccops.dashboards.live); they share one reading per team selection this long.
-TODAY_MAX_AGE_SECONDS = 3
+TODAY_MAX_AGE_SECONDS = 2
 
 
 def office_today_snapshot(*, teams=None) -> tuple[list[OfficeToday], datetime]:

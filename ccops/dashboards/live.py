@@ -23,7 +23,7 @@ POLL_SECONDS = LIVE_POLL_SECONDS
 # ... and the aggregate they read is shared for this long: a change shows within
 # POLL_SECONDS + LIVE_MAX_AGE_SECONDS at worst, POLL_SECONDS / 2 + LIVE_MAX_AGE_SECONDS / 2
 # on average.
-LIVE_MAX_AGE_SECONDS = 3
+LIVE_MAX_AGE_SECONDS = 2
 
 OFFICE_LABELS = dict(Office.choices)
 

@@ -89,7 +89,7 @@ def test_overview_live_backlog_defaults_to_supervisors_team(client, supervisor, 
     # Both shared readings say so on the page.
     page = response.content.decode()
     assert "As of " in table(response, "live_backlog").note
-    assert "shared between pages for up to 3 seconds" in page
+    assert "shared between pages for up to 2 seconds" in page
     assert "shares them between readers for up to 60 seconds" in page
     assert 'id="live-team" data-autosubmit>' in page
     assert f'<option value="{supervisor.team_id}" selected>Front A</option>' in page

@@ -96,7 +96,7 @@ def test_wallboard_page_shows_labels_not_codes(client, supervisor, floor):
     client.force_login(supervisor)
     page = client.get(reverse("dashboard:wallboard", args=["front"])).content.decode()
     assert calls.name in page and "50 %" in page and ">25 s<" in page
-    assert "Available" in page and 'data-live-poll="5"' in page and 'hx-trigger="livepoll"' in page
+    assert "Available" in page and 'data-live-poll="3"' in page and 'hx-trigger="livepoll"' in page
     assert 'data-bs-theme="dark"' in page and "<script>" not in page
     back = client.get(reverse("dashboard:wallboard", args=["back"])).content.decode()
     assert claims.name in back and "Casework" in back
