@@ -215,6 +215,8 @@ SPECTACULAR_SETTINGS = {
         "ScheduleRunStatusEnum": "staffing.schedule_models.ScheduleRun.Status",
         "ScheduledActivityEnum": "staffing.schedule_models.ScheduledActivity",
         "ActivityEnum": "staffing.choices.Activity",
+        "NotificationKindEnum": "ccops.notification_models.NotificationKind",
+        "TimeOffKindEnum": "staffing.time_off_models.TimeOffKind",
     },
 }
 
