@@ -258,9 +258,15 @@ def _time_off_and_trade(side, *, taker) -> None:
         agent=side.agent, start=start + timedelta(days=2), end=start + timedelta(days=3),
         kind="sick",
     )  # fmt: skip
+    # Its own shift: the matrix deletes ``side.shift`` (shift_delete) before the trade's
+    # routes are posted, which would take the trade with it.
+    traded = Shift.objects.create(
+        agent=side.agent, start=start + timedelta(days=4), end=start + timedelta(days=4, hours=8),
+        activity=side.shift.activity, created_by=side.agent,
+    )  # fmt: skip
     side.trade = ShiftTrade.objects.create(
-        shift=side.shift, start=side.shift.start, end=side.shift.end,
-        office_activity=side.shift.activity, offered_by=side.agent, taken_by=taker,
+        shift=traded, start=traded.start, end=traded.end,
+        office_activity=traded.activity, offered_by=side.agent, taken_by=taker,
         status="taken",
     )  # fmt: skip
 

@@ -624,11 +624,12 @@ def test_agent_cycle_by_token_counts_its_queries(
     api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=agent).key}")
     postgres = connection.vendor == "postgresql"
     # 1 token with its user, 2 roles, 3 eligible types with the agent's levels and tier,
-    # 4 savepoint, 5 lock the presence row, 6 an item given and not started? then
-    # PostgreSQL: 7 one UPDATE picks (SKIP LOCKED) and assigns; SQLite: 7 pick,
-    # 8 conditional UPDATE; then the item with its names, its event, the presence interval
+    # 4 the agent's scheduled block now (its office narrows the types: staffing's registered
+    # source), 5 savepoint, 6 lock the presence row, 7 an item given and not started? then
+    # PostgreSQL: 8 one UPDATE picks (SKIP LOCKED) and assigns; SQLite: 8 pick,
+    # 9 conditional UPDATE; then the item with its names, its event, the presence interval
     # closed and opened, the presence row, release
-    with django_assert_num_queries(13 if postgres else 14):
+    with django_assert_num_queries(14 if postgres else 15):
         body = api.post(f"{URL}next/").json()["item"]
     assert (body["id"], body["status"], body["assignee_name"]) == (item.pk, "assigned", "Agent")
     assert body["team_name"] == item.team.name and body["customer_ref"] == "C-1"

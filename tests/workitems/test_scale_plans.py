@@ -151,5 +151,5 @@ QUEUE_QUERIES = 9
 DASHBOARD_QUERIES = 13
 ITEM_QUERIES = 8  # with the case's e-mail attachments
 CUSTOMER_QUERIES = 5
-NEXT_QUERIES = 5
+NEXT_QUERIES = 6  # with the agent's scheduled block now (flex moves decide its office)
 COMPLETE_QUERIES = 10
