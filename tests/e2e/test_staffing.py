@@ -167,6 +167,7 @@ def test_agent_sees_their_schedule(page, login, planner, agent):
         agent=agent, start=at(today, 9), end=at(today, 12), activity="front_office", by=planner
     )
     login("agent")
+    page.click("[data-testid=nav-area-staffing]")  # the menu's areas are dropdowns
     page.get_by_test_id("nav").get_by_role("link", name="My schedule").click()
     page.wait_for_load_state()
     assert "09:00–12:00 Front office" in page.locator("[data-testid=my-schedule]").inner_text()
