@@ -189,8 +189,39 @@ def build() -> dict:
     pilot.pilot_teams.add(front)
     pilot.control_teams.add(front_b)
 
+    # Schedules, time off and trades (issue 21) and a notification (issue 22).
+    from ccops import notifications
+    from staffing.models import ScheduleRun, Shift, ShiftTrade, TimeOffRequest
+
+    run = ScheduleRun.objects.create(week_start=monday, created_by=planner, status="done")
+    run.teams.add(front)
+    traded = Shift.objects.create(
+        agent=agent,
+        start=shift.start + timedelta(days=2),
+        end=shift.end + timedelta(days=2),
+        activity=Activity.FRONT_OFFICE,
+        created_by=planner,
+    )
+    trade = ShiftTrade.objects.create(
+        shift=traded,
+        start=traded.start,
+        end=traded.end,
+        office_activity=traded.activity,
+        offered_by=agent,
+        status="offered",
+    )
+    time_off = TimeOffRequest.objects.create(
+        agent=agent, start=shift.start + timedelta(days=3), end=shift.end + timedelta(days=3),
+        kind="sick",
+    )  # fmt: skip
+    (note,) = notifications.notify(notifications.Kind.ESCALATED, [agent], title="Escalated")
+
     everyone = [*users.values(), other_agent, back_agent]
     ids = {
+        "schedule-runs": [run.pk],
+        "shift-trades": [trade.pk],
+        "time-off": [time_off.pk],
+        "notifications": [note.pk],
         "teams": [front.pk, back.pk, front_b.pk],
         "users": [u.pk for u in everyone],
         "customers": [customer.pk],

@@ -104,7 +104,7 @@ def checkout(tmp_path):
 
     root = tmp_path / "ccops-checkout"
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for name in ("ccops", "workitems", "quality", "staffing", "training", "templates"):
+    for name in ("ccops", "contacts", "workitems", "quality", "staffing", "training", "templates"):
         shutil.copytree(ROOT / name, root / name, ignore=ignore)
     (root / "static").symlink_to(ROOT / "static")
     shutil.copy(ROOT / "manage.py", root / "manage.py")

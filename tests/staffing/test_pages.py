@@ -211,18 +211,18 @@ def test_plan_detail_queries_constant(
     plan = make_plan(planner, front_type, days=2)
     client.force_login(supervisor)
     url = f"/staffing/plans/{plan.pk}/?day=2026-03-02"
-    # session, user (with team and groups), the plan (creator, source joined), day summary
-    # (one GROUP BY), the day's lines with their work type; the History (supervisors): its
-    # records with their users, their predecessors, the users named in the changes
-    # (created_by)
-    with django_assert_num_queries(9):
+    # user (with team and groups; the session from the cache), the plan (creator, source
+    # joined), day summary (one GROUP BY), the day's lines with their work type; the History
+    # (supervisors): its records with their users, their predecessors, the users named in
+    # the changes (created_by)
+    with django_assert_num_queries(8):
         response = client.get(url)
     ten = next(ln for ln in response.context["front_lines"] if ln.interval_start == at(MONDAY, 10))
     assert ten.required_agents == 20
     assert len(response.context["summary"]) == 4  # 2 types x 2 days
     assert response.context["editable"] is False  # supervisors read
     services.plan_update(plan=plan, by=planner, end=MONDAY + timedelta(days=6))
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(url)
     assert len(response.context["summary"]) == 14
 
