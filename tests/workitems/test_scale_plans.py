@@ -103,7 +103,16 @@ def test_the_team_queue_page(client, supervisor, world):
     team = world["held"].team_id
     plans = _read(lambda: client.get(f"/work/queue/?team={team}"), queries=QUEUE_QUERIES)
     page_ids = 'SELECT "workitems_workitem"."id" AS "pk" FROM'
-    (ids,) = [p for sql, p in plans if sql.startswith(page_ids)]
+    (ids_sql,) = [sql for sql, _ in plans if sql.startswith(page_ids)]
+    # On the world's four items the planner may rightly sort a handful of rows (as whatever
+    # statistics an earlier test left suggest); what matters at scale is that the team's
+    # index serves the queue's order, so the plan is asked for with sorting priced out.
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_sort = off")
+        try:
+            ids = _plan(ids_sql)
+        finally:
+            cursor.execute("RESET enable_sort")
     assert "using wi_open_team_due" in ids and "Sort" not in ids, ids
     (backlog,) = [p for sql, p in plans if "GROUP BY" in sql and "workitems_workitem" in sql]
     assert "using wi_open_team_due" in backlog, backlog
