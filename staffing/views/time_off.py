@@ -157,49 +157,59 @@ class TimeOffListView(RoleRequiredMixin, TemplateView):
         return ctx
 
 
-class TimeOffDecideView(RoleRequiredMixin, View):
+class _DecideView(RoleRequiredMixin, View):
+    """Approve or decline (with a reason) one thing on the Time off page: a subclass names
+    the object it decides on and the two services."""
+
     required_roles = DECIDERS
 
+    def target(self, request, pk):
+        raise NotImplementedError
+
+    def decide(self, obj, decision, by, reason):
+        raise NotImplementedError
+
+    def done(self, obj, decision) -> str:
+        raise NotImplementedError
+
     def post(self, request, pk, decision):
-        req = get_object_or_404(sel.requests_visible_to(request.user), pk=pk)
+        obj = self.target(request, pk)
+        if decision not in ("approve", "decline"):
+            return HttpResponse("Unknown decision.", status=404)
         form = ReasonForm(request.POST)
         reason = form.cleaned_data["reason"] if form.is_valid() else ""
         try:
-            if decision == "approve":
-                services.time_off_approve(request=req, by=request.user, reason=reason)
-            elif decision == "decline":
-                services.time_off_decline(request=req, by=request.user, reason=reason)
-            else:
-                return HttpResponse("Unknown decision.", status=404)
+            self.decide(obj, decision, request.user, reason)
         except StaffingError as exc:
             if exc.status_code == 403:
                 return _refused(exc)
             error_message(request, exc)
         else:
-            messages.success(request, f"Time off of {req.agent} {decision}d.")
+            messages.success(request, self.done(obj, decision))
         return redirect(reverse("staffing:time_off"))
 
 
-class TradeDecideView(RoleRequiredMixin, View):
-    required_roles = DECIDERS
+class TimeOffDecideView(_DecideView):
+    def target(self, request, pk):
+        return get_object_or_404(sel.requests_visible_to(request.user), pk=pk)
 
-    def post(self, request, pk, decision):
-        trade = get_object_or_404(
+    def decide(self, obj, decision, by, reason):
+        act = services.time_off_approve if decision == "approve" else services.time_off_decline
+        act(request=obj, by=by, reason=reason)
+
+    def done(self, obj, decision) -> str:
+        return f"Time off of {obj.agent} {decision}d."
+
+
+class TradeDecideView(_DecideView):
+    def target(self, request, pk):
+        return get_object_or_404(
             sel.trades_visible_to(request.user).filter(status=ShiftTrade.Status.TAKEN), pk=pk
         )
-        form = ReasonForm(request.POST)
-        reason = form.cleaned_data["reason"] if form.is_valid() else ""
-        try:
-            if decision == "approve":
-                services.trade_approve(trade=trade, by=request.user, reason=reason)
-            elif decision == "decline":
-                services.trade_decline(trade=trade, by=request.user, reason=reason)
-            else:
-                return HttpResponse("Unknown decision.", status=404)
-        except StaffingError as exc:
-            if exc.status_code == 403:
-                return _refused(exc)
-            error_message(request, exc)
-        else:
-            messages.success(request, f"Trade {decision}d.")
-        return redirect(reverse("staffing:time_off"))
+
+    def decide(self, obj, decision, by, reason):
+        act = services.trade_approve if decision == "approve" else services.trade_decline
+        act(trade=obj, by=by, reason=reason)
+
+    def done(self, obj, decision) -> str:
+        return f"Trade {decision}d."
