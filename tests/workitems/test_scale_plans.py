@@ -101,6 +101,20 @@ def test_the_team_queue_page(client, supervisor, world):
     require_postgres()
     client.force_login(supervisor)
     team = world["held"].team_id
+    # A team's closed items outnumber its open ones by far: with a few hundred of them,
+    # analysed, the planner prices the plain team index at its real size instead of calling
+    # it a tie with the open items' index (as on four rows, whatever earlier tests left).
+    held = world["held"]
+    WorkItem.objects.bulk_create(
+        [
+            WorkItem(
+                work_type_id=held.work_type_id, team_id=team, title=f"Done {n}", status=Status.DONE
+            )
+            for n in range(500)
+        ]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE workitems_workitem")
     plans = _read(lambda: client.get(f"/work/queue/?team={team}"), queries=QUEUE_QUERIES)
     page_ids = 'SELECT "workitems_workitem"."id" AS "pk" FROM'
     (ids_sql,) = [sql for sql, _ in plans if sql.startswith(page_ids)]
@@ -115,7 +129,9 @@ def test_the_team_queue_page(client, supervisor, world):
             cursor.execute("RESET enable_sort")
     assert "using wi_open_team_due" in ids and "Sort" not in ids, ids
     (backlog,) = [p for sql, p in plans if "GROUP BY" in sql and "workitems_workitem" in sql]
-    assert "using wi_open_team_due" in backlog, backlog
+    # Bounded by the open backlog, not the table: one of the open items' partial indexes
+    # (which one is the planner's call on a small table where one team holds every item).
+    assert "using wi_open_team_due" in backlog or "using wi_open_type_due" in backlog, backlog
 
 
 def test_the_supervisor_dashboard(client, supervisor, world):
