@@ -320,15 +320,20 @@ def test_api_create_read_publish_and_list_shifts(api_as, center, planner, agent)
     detail = api.get(f"{URL}{body['id']}/").json()
     assert detail["status"] == "done"
     assert detail["shift_count"] == ScheduledShift.objects.filter(run_id=body["id"]).count()
-    assert len(detail["coverage"]) == 7 * 48 + 7
+    # Office totals (no work type) and one row per type: Calls per slot, Claims per day.
+    assert len(detail["coverage"]) == 2 * (7 * 48 + 7)
     assert set(detail["coverage"][0]) == {
         "start",
         "end",
         "office",
         "work_type",
+        "work_type_name",
         "required",
         "scheduled",
     }
+    assert detail["coverage"][0]["work_type"] is None  # the office total first
+    names = {(c["office"], c["work_type_name"]) for c in detail["coverage"]}
+    assert names == {("back", None), ("back", "Claims"), ("front", None), ("front", "Calls")}
     assert detail["under_coverage_hours"] <= detail["baseline_under_coverage_hours"]
     assert detail["published"] is False
     shifts = api.get("/api/v1/staffing/shifts/", {"run": body["id"], "page_size": 500}).json()
