@@ -5,8 +5,10 @@ Usage: ``python bench/schedule_solve.py [--demo-limit 50] [--large-limit 100] [-
 weeks with the demo center's shape (fixed seed):
 
 * ``demo``: 48 agents in 4 teams (2 front, 2 back; a quarter cross-trained), a front-office
-  day curve peaking at 11:00 and 15:00 (07:00-21:00, weekends lighter) and back-office
-  casework of about 40 agent-hours per weekday with a carried-in backlog on Monday;
+  day curve peaking at 11:00 and 15:00 (07:00-21:00, weekends lighter) split over three
+  work types (Sales, Support, Complaints: the last for one agent in five, a senior tier)
+  and back-office casework of about 40 agent-hours per weekday with a carried-in backlog
+  on Monday over two types (Claims, Disputes: the latter for one agent in three);
 * ``200_agents``: the same shape scaled to 200 agents.
 
 For each: the CP-SAT solve seconds (time limit and 2 workers), the greedy baseline's
@@ -35,9 +37,26 @@ from staffing.scheduling import (  # noqa: E402
     AgentIn,
     Problem,
     Rules,
+    TypeDemand,
     greedy,
     solve,
 )
+
+FRONT_SPLIT = ((1, "Sales", 0.4), (2, "Support", 0.45), (3, "Complaints", 0.15))
+BACK_SPLIT = ((11, "Claims", 0.7), (12, "Disputes", 0.3))
+
+
+def _split(total: list[int], parts) -> list[tuple[int, str, tuple[int, ...]]]:
+    """Whole shares of ``total`` per part (the last part takes the rounding)."""
+    out, left = [], list(total)
+    for k, (pk, name, share) in enumerate(parts):
+        if k == len(parts) - 1:
+            values = left
+        else:
+            values = [min(lv, round(v * share)) for v, lv in zip(total, left, strict=True)]
+            left = [lv - v for lv, v in zip(left, values, strict=True)]
+        out.append((pk, name, tuple(values)))
+    return out
 
 
 def week(agents: int, seed: int = 21) -> Problem:
@@ -55,14 +74,34 @@ def week(agents: int, seed: int = 21) -> Problem:
         level = (0.45 if day >= 5 else 1.0) * (3 + 12 * curve) * scale
         front.append(max(0, round(level + rng.uniform(-1, 1))))
     back = [round((40 + (16 if d == 0 else 0)) * 60 * scale) if d < 5 else 0 for d in range(DAYS)]
+    types = tuple(
+        TypeDemand(pk, FRONT, values, name=name) for pk, name, values in _split(front, FRONT_SPLIT)
+    ) + tuple(
+        TypeDemand(pk, BACK, values, name=name) for pk, name, values in _split(back, BACK_SPLIT)
+    )
     people = []
     for i in range(agents):
         office = FRONT if i < front_agents else BACK
         offices = (FRONT, BACK) if i % 4 == 0 else (office,)
+        # Skills and tiers: everybody takes Support or Claims; some Sales or Disputes; one
+        # in five (the senior tier) Complaints.
+        front_types = {2} | ({1} if i % 2 else set()) | ({1, 3} if i % 5 == 0 else set())
+        back_types = {11} | ({12} if i % 3 == 0 else set())
+        allowed = set()
+        for o in offices:
+            allowed |= front_types if o == FRONT else back_types
         rules = Rules(shift_lengths=(8 * 60, 6 * 60) if i % 3 == 0 else (8 * 60,))
         unavailable = ((2 * 1440, 3 * 1440),) if i % 17 == 0 else ()
-        people.append(AgentIn(id=i + 1, offices=offices, rules=rules, unavailable=unavailable))
-    return Problem(front_required=tuple(front), back_required=tuple(back), agents=tuple(people))
+        people.append(
+            AgentIn(
+                id=i + 1,
+                offices=offices,
+                rules=rules,
+                unavailable=unavailable,
+                types=frozenset(allowed),
+            )
+        )
+    return Problem(front_required=(), back_required=(), agents=tuple(people), types=types)
 
 
 def measure(name: str, problem: Problem, time_limit: float, workers: int) -> dict:
@@ -84,6 +123,14 @@ def measure(name: str, problem: Problem, time_limit: float, workers: int) -> dic
         "baseline_under_coverage_hours": base.coverage.under_hours,
         "over_coverage_hours": solution.coverage.over_hours,
         "baseline_over_coverage_hours": base.coverage.over_hours,
+        "under_coverage_hours_by_type": {
+            f"{t.office}:{t.name}": round(solution.coverage.by_type[t.key].under_minutes / 60, 2)
+            for t in problem.types
+        },
+        "baseline_under_coverage_hours_by_type": {
+            f"{t.office}:{t.name}": round(base.coverage.by_type[t.key].under_minutes / 60, 2)
+            for t in problem.types
+        },
     }
 
 

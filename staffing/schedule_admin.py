@@ -60,7 +60,7 @@ class ScheduledShiftAdmin(admin.ModelAdmin):
 @admin.register(ScheduleCoverage)
 class ScheduleCoverageAdmin(admin.ModelAdmin):
     list_display = ["run", "office", "work_type", "start", "end", "required", "scheduled"]
-    list_filter = ["office"]
+    list_filter = ["office", "work_type"]
     date_hierarchy = "start"
     raw_id_fields = ["run", "work_type"]
     list_select_related = ["run", "work_type"]

@@ -219,8 +219,9 @@ class ScheduledShift(models.Model):
 
 class ScheduleCoverage(models.Model):
     """Required against scheduled for one slot of a run: front office per 30 minutes in
-    agents, back office per day in agent-hours. ``work_type`` empty = all of the office's
-    types (the solver covers each office as a whole)."""
+    agents, back office per day in agent-hours. One row per work type (its demand, and the
+    agents on shift the solver's allocation gave it) and one with ``work_type`` empty for
+    the office as a whole (every type's demand, everyone on shift in the office)."""
 
     run = models.ForeignKey(ScheduleRun, on_delete=models.CASCADE, related_name="coverage")
     start = models.DateTimeField()
@@ -239,6 +240,11 @@ class ScheduleCoverage(models.Model):
                 fields=["run", "office", "start"],
                 condition=Q(work_type__isnull=True),
                 name="uniq_schedule_coverage_office",
+            ),
+            models.UniqueConstraint(
+                fields=["run", "office", "work_type", "start"],
+                condition=Q(work_type__isnull=False),
+                name="uniq_schedule_coverage_type",
             ),
         ]
         indexes = [models.Index(fields=["run", "start"], name="schedcov_run_start")]

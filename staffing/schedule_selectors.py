@@ -7,12 +7,14 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, Count, Max, Q, Sum, When
+from django.db.models import Case, Count, F, Max, Q, Sum, When
 from django.utils import timezone
 
 from ccops.choices import Office, Role
 from ccops.models import Team
+from training.models import AgentTier
 from workitems.models import WorkType
+from workitems.routing import WorkTypeRule, eligible_work_types
 
 from . import scheduling as sch
 from .choices import PRODUCTIVE_ACTIVITIES, Activity, PlanStatus
@@ -27,7 +29,7 @@ from .models import (
     TimeOffRequest,
 )
 from .permissions import supervised_team_ids
-from .selectors import current_skills, skilled_for
+from .selectors import current_skills
 from .timeutil import day_start
 
 User = get_user_model()
@@ -103,6 +105,7 @@ def run_agents(run: ScheduleRun) -> list:
     """Active agents of the run's teams (by username)."""
     return list(
         User.objects.filter(team__in=run.teams.all(), is_active=True, groups__name=Role.AGENT)
+        .select_related("team")
         .distinct()
         .order_by("username")
     )
@@ -129,10 +132,11 @@ def covering_plan(week_start: date) -> StaffingPlan | None:
     )
 
 
-def demand(*, plan: StaffingPlan, week_start: date, types: list[WorkType]) -> tuple:
-    """(front agents per slot, back agent-minutes per day) summed in SQL over ``types``."""
-    front = [0] * sch.SLOTS
-    back = [0] * sch.DAYS
+def demand_by_type(*, plan: StaffingPlan, week_start: date, types: list[WorkType]) -> dict:
+    """``{work type id: required}``: front-office types in agents per slot (``SLOTS``
+    values), back-office types in agent-minutes per day (the plan's agent-days x its
+    productive hours; ``DAYS`` values). Summed in SQL per type and interval."""
+    out = {t.pk: [0] * (sch.SLOTS if t.office == Office.FRONT else sch.DAYS) for t in types}
     start, end = week_window(week_start)
     rows = (
         PlanLine.objects.filter(
@@ -141,34 +145,79 @@ def demand(*, plan: StaffingPlan, week_start: date, types: list[WorkType]) -> tu
             interval_start__gte=start,
             interval_start__lt=end,
         )
-        .values("work_type__office", "interval_start")
+        .values("work_type_id", "work_type__office", "interval_start")
         .annotate(required=Sum("required_agents"))
     )
     agent_day = int(round(plan.productive_hours * 60))
     for row in rows:
         minute = minute_of(week_start, row["interval_start"])
+        values = out[row["work_type_id"]]
         if row["work_type__office"] == Office.FRONT:
             slot = minute // sch.SLOT
             if 0 <= slot < sch.SLOTS:
-                front[slot] += row["required"]
+                values[slot] += row["required"]
         else:
             day = minute // sch.DAY
             if 0 <= day < sch.DAYS:
-                back[day] += row["required"] * agent_day
+                values[day] += row["required"] * agent_day
+    return {pk: tuple(values) for pk, values in out.items()}
+
+
+def demand(*, plan: StaffingPlan, week_start: date, types: list[WorkType]) -> tuple:
+    """(front agents per slot, back agent-minutes per day) summed over ``types``."""
+    front = [0] * sch.SLOTS
+    back = [0] * sch.DAYS
+    by_type = demand_by_type(plan=plan, week_start=week_start, types=types)
+    for t in types:
+        total = front if t.office == Office.FRONT else back
+        for i, v in enumerate(by_type[t.pk]):
+            total[i] += v
     return tuple(front), tuple(back)
 
 
-def agent_offices(agents, types: list[WorkType], on: date) -> dict[int, tuple[str, ...]]:
-    """The offices whose work each agent is skilled for (their team's office if none)."""
-    skills = current_skills(agent_ids_qs=[a.pk for a in agents], on=on)
+def tier_ranks(agent_ids) -> dict[int, int]:
+    """Each agent's current tier rank (absent: no tier, rank 0)."""
+    return dict(
+        AgentTier.objects.filter(agent_id__in=agent_ids).values_list("agent_id", "tier__rank")
+    )
+
+
+def agent_work_types(agents, types: list[WorkType], on: date) -> dict[int, frozenset[int]]:
+    """The work types (ids, among ``types``) each agent may take: routing's rule
+    (:func:`workitems.routing.eligible_work_types`: the required skill at the type's
+    minimum level, unexpired on ``on``, and a tier rank at or above the type's minimum).
+    Two queries."""
+    ids = [a.pk for a in agents]
+    skills = current_skills(agent_ids_qs=ids, on=on)
+    tiers = tier_ranks(ids)
+    rules = [
+        WorkTypeRule(t.pk, t.required_skill_id, t.min_skill_level, t.min_tier_rank) for t in types
+    ]
+    return {
+        a.pk: frozenset(eligible_work_types(rules, skills.get(a.pk, {}), tiers.get(a.pk, 0)))
+        for a in agents
+    }
+
+
+def agent_offices_and_types(
+    agents, types: list[WorkType], on: date
+) -> dict[int, tuple[tuple[str, ...], frozenset[int]]]:
+    """Per agent: the offices whose work they may take (their team's office if none: they
+    then cover no type's demand) and the work types themselves (:func:`agent_work_types`)."""
+    allowed = agent_work_types(agents, types, on)
+    office_of = {t.pk: t.office for t in types}
     out = {}
     for agent in agents:
-        mine = skills.get(agent.pk, {})
-        offices = {t.office for t in types if skilled_for(t, mine)}
+        offices = {office_of[pk] for pk in allowed[agent.pk]}
         if not offices:
             offices = {agent.team.office if agent.team_id else Office.FRONT}
-        out[agent.pk] = tuple(o for o in sch.OFFICES if o in offices)
+        out[agent.pk] = (tuple(o for o in sch.OFFICES if o in offices), allowed[agent.pk])
     return out
+
+
+def agent_offices(agents, types: list[WorkType], on: date) -> dict[int, tuple[str, ...]]:
+    """The offices whose work each agent may take (their team's office if none)."""
+    return {pk: offices for pk, (offices, _) in agent_offices_and_types(agents, types, on).items()}
 
 
 def blocking_periods(agent_ids, week_start: date) -> dict[int, list[tuple[int, int]]]:
@@ -312,7 +361,10 @@ def run_detail(pk: int, user) -> ScheduleRun:
 
 
 def run_coverage(run: ScheduleRun):
-    return ScheduleCoverage.objects.filter(run=run).order_by("office", "start")
+    """A run's coverage rows: per office, its total (no work type) first, then each type."""
+    return ScheduleCoverage.objects.filter(run=run).order_by(
+        "office", F("work_type_id").asc(nulls_first=True), "start"
+    )
 
 
 def run_shifts_visible_to(user, run: ScheduleRun):
@@ -352,18 +404,58 @@ def run_grid(run: ScheduleRun) -> dict:
 
 
 def chart_data(run: ScheduleRun) -> dict:
-    """Required against scheduled per front-office slot and per back-office day."""
-    front = {"labels": [], "required": [], "scheduled": []}
-    back = []
-    for row in run_coverage(run).values("office", "start", "required", "scheduled"):
+    """Required against scheduled per front-office slot (the office total, and per work
+    type in ``types``) and per back-office day (the total, with each type's figures in
+    ``types``). One query."""
+    front = {"labels": [], "required": [], "scheduled": [], "types": []}
+    front_types: dict[int, dict] = {}
+    back: dict = {}
+    back_types: dict[int, str] = {}
+    rows = run_coverage(run).values(
+        "office", "work_type_id", "work_type__name", "start", "required", "scheduled"
+    )
+    for row in rows:
         local = timezone.localtime(row["start"])
+        type_id = row["work_type_id"]
         if row["office"] == Office.FRONT:
-            front["labels"].append(f"{local:%a %H:%M}")
-            front["required"].append(row["required"])
-            front["scheduled"].append(row["scheduled"])
+            if type_id is None:
+                front["labels"].append(f"{local:%a %H:%M}")
+                front["required"].append(row["required"])
+                front["scheduled"].append(row["scheduled"])
+            else:
+                series = front_types.get(type_id)
+                if series is None:
+                    series = front_types[type_id] = {
+                        "id": type_id,
+                        "name": row["work_type__name"],
+                        "required": [],
+                        "scheduled": [],
+                    }
+                series["required"].append(row["required"])
+                series["scheduled"].append(row["scheduled"])
         else:
-            back.append({"day": local.date(), **row})
-    return {"front": front, "back": back}
+            day = back.setdefault(local.date(), {"day": local.date(), "types": {}})
+            if type_id is None:
+                day.update(required=row["required"], scheduled=row["scheduled"])
+            else:
+                back_types[type_id] = row["work_type__name"]
+                day["types"][type_id] = (row["required"], row["scheduled"])
+    front["types"] = sorted(front_types.values(), key=lambda t: t["name"])
+    names = sorted(back_types.items(), key=lambda kv: kv[1])
+    back_rows = []
+    for day in back.values():
+        day.setdefault("required", 0)
+        day.setdefault("scheduled", 0)
+        day["by_type"] = [
+            {
+                "name": name,
+                "required": day["types"].get(pk, (0, 0))[0],
+                "scheduled": day["types"].get(pk, (0, 0))[1],
+            }
+            for pk, name in names
+        ]
+        back_rows.append(day)
+    return {"front": front, "back": back_rows, "back_types": [n for _, n in names]}
 
 
 def teams_of_runs() -> list[Team]:

@@ -28,9 +28,17 @@ class ScheduleRunCreatedSerializer(serializers.Serializer):
 
 
 class CoverageSerializer(serializers.ModelSerializer):
+    """One slot's required against scheduled: per work type, or (``work_type`` null) for
+    the office as a whole. Front office in agents per 30 minutes, back office in
+    agent-hours per day."""
+
+    work_type_name = serializers.CharField(
+        source="work_type.name", read_only=True, default=None, allow_null=True
+    )
+
     class Meta:
         model = ScheduleCoverage
-        fields = ["start", "end", "office", "work_type", "required", "scheduled"]
+        fields = ["start", "end", "office", "work_type", "work_type_name", "required", "scheduled"]
 
 
 class ScheduleRunSerializer(serializers.ModelSerializer):

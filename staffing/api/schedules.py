@@ -7,7 +7,7 @@ answers ``{"id", "status"}``; the solve runs in a Celery task whose progress the
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, F, Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -57,7 +57,12 @@ class ScheduleRunViewSet(
         qs = qs.prefetch_related(Prefetch("teams", queryset=Team.objects.only("pk")))
         if self.action != "list":
             qs = qs.prefetch_related(
-                Prefetch("coverage", queryset=ScheduleCoverage.objects.order_by("office", "start"))
+                Prefetch(
+                    "coverage",
+                    queryset=ScheduleCoverage.objects.select_related("work_type").order_by(
+                        "office", F("work_type_id").asc(nulls_first=True), "start"
+                    ),
+                )
             )
         return qs.order_by("-created_at", "-pk")
 

@@ -25,6 +25,7 @@ from django.utils import timezone
 from ccops import notifications
 from ccops.choices import Office, Role
 from ccops.models import Team
+from workitems.models import WorkType
 
 from .. import schedule_selectors as sel
 from .. import scheduling as sch
@@ -105,25 +106,31 @@ def _plan_for(run: ScheduleRun, by=None):
 def build_problem(run: ScheduleRun, *, team: Team | None = None, by=None) -> tuple:
     """The solver's input for ``run`` (or for one ``team`` of it: that team's agents against
     the demand of the types it owns plus its head-count share of the types no team owns)
-    and the context needed to store its answer."""
+    and the context needed to store its answer. Demand is per work type (front office per
+    slot, back office per day); each agent brings the types routing lets them take."""
     plan = _plan_for(run, by)
     agents = sel.run_agents(run)
     types = sel.run_work_types(run)
-    if team is None:
-        front, back = sel.demand(plan=plan, week_start=run.week_start, types=types)
-    else:
+    share = 1.0
+    if team is not None:
         share = sum(a.team_id == team.pk for a in agents) / max(1, len(agents))
         agents = [a for a in agents if a.team_id == team.pk]
-        own = [t for t in types if t.owning_team_id == team.pk]
-        shared = [t for t in types if t.owning_team_id is None]
-        f1, b1 = sel.demand(plan=plan, week_start=run.week_start, types=own)
-        f2, b2 = sel.demand(plan=plan, week_start=run.week_start, types=shared)
-        front = tuple(a + round(b * share) for a, b in zip(f1, f2, strict=True))
-        back = tuple(a + round(b * share) for a, b in zip(b1, b2, strict=True))
-        types = own + shared
+        types = [t for t in types if t.owning_team_id in (team.pk, None)]
+    required = sel.demand_by_type(plan=plan, week_start=run.week_start, types=types)
+    demands = tuple(
+        sch.TypeDemand(
+            t.pk,
+            t.office,
+            required[t.pk]
+            if t.owning_team_id is not None or team is None
+            else tuple(round(v * share) for v in required[t.pk]),
+            name=t.name,
+        )
+        for t in types
+    )
     ids = [a.pk for a in agents]
     rules = sel.rules_for(agents)
-    offices = sel.agent_offices(agents, types, run.week_start)
+    allowed = sel.agent_offices_and_types(agents, types, run.week_start)
     blocked = sel.blocking_periods(ids, run.week_start)
     previous = sel.published_week(ids, run.week_start)
     rested = sel.rest_from(ids, run.week_start)
@@ -131,43 +138,86 @@ def build_problem(run: ScheduleRun, *, team: Team | None = None, by=None) -> tup
     people = tuple(
         sch.AgentIn(
             id=a.pk,
-            offices=offices[a.pk],
+            offices=allowed[a.pk][0],
             rules=rules[a.pk],
             unavailable=tuple(blocked.get(a.pk, ())),
             locked=tuple(locked.get(a.pk, ())),
             previous=None if previous is None else tuple(previous.get(a.pk, ())),
             rest_from=rested.get(a.pk),
+            types=allowed[a.pk][1],
         )
         for a in agents
     )
-    return sch.Problem(front_required=front, back_required=back, agents=people), {"plan": plan}
+    if demands:
+        problem = sch.Problem((), (), people, types=demands)
+    else:  # no work type at all: nothing is required of either office
+        problem = sch.Problem((0,) * sch.SLOTS, (0,) * sch.DAYS, people)
+    return problem, {"plan": plan}
 
 
 def _coverage_rows(run: ScheduleRun, problem: sch.Problem, coverage: sch.Coverage) -> list:
+    """One row per office and slot (front: 30 minutes, agents; back: a day, agent-hours)
+    with the office as a whole (``work_type`` empty: every type's demand, everyone on
+    shift there), and one per work type and slot with the share of those agents the
+    allocation gave the type (:func:`staffing.scheduling.evaluate`)."""
     rows = []
+    week = run.week_start
+
+    def row(office, at, length, work_type_id, required, scheduled):
+        start = sel.at_minute(week, at)
+        return ScheduleCoverage(
+            run=run,
+            start=start,
+            end=sel.at_minute(week, at + length),
+            office=office,
+            work_type_id=work_type_id,
+            required=required,
+            scheduled=scheduled,
+        )
+
     for slot in range(sch.SLOTS):
-        start = sel.at_minute(run.week_start, slot * sch.SLOT)
         rows.append(
-            ScheduleCoverage(
-                run=run,
-                start=start,
-                end=start + timedelta(minutes=sch.SLOT),
-                office=Office.FRONT,
-                required=problem.front_required[slot],
-                scheduled=coverage.front_scheduled[slot],
+            row(
+                Office.FRONT,
+                slot * sch.SLOT,
+                sch.SLOT,
+                None,
+                problem.front_required[slot],
+                coverage.front_scheduled[slot],
             )
         )
     for day in range(sch.DAYS):
         rows.append(
-            ScheduleCoverage(
-                run=run,
-                start=sel.at_minute(run.week_start, day * sch.DAY),
-                end=sel.at_minute(run.week_start, (day + 1) * sch.DAY),
-                office=Office.BACK,
-                required=round(problem.back_required[day] / 60, 2),
-                scheduled=round(coverage.back_scheduled[day] / 60, 2),
+            row(
+                Office.BACK,
+                day * sch.DAY,
+                sch.DAY,
+                None,
+                round(problem.back_required[day] / 60, 2),
+                round(coverage.back_scheduled[day] / 60, 2),
             )
         )
+    for t in problem.types:
+        if not t.id:  # the office as a whole (a problem without work types)
+            continue
+        got = coverage.by_type[t.key].scheduled
+        if t.office == Office.FRONT:
+            for slot in range(sch.SLOTS):
+                rows.append(
+                    row(t.office, slot * sch.SLOT, sch.SLOT, t.id, t.required[slot], got[slot])
+                )
+        else:
+            for day in range(sch.DAYS):
+                rows.append(
+                    row(
+                        t.office,
+                        day * sch.DAY,
+                        sch.DAY,
+                        t.id,
+                        round(t.required[day] / 60, 2),
+                        round(got[day] / 60, 2),
+                    )
+                )
     return rows
 
 
@@ -334,25 +384,56 @@ def _editable_run(run_id: int) -> ScheduleRun:
 
 
 def refresh_coverage(run: ScheduleRun) -> sch.Coverage:
-    """Recount a run's scheduled coverage from its shifts (after an edit)."""
-    rows = list(ScheduleCoverage.objects.filter(run=run, work_type__isnull=True))
+    """Recount a run's scheduled coverage from its shifts (after an edit): the office
+    totals and, per work type, the allocation of the agents on shift to the types routing
+    lets them take (the same :func:`staffing.scheduling.evaluate` the solver is scored
+    by). Five queries whatever the run's size."""
+    rows = list(ScheduleCoverage.objects.filter(run=run))
+    week = run.week_start
     front = [0] * sch.SLOTS
     back = [0] * sch.DAYS
+    by_type: dict[tuple[str, int], list] = {}
+
+    def index(row) -> int:
+        minute = sel.minute_of(week, row.start)
+        return minute // (sch.SLOT if row.office == Office.FRONT else sch.DAY)
+
     for row in rows:
-        minute = sel.minute_of(run.week_start, row.start)
-        if row.office == Office.FRONT and 0 <= minute // sch.SLOT < sch.SLOTS:
-            front[minute // sch.SLOT] = int(row.required)
-        elif row.office == Office.BACK and 0 <= minute // sch.DAY < sch.DAYS:
-            back[minute // sch.DAY] = int(round(row.required * 60))
-    problem = sch.Problem(front_required=tuple(front), back_required=tuple(back), agents=())
-    shifts = [sel.to_shift_out(s, run.week_start) for s in ScheduledShift.objects.filter(run=run)]
-    coverage = sch.evaluate(problem, shifts)
-    for row in rows:
-        minute = sel.minute_of(run.week_start, row.start)
-        if row.office == Office.FRONT:
-            row.scheduled = coverage.front_scheduled[minute // sch.SLOT]
+        at = index(row)
+        size = sch.SLOTS if row.office == Office.FRONT else sch.DAYS
+        if not 0 <= at < size:
+            continue
+        value = int(row.required) if row.office == Office.FRONT else int(round(row.required * 60))
+        if row.work_type_id is None:
+            (front if row.office == Office.FRONT else back)[at] = value
         else:
-            row.scheduled = round(coverage.back_scheduled[minute // sch.DAY] / 60, 2)
+            by_type.setdefault((row.office, row.work_type_id), [0] * size)[at] = value
+    shifts = list(ScheduledShift.objects.filter(run=run).select_related("agent__team"))
+    if by_type:
+        work_types = list(WorkType.objects.filter(pk__in={pk for _, pk in by_type}))
+        demands = tuple(
+            sch.TypeDemand(t.pk, t.office, tuple(by_type[(t.office, t.pk)]))
+            for t in work_types
+            if (t.office, t.pk) in by_type
+        )
+        agents = list({s.agent_id: s.agent for s in shifts}.values())
+        allowed = sel.agent_offices_and_types(agents, work_types, week)
+        people = tuple(sch.AgentIn(a.pk, allowed[a.pk][0], types=allowed[a.pk][1]) for a in agents)
+        problem = sch.Problem((), (), people, types=demands)
+    else:  # a run stored before coverage per work type: the offices as a whole
+        problem = sch.Problem(tuple(front), tuple(back), agents=())
+    coverage = sch.evaluate(problem, [sel.to_shift_out(s, week) for s in shifts])
+    for row in rows:
+        at = index(row)
+        if row.work_type_id is None:
+            front_row = row.office == Office.FRONT
+            got = coverage.front_scheduled if front_row else coverage.back_scheduled
+        else:
+            found = coverage.by_type.get((row.office, row.work_type_id))
+            got = found.scheduled if found is not None else None
+        if got is None or not 0 <= at < len(got):
+            continue
+        row.scheduled = got[at] if row.office == Office.FRONT else round(got[at] / 60, 2)
     ScheduleCoverage.objects.bulk_update(rows, ["scheduled"], batch_size=1000)
     ScheduleRun.objects.filter(pk=run.pk).update(
         under_coverage_hours=coverage.under_hours, over_coverage_hours=coverage.over_hours

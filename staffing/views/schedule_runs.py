@@ -154,12 +154,17 @@ class ScheduleRunDetailView(PlanReaderRequired, TemplateView):
 
             raise Http404("No such run.") from None
         done = run.status == ScheduleRun.Status.DONE
-        chart = sel.chart_data(run) if done else {"front": {"labels": []}, "back": []}
+        chart = (
+            sel.chart_data(run)
+            if done
+            else {"front": {"labels": [], "types": []}, "back": [], "back_types": []}
+        )
         ctx.update(
             run=run,
             grid=time_off_selectors.attach_grid(sel.run_grid(run) if done else None, run),
             chart=chart["front"],
             back_rows=chart["back"],
+            back_types=chart["back_types"],
             pending=run.status in (ScheduleRun.Status.QUEUED, ScheduleRun.Status.RUNNING),
             can_edit=self.request.user.has_role(Role.PLANNER) and done and not run.published,
             can_publish=self.request.user.has_role(Role.PLANNER) and done and not run.published,

@@ -88,3 +88,51 @@ def test_agent_sees_published_shifts_on_my_schedule(page, login, planner, crew, 
     assert any(t.startswith(f"{first:%H:%M}") and "Front office" in t for t in texts)
     assert sum("Break" in t for t in texts) == 2  # one meal break per 8-hour shift
     assert page.locator("#time-off-panel").count() == 1
+
+
+def test_planner_filters_the_coverage_chart_by_work_type(page, login, planner, front_team, week):
+    from ccops.choices import Office
+    from staffing.models import ScheduleCoverage
+    from staffing.schedule_selectors import at_minute
+    from workitems.choices import Channel
+    from workitems.models import WorkType
+
+    sales = WorkType.objects.create(
+        name="Sales calls",
+        office=Office.FRONT,
+        channel=Channel.CALL,
+        sla=timedelta(hours=1),
+        sla_answer_seconds=20,
+        standard_minutes=5,
+    )
+    run = ScheduleRun.objects.create(week_start=week, created_by=planner, status="done")
+    run.teams.set([front_team])
+    rows = []
+    for slot in range(7 * 48):
+        start, end = at_minute(week, slot * 30), at_minute(week, slot * 30 + 30)
+        rows.append(
+            ScheduleCoverage(
+                run=run, start=start, end=end, office=Office.FRONT, required=5, scheduled=4
+            )
+        )
+        rows.append(
+            ScheduleCoverage(
+                run=run,
+                start=start,
+                end=end,
+                office=Office.FRONT,
+                work_type=sales,
+                required=2,
+                scheduled=1,
+            )
+        )
+    ScheduleCoverage.objects.bulk_create(rows)
+    login("planner")
+    page.goto(f"/staffing/schedule-runs/{run.pk}/")
+    page.locator("[data-testid=run-figures]").wait_for()
+    data = "() => Chart.getChart('schedule-chart').data.datasets.map(d => d.data[0])"
+    assert page.evaluate(data) == [5, 4]  # the office as a whole
+    page.select_option("[data-testid=chart-type]", label="Sales calls")
+    assert page.evaluate(data) == [2, 1]
+    page.select_option("[data-testid=chart-type]", value="")
+    assert page.evaluate(data) == [5, 4]

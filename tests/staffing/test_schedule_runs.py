@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from ccops.choices import Office, Role
 from ccops.notification_models import Notification
@@ -79,7 +80,14 @@ def center(front_team, back_team, front_type, back_type, call_skill, claims_skil
     PlanLine.objects.bulk_create(lines)
     ScheduleRules.objects.create(team=front_team, min_hours_week=0)
     ScheduleRules.objects.create(team=back_team, min_hours_week=0)
-    return {"front": front, "back": back, "cross": cross, "plan": plan}
+    return {
+        "front": front,
+        "back": back,
+        "cross": cross,
+        "plan": plan,
+        "front_type": front_type,
+        "back_type": back_type,
+    }
 
 
 def generate(planner, teams=None) -> ScheduleRun:
@@ -106,12 +114,23 @@ def test_generate_solves_and_stores_shifts_and_coverage(center, planner):
     # 8-hour shifts carry a 30-minute meal break.
     for s in shifts:
         assert s.meal_start is not None and s.meal_end - s.meal_start == timedelta(minutes=30)
-    front_rows = ScheduleCoverage.objects.filter(run=run, office=Office.FRONT)
+    front_rows = ScheduleCoverage.objects.filter(
+        run=run, office=Office.FRONT, work_type__isnull=True
+    )
     assert front_rows.count() == 7 * 48
     monday_ten = front_rows.get(start=at(MONDAY, 10))
     assert monday_ten.required == 2
-    back_monday = ScheduleCoverage.objects.get(run=run, office=Office.BACK, start=at(MONDAY, 0))
+    back_monday = ScheduleCoverage.objects.get(
+        run=run, office=Office.BACK, work_type__isnull=True, start=at(MONDAY, 0)
+    )
     assert back_monday.required == 7.5
+    # And per work type: the type's demand and the agents the allocation gave it.
+    calls = ScheduleCoverage.objects.filter(run=run, work_type=center["front_type"])
+    assert calls.count() == 7 * 48 and all(r.office == Office.FRONT for r in calls)
+    assert calls.get(start=at(MONDAY, 10)).required == 2
+    assert calls.get(start=at(MONDAY, 10)).scheduled <= monday_ten.scheduled
+    claims = ScheduleCoverage.objects.filter(run=run, work_type=center["back_type"])
+    assert claims.count() == 7 and claims.get(start=at(MONDAY, 0)).required == 7.5
 
 
 @pytest.mark.django_db(transaction=True)
@@ -176,7 +195,9 @@ def test_edit_lock_and_rerun_keeps_locked_shifts(center, planner):
     )
     assert shift.meal_start is None  # 6 hours: no meal break
     # Coverage is recounted after the edit.
-    row = ScheduleCoverage.objects.get(run=run, office=Office.FRONT, start=at(day, 17))
+    row = ScheduleCoverage.objects.get(
+        run=run, office=Office.FRONT, work_type__isnull=True, start=at(day, 17)
+    )
     assert row.scheduled >= 1
     again = generate(planner)
     kept = ScheduledShift.objects.get(run=again, agent=shift.agent, start__date=day)
@@ -299,15 +320,20 @@ def test_api_create_read_publish_and_list_shifts(api_as, center, planner, agent)
     detail = api.get(f"{URL}{body['id']}/").json()
     assert detail["status"] == "done"
     assert detail["shift_count"] == ScheduledShift.objects.filter(run_id=body["id"]).count()
-    assert len(detail["coverage"]) == 7 * 48 + 7
+    # Office totals (no work type) and one row per type: Calls per slot, Claims per day.
+    assert len(detail["coverage"]) == 2 * (7 * 48 + 7)
     assert set(detail["coverage"][0]) == {
         "start",
         "end",
         "office",
         "work_type",
+        "work_type_name",
         "required",
         "scheduled",
     }
+    assert detail["coverage"][0]["work_type"] is None  # the office total first
+    names = {(c["office"], c["work_type_name"]) for c in detail["coverage"]}
+    assert names == {("back", None), ("back", "Claims"), ("front", None), ("front", "Calls")}
     assert detail["under_coverage_hours"] <= detail["baseline_under_coverage_hours"]
     assert detail["published"] is False
     shifts = api.get("/api/v1/staffing/shifts/", {"run": body["id"], "page_size": 500}).json()
@@ -466,7 +492,9 @@ def test_larger_centers_solve_one_part_per_team(center, planner, settings, front
         Activity.BACK_OFFICE
     }
     # The run's figures are recounted over the whole week from every part's shifts.
-    front = ScheduleCoverage.objects.get(run=run, office=Office.FRONT, start=at(MONDAY, 10))
+    front = ScheduleCoverage.objects.get(
+        run=run, office=Office.FRONT, work_type__isnull=True, start=at(MONDAY, 10)
+    )
     assert (
         front.scheduled
         == run.shifts.filter(
@@ -493,3 +521,112 @@ def test_supervisors_read_only_their_teams_runs(client, api_as, planner, supervi
     assert client.get(reverse("staffing:schedule_run", args=[theirs.pk])).status_code == 404
     page = client.get(reverse("staffing:schedule_runs")).content.decode()
     assert f"#{mine.pk}<" in page and f"#{theirs.pk}<" not in page
+
+
+# --- Demand and coverage per work type ----------------------------------------------------
+
+
+@pytest.fixture
+def vip(center, front_team, call_skill):
+    """A front type for tier II and above (routing's min_tier_rank): only fo1 has the tier.
+    One agent needed 10:00-14:00 on weekdays."""
+    from training.models import AgentTier, Tier
+    from workitems.choices import Channel
+    from workitems.models import WorkType
+
+    vip = WorkType.objects.create(
+        name="VIP calls",
+        office=Office.FRONT,
+        channel=Channel.CALL,
+        sla=timedelta(hours=1),
+        sla_answer_seconds=20,
+        standard_minutes=5,
+        required_skill=call_skill,
+        min_tier_rank=2,
+        owning_team=front_team,
+    )
+    AgentTier.objects.create(
+        agent=center["front"][0], tier=Tier.objects.create(name="Tier II", rank=2)
+    )
+    AgentTier.objects.create(
+        agent=center["front"][1], tier=Tier.objects.create(name="Tier I", rank=1)
+    )
+    PlanLine.objects.bulk_create(
+        PlanLine(
+            plan=center["plan"],
+            work_type=vip,
+            interval_start=at(MONDAY + timedelta(days=d), h, m),
+            forecast_volume=0,
+            forecast_aht=300,
+            required_agents=1,
+        )
+        for d in range(5)
+        for h in range(10, 14)
+        for m in (0, 30)
+    )
+    return vip
+
+
+@pytest.mark.django_db
+def test_eligible_types_follow_the_routing_rule(center, vip, front_type, back_type):
+    from staffing import schedule_selectors as ssel
+    from workitems.services import eligible_work_type_ids
+
+    users = [*center["front"], center["back"], center["cross"]]
+    allowed = ssel.agent_work_types(users, [front_type, back_type, vip], MONDAY)
+    fo1, fo2 = center["front"]
+    assert allowed[fo1.pk] == {front_type.pk, vip.pk}  # skilled and tier II
+    assert allowed[fo2.pk] == {front_type.pk}  # tier I: not VIP
+    assert allowed[center["back"].pk] == {back_type.pk}  # no call skill
+    assert allowed[center["cross"].pk] == {front_type.pk, back_type.pk}  # no tier
+    # The very rule claim-next uses.
+    for user in users:
+        assert allowed[user.pk] == set(eligible_work_type_ids(user))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_tier_restricted_type_is_covered_by_the_tier_only_and_recounted(
+    center, vip, planner, api_as
+):
+    run = generate(planner)
+    assert run.status == "done", run.error
+    fo1 = center["front"][0]
+    vip_rows = list(ScheduleCoverage.objects.filter(run=run, work_type=vip).order_by("start"))
+    assert len(vip_rows) == 7 * 48
+    assert sum(r.required for r in vip_rows) == 5 * 8
+    mine = list(ScheduledShift.objects.filter(run=run, agent=fo1, activity=Activity.FRONT_OFFICE))
+
+    def on(moment):
+        return any(
+            s.start <= moment < s.end and not (s.meal_start and s.meal_start <= moment < s.meal_end)
+            for s in mine
+        )
+
+    for row in vip_rows:
+        assert row.scheduled <= row.required
+        if row.scheduled:
+            assert on(row.start)  # only fo1 may take VIP calls
+    # The office total holds everyone; per type under-coverage adds up to the run's.
+    totals = ScheduleCoverage.objects.filter(run=run, work_type__isnull=True, office=Office.FRONT)
+    by_start = {r.start: r for r in totals}
+    calls = ScheduleCoverage.objects.filter(run=run, work_type=center["front_type"])
+    for row in calls:
+        twin = next(r for r in vip_rows if r.start == row.start)
+        assert row.scheduled + twin.scheduled <= by_start[row.start].scheduled
+    # An edit recounts per type: fo1 moved off the VIP hours leaves that day's VIP short.
+    covered = [r for r in vip_rows if r.scheduled]
+    assert covered  # fo1 takes VIP calls on some day
+    day = timezone.localtime(covered[0].start).date()
+    shift = next(s for s in mine if timezone.localtime(s.start).date() == day)
+    services.scheduled_shift_update(
+        shift=shift, by=planner, start=at(day, 15), end=at(day, 21), activity=Activity.FRONT_OFFICE
+    )
+    vip_day = ScheduleCoverage.objects.filter(
+        run=run, work_type=vip, start__gte=at(day, 10), start__lt=at(day, 14)
+    )
+    assert len(vip_day) == 8 and all(r.scheduled == 0 for r in vip_day)
+    # The API lists the rows with the type's id and name (office totals with none).
+    body = api_as(planner).get(f"{URL}{run.pk}/").json()
+    named = {(c["work_type"], c["work_type_name"]) for c in body["coverage"]}
+    assert (vip.pk, "VIP calls") in named and (None, None) in named
+    assert len(body["coverage"]) == ScheduleCoverage.objects.filter(run=run).count()

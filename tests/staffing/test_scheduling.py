@@ -5,7 +5,17 @@ from collections import defaultdict
 import pytest
 
 from staffing import scheduling as sch
-from staffing.scheduling import BACK, DAY, FRONT, SLOT, SLOTS, AgentIn, Problem, Rules
+from staffing.scheduling import (
+    BACK,
+    DAY,
+    FRONT,
+    SLOT,
+    SLOTS,
+    AgentIn,
+    Problem,
+    Rules,
+    TypeDemand,
+)
 
 H = 60
 
@@ -48,7 +58,8 @@ def test_rest_of_eleven_hours_between_shifts():
     # Two agents: both intervals are covered, by different people.
     two = Problem(need, NO_BACK, (AgentIn(1, (FRONT,), rules), AgentIn(2, (FRONT,), rules)))
     solution = solve(two)
-    assert solution.coverage.under_minutes == 60  # the two meal breaks only
+    # Placed meal breaks fall where the other agent's overlapping shift covers them.
+    assert solution.coverage.under_minutes == 0
     assert {s.agent_id for s in solution.shifts} == {1, 2}
     # Rest also counts from last week's last shift.
     rested = AgentIn(1, (FRONT,), rules, rest_from=-2 * H)  # Sunday 22:00
@@ -64,7 +75,9 @@ def test_meal_break_in_shifts_over_six_hours_only():
     eight, six = lengths[0], lengths[1]
     assert eight.end - eight.start == 8 * H and six.end - six.start == 6 * H
     assert eight.meal_end - eight.meal_start == 30
-    assert eight.start + 3 * H <= eight.meal_start <= eight.end - 3 * H - 30
+    # Placed within the window: 2.5 h after the start at the earliest, ending 2.5 h
+    # before the end at the latest.
+    assert eight.start + 150 <= eight.meal_start and eight.meal_end <= eight.end - 150
     assert six.meal_start is None
     # The break is not coverage: exactly one slot of Monday's span is short.
     assert solution.coverage.under_minutes == 30
@@ -200,3 +213,128 @@ def test_bad_input_names_the_field():
     with pytest.raises(sch.ScheduleInputError) as err:
         Rules(shift_lengths=(7 * H + 10,)).check()
     assert err.value.field == "shift_lengths"
+
+
+# --- Meal breaks placed, demand per work type --------------------------------------------
+
+
+def check_meals(shifts, rules):
+    for s in shifts:
+        if s.end - s.start > rules.meal_after:
+            assert s.meal_end - s.meal_start == rules.meal_minutes
+            assert s.start + rules.meal_earliest <= s.meal_start
+            assert s.meal_end <= s.end - rules.meal_latest
+            assert s.meal_start % SLOT == 0
+        else:
+            assert s.meal_start is None
+
+
+@pytest.mark.parametrize("how", ["greedy", "cp-sat"])
+def test_meal_breaks_are_placed_in_their_window_and_staggered(how):
+    rules = Rules(min_week_minutes=0, earliest_start=8 * H, latest_end=16 * H, days_off=6)
+    agents = tuple(AgentIn(i, (FRONT,), rules) for i in range(1, 5))
+    problem = Problem(front_need([(0, 8, 16)], agents=4), NO_BACK, agents)
+    solution = sch.greedy(problem) if how == "greedy" else solve(problem)
+    monday = [s for s in solution.shifts if s.day == 0]
+    assert len(monday) == 4 and all((s.start, s.end) == (8 * H, 16 * H) for s in monday)
+    check_meals(solution.shifts, rules)
+    # Not all four in the same slot: never more than one agent short at a time.
+    breaks = [s.meal_start for s in monday]
+    assert len(set(breaks)) == 4
+    assert solution.coverage.under_minutes == 4 * 30
+
+
+def test_breaks_fall_where_the_overlap_covers_them():
+    # Two agents, 08:00-16:00 and 10:00-18:00, need one agent 08:00-18:00: each break falls
+    # in the two hours both are on (10:30-15:30 allows it), so nothing is short.
+    rules = Rules(min_week_minutes=0, days_off=6)
+    early = sch.ShiftOut(1, 0, 8 * H, 16 * H, FRONT, 12 * H, 12 * H + 30, True)
+    agents = (AgentIn(1, (FRONT,), rules, locked=(early,)), AgentIn(2, (FRONT,), rules))
+    solution = solve(Problem(front_need([(0, 8, 18)]), NO_BACK, agents))
+    check_meals([s for s in solution.shifts if not s.locked], rules)
+    assert solution.coverage.under_minutes == 0
+
+
+SALES, SUPPORT, VIP, CLAIMS = 1, 2, 3, 11
+
+
+def typed(front: dict, back: dict | None = None) -> tuple:
+    out = [TypeDemand(pk, FRONT, need) for pk, need in front.items()]
+    out += [TypeDemand(pk, BACK, need) for pk, need in (back or {}).items()]
+    return tuple(out)
+
+
+@pytest.mark.parametrize("how", ["greedy", "cp-sat"])
+def test_an_agent_never_covers_a_type_they_may_not_take(how):
+    rules = Rules(min_week_minutes=0, days_off=6)
+    sales_only = AgentIn(1, (FRONT,), rules, types=frozenset({SALES}))
+    types = typed({SALES: (0,) * SLOTS, SUPPORT: front_need([(0, 8, 16)])})
+    problem = Problem((), (), (sales_only,), types=types)
+    solution = sch.greedy(problem) if how == "greedy" else solve(problem)
+    # Only Support is needed and the agent lacks its skill: nobody is scheduled for it.
+    assert solution.shifts == ()
+    support = solution.coverage.by_type[(FRONT, SUPPORT)]
+    assert support.under_minutes == 16 * 30 and not any(support.scheduled)
+    # Even scheduled (a locked shift), the agent is allocated to no Support slot.
+    locked = sch.ShiftOut(1, 0, 8 * H, 16 * H, FRONT, 12 * H, 12 * H + 30, True)
+    coverage = sch.evaluate(problem, [locked])
+    assert coverage.front_scheduled[10 * 2] == 1  # on shift in the office, all the same
+    assert not any(coverage.by_type[(FRONT, SUPPORT)].scheduled)
+    assert coverage.under_minutes == 16 * 30 and coverage.over_minutes == 15 * 30
+
+
+def test_a_tier_restricted_type_is_covered_only_by_agents_allowed_it():
+    # VIP (say min_tier_rank 2: routing gives it only to agent 3) and Sales need one agent
+    # each 08:00-16:00; agents 1 and 2 may take Sales only.
+    rules = Rules(min_week_minutes=0, days_off=6)
+    juniors = [AgentIn(i, (FRONT,), rules, types=frozenset({SALES})) for i in (1, 2)]
+    senior = AgentIn(3, (FRONT,), rules, types=frozenset({SALES, VIP}))
+    need = front_need([(0, 8, 16)])
+    problem = Problem((), (), (*juniors, senior), types=typed({SALES: need, VIP: need}))
+    for solution in (sch.greedy(problem), solve(problem)):
+        vip = solution.coverage.by_type[(FRONT, VIP)]
+        on = {s.agent_id: s for s in solution.shifts}
+        for slot, got in enumerate(vip.scheduled):
+            assert got <= int(3 in on and on[3].covers_slot(slot))
+    best = solve(problem)
+    # The senior takes VIP all day (a junior's overlap covers Sales in the breaks).
+    assert best.coverage.by_type[(FRONT, VIP)].under_minutes == 30  # the senior's break
+    assert best.coverage.by_type[(FRONT, SALES)].under_minutes == 0
+    # Without the senior, VIP is wholly short, however many juniors work.
+    alone = solve(Problem((), (), tuple(juniors), types=typed({SALES: need, VIP: need})))
+    assert alone.coverage.by_type[(FRONT, VIP)].under_minutes == 16 * 30
+
+
+def test_per_type_under_coverage_sums_to_the_offices():
+    rules = Rules(min_week_minutes=0, shift_lengths=(8 * H, 6 * H))
+    sales = list(front_need([(d, 8, 18) for d in range(5)], agents=2))
+    support = list(front_need([(d, 10, 20) for d in range(6)]))
+    agents = (
+        AgentIn(1, (FRONT,), rules, types=frozenset({SALES})),
+        AgentIn(2, (FRONT,), rules, types=frozenset({SALES, SUPPORT})),
+        AgentIn(3, (FRONT, BACK), rules, types=frozenset({SUPPORT, CLAIMS})),
+        AgentIn(4, (BACK,), rules, types=frozenset({CLAIMS})),
+    )
+    types = typed({SALES: tuple(sales), SUPPORT: tuple(support)}, {CLAIMS: (10 * H,) * 5 + (0, 0)})
+    problem = Problem((), (), agents, types=types)
+    assert problem.front_required == tuple(a + b for a, b in zip(sales, support, strict=True))
+    for solution in (sch.greedy(problem), solve(problem)):
+        cov = solution.coverage
+        front = cov.office_under_minutes(FRONT)
+        back = cov.office_under_minutes(BACK)
+        assert front == sum(cov.by_type[(FRONT, t)].under_minutes for t in (SALES, SUPPORT))
+        assert back == cov.by_type[(BACK, CLAIMS)].under_minutes
+        assert cov.under_minutes == front + back
+        # Each type's allocation stays within its demand, and all of them within the
+        # agents on shift; the office's gap is at least its total shortfall.
+        for slot in range(SLOTS):
+            got = [cov.by_type[(FRONT, t)].scheduled[slot] for t in (SALES, SUPPORT)]
+            assert got[0] <= sales[slot] and got[1] <= support[slot]
+            assert sum(got) <= cov.front_scheduled[slot]
+        assert front >= SLOT * sum(
+            max(0, r - g) for r, g in zip(problem.front_required, cov.front_scheduled, strict=True)
+        )
+        check_meals(solution.shifts, rules)
+        # An agent's office is one of theirs: agent 4 is back office only, 1 front only.
+        assert {s.office for s in solution.shifts if s.agent_id == 4} <= {BACK}
+        assert {s.office for s in solution.shifts if s.agent_id == 1} <= {FRONT}
