@@ -33,6 +33,9 @@ class ScopeKind(models.TextChoices):
     TEAM = "team", "Team"
     OFFICE = "office", "Office"
     OVERALL = "overall", "Overall"
+    # A queue (a front-office work type): measures of the queue itself (service level, ASA,
+    # abandonment from contact events), scope_id = the work type's id, team = its owner.
+    QUEUE = "queue", "Queue"
 
 
 def _known_kpi(key: str) -> None:
@@ -45,9 +48,10 @@ def _known_kpi(key: str) -> None:
 class KpiSnapshot(models.Model):
     """One KPI for one scope on one day: numerator, denominator and their ratio.
 
-    ``scope_id`` is the user id (agent), team id (team), 1 front / 2 back (office) or 0
-    (overall). ``team`` and ``office`` are denormalised on every row so roll-ups and
-    dashboard filters never join; for agent rows they are the agent's team when computed.
+    ``scope_id`` is the user id (agent), team id (team), 1 front / 2 back (office), 0
+    (overall) or the work type id (queue). ``team`` and ``office`` are denormalised on every
+    row so roll-ups and dashboard filters never join; for agent rows they are the agent's
+    team when computed, for queue rows the queue's owning team and office.
     Rows of a day are replaced by the recompute (upsert on the unique key).
     """
 
@@ -74,12 +78,13 @@ class KpiSnapshot(models.Model):
         indexes = [
             # One scope's series (scorecards, trends of a team or office).
             models.Index(fields=["scope_kind", "scope_id", "day"], name="kpisnap_series"),
-            # Every team, office or overall row over a period (team comparison, offices side
-            # by side). Partial: agent rows, nine in ten, are never read this way.
+            # Every team, office, overall or queue row over a period (team comparison,
+            # offices side by side, queues). Partial: agent rows, nine in ten, are never
+            # read this way.
             models.Index(
                 fields=["scope_kind", "day", "kpi"],
                 name="kpisnap_kind_day",
-                condition=Q(scope_kind__in=["team", "office", "overall"]),
+                condition=Q(scope_kind__in=["team", "office", "overall", "queue"]),
             ),
             # The agents of a team over a period (drill-down, pilots by team).
             models.Index(

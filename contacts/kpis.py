@@ -1,10 +1,11 @@
 """Queue KPIs from contact events, registered with ``ccops.kpis`` (autodiscovered).
 
 Scope level: a queue's figures belong to the queue, not to an agent, so each is stored for
-the team that owns the queue (``WorkType.owning_team``), the queue's office and overall, as
-numerator and denominator (the sums of :mod:`contacts.selectors`: one grouped query per
-day, shared by the three KPIs through the day cache). Per queue and day the figures are in
-``GET /api/v1/queue-stats/``.
+the queue itself (scope ``queue``, the work type's id, with its owning team and office),
+for the team that owns the queue (``WorkType.owning_team``), the queue's office and
+overall, as numerator and denominator: the sums of :mod:`contacts.selectors` (the same
+grouped query as ``GET /api/v1/queue-stats/``, each queue's day in its calendar's time
+zone; two queries per day, shared by the three KPIs through the day cache).
 
 * ``service_level``: answered within the queue's answer target / (offered - short abandons)
 * ``asa``: total wait of answered / answered (seconds)
@@ -19,8 +20,16 @@ from ccops import kpis
 from ccops.choices import Office
 from ccops.kpi_models import OFFICE_SCOPE_IDS, OVERALL_SCOPE_ID, ScopeKind
 
-from .selectors import queue_sums_by_queue
+from .selectors import queue_sums_on_day
 
+SUMS = (
+    "offered",
+    "answered",
+    "abandoned",
+    "short_abandoned",
+    "answered_within_target",
+    "wait_answered",
+)
 PARTS = {
     "service_level": ("answered_within_target", ("offered", "-short_abandoned")),
     "asa": ("wait_answered", ("answered",)),
@@ -28,28 +37,27 @@ PARTS = {
 }
 
 
-def _scopes(day) -> list[tuple[str, int, str, dict]]:
+def _scopes(day) -> list[tuple[str, int, str, int | None, dict]]:
+    """``(kind, scope_id, office, team_id, sums)`` per queue, team, office and overall."""
     cache = kpis.day_cache()
     key = ("contacts.queue_scopes", day)
     if key in cache:
         return cache[key]
-    start, end = kpis.day_bounds(day)
     groups: dict[tuple, dict] = defaultdict(lambda: defaultdict(float))
-    for row in queue_sums_by_queue(start=start, end=end).values():
+    for queue_id, row in queue_sums_on_day(day).items():
         office = row["queue__office"] or Office.FRONT
+        team_id = row["queue__owning_team_id"]
         scopes = [
-            (ScopeKind.OFFICE, OFFICE_SCOPE_IDS[office], office),
-            (ScopeKind.OVERALL, OVERALL_SCOPE_ID, ""),
+            (ScopeKind.QUEUE, queue_id, office, team_id),
+            (ScopeKind.OFFICE, OFFICE_SCOPE_IDS[office], office, None),
+            (ScopeKind.OVERALL, OVERALL_SCOPE_ID, "", None),
         ]
-        if row["queue__owning_team_id"] is not None:
-            team_office = row["queue__owning_team__office"] or ""
-            scopes.append((ScopeKind.TEAM, row["queue__owning_team_id"], team_office))
+        if team_id is not None:
+            scopes.append((ScopeKind.TEAM, team_id, row["queue__owning_team__office"] or "", None))
         for scope in scopes:
-            for name in ("offered", "answered", "abandoned", "short_abandoned"):
+            for name in SUMS:
                 groups[scope][name] += row[name]
-            groups[scope]["answered_within_target"] += row["answered_within_target"]
-            groups[scope]["wait_answered"] += row["wait_answered"]
-    out = [(kind, sid, office, dict(sums)) for (kind, sid, office), sums in groups.items()]
+    out = [(*scope, dict(sums)) for scope, sums in groups.items()]
     cache[key] = out
     return out
 
@@ -59,10 +67,11 @@ def _kpi(key: str):
 
     def compute(day):
         rows = []
-        for kind, scope_id, office, sums in _scopes(day):
+        for kind, scope_id, office, team_id, sums in _scopes(day):
             den = sum(-sums[p[1:]] if p.startswith("-") else sums[p] for p in denominator)
             if den > 0:
-                rows.append((kind, scope_id, office, float(sums[numerator]), float(den)))
+                row = (kind, scope_id, office, float(sums[numerator]), float(den))
+                rows.append((*row, team_id) if kind == ScopeKind.QUEUE else row)
         return rows
 
     compute.__module__ = __name__
@@ -70,8 +79,8 @@ def _kpi(key: str):
     return compute
 
 
-_NOTE = """From contact events (POST /api/v1/contact-events/), by the day of the offer; per
-queue-owning team, office and overall."""
+_NOTE = """From contact events (POST /api/v1/contact-events/), by the day of the offer in
+the queue's time zone; per queue, queue-owning team, office and overall."""
 
 kpis.register(
     "service_level",

@@ -8,11 +8,16 @@ KPIs and plans read the stored result.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 from functools import partial
+from zoneinfo import ZoneInfo
 
 import holidays
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, OuterRef, Q, Subquery, Value, When
+from django.utils import timezone
+
+from ccops import kpis
 
 from .business_hours import BusinessCalendar, SlaClock, sla_clock, working_days
 from .calendar_models import Calendar
@@ -75,6 +80,49 @@ def calendar_for(*, work_type, team=None) -> Calendar | None:
         .order_by("is_own", "pk")
         .first()
     )
+
+
+def queue_time_zones(work_types: Iterable | None = None) -> dict[int, ZoneInfo]:
+    """THE time zone each work type's (queue's) day is counted in: the zone of the calendar
+    that governs it, resolved as :func:`calendar_for` does for its owning team (the type's
+    own calendar, else the owning team's, else the calendar of that team's site), else the
+    project's ``TIME_ZONE``. ``work_types``: ids or a ``WorkType`` queryset (None: every
+    type). Queue statistics (API, intraday, wallboard, tiles) and the queue KPIs count "the
+    day" through here. One query, whatever the number of types."""
+    from .models import WorkType
+
+    own = (
+        Calendar.teams.through.objects.filter(team=OuterRef("owning_team"))
+        .order_by("calendar_id")
+        .values("calendar__time_zone")[:1]
+    )
+    site = (
+        Calendar.objects.filter(site=OuterRef("owning_team__site"))
+        .exclude(site="")
+        .values("time_zone")[:1]
+    )
+    rows = WorkType.objects.order_by()
+    if work_types is not None:
+        rows = rows.filter(pk__in=work_types)
+    rows = rows.values_list("pk", "calendar__time_zone", Subquery(own), Subquery(site))
+    default = timezone.get_default_timezone()
+    zones: dict[str, ZoneInfo] = {}
+    out = {}
+    for pk, *names in rows:
+        name = next((n for n in names if n), None)
+        out[pk] = zones.setdefault(name, ZoneInfo(name)) if name else default
+    return out
+
+
+def time_zone_for(work_type) -> ZoneInfo:
+    """The time zone of one work type's day (:func:`queue_time_zones`; one query)."""
+    pk = getattr(work_type, "pk", work_type)
+    return queue_time_zones([pk]).get(pk, timezone.get_default_timezone())
+
+
+def day_bounds_for(work_type, day: date) -> tuple[datetime, datetime]:
+    """A queue's ``day`` in its own time zone (:func:`queue_time_zones`)."""
+    return kpis.day_bounds(day, time_zone_for(work_type))
 
 
 def sla_clock_for(*, work_type, start: datetime, team=None) -> SlaClock:

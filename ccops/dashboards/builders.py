@@ -190,6 +190,42 @@ def team_comparison_table(teams, team_values, goals, period, query: str, highlig
     return table
 
 
+def queues_table(queues: list[dict], values: dict, goals, period, office: str) -> Table:
+    """Per queue (work type) its queue KPIs on the period's last day (yesterday by default)
+    and over the period, each day counted in the queue's time zone; coloured against the
+    office's goals. ``queues``: ``{"id", "name", "team"}`` in display order."""
+    kpis = [k for k in registry.all_kpis() if any(k.key in per_kpi for per_kpi in values.values())]
+    columns = ["Queue", "Owning team"]
+    for kpi in kpis:
+        columns += [
+            f"{kpi.name}, {period.end:%d %b} ({kpi.unit})",
+            f"{kpi.name}, {period.days} days ({kpi.unit})",
+        ]
+    table = Table(
+        "queues",
+        "Queues: measured from contact events",
+        columns,
+        numeric_from=2,
+        empty="No contacts measured in this period.",
+        note="Each queue's day is counted in its calendar's time zone (else the project's). "
+        "Coloured against the office's goals.",
+    )
+    targets = {
+        k.key: goal_rules.target_for(goals, k.key, office=office, day=period.end) for k in kpis
+    }
+    for queue in queues:
+        per_kpi = values.get(queue["id"])
+        if not per_kpi:
+            continue
+        cells = [Cell(queue["name"]), Cell(queue["team"] or "-")]
+        for kpi in kpis:
+            for value in per_kpi.get(kpi.key, (None, None)):
+                att = goal_rules.attainment(kpi.key, value, targets[kpi.key])
+                cells.append(value_cell(kpi, value, att))
+        table.rows.append(cells)
+    return table
+
+
 def agents_table(agents, agent_values: dict, goals, period, query: str, office: str) -> Table:
     """The agents of a team with their own (role and tenure adjusted) targets."""
     kpis = [k for k in registry.all_kpis() if k.level == registry.AGENT and office in k.offices]

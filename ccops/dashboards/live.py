@@ -45,9 +45,9 @@ class Wallboard:
 def wallboard(*, office: str, now: datetime | None = None) -> Wallboard:
     """The wallboard of one office, uncached. Front office: per queue (work type) contacts
     waiting and the longest wait (open items not yet taken), service level and ASA today
-    (``contacts.selectors.queue_stats_today``; ``None`` = no data). Back office: per
-    casework type due today, at risk, past due and open backlog. Both: agents by state.
-    Three queries (front) or two (back)."""
+    (``contacts.selectors.queue_stats_today``: since midnight in each queue's time zone;
+    ``None`` = no data). Back office: per casework type due today, at risk, past due and
+    open backlog. Both: agents by state. Four queries (front) or two (back)."""
     now = now or timezone.now()
     board = Wallboard(office, OFFICE_LABELS[office], now)
     rows = work_types_today(office=office, now=now)

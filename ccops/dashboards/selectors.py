@@ -127,6 +127,32 @@ def series(kinds_and_ids: list[tuple[str, int]], period: Period) -> dict:
     return out
 
 
+def queue_totals(period: Period, *, office: str | None = None) -> dict[int, dict]:
+    """Per queue (KPI scope ``queue``: a work type's service level, ASA, abandonment from
+    contact events): ``{queue_id: {kpi: (value on period.end, value over the period)}}``,
+    each the sum of numerators over the sum of denominators. One query."""
+    qs = KpiSnapshot.objects.filter(
+        scope_kind=ScopeKind.QUEUE, day__gte=period.start, day__lte=period.end
+    )
+    if office:
+        qs = qs.filter(office=office)
+    last = Q(day=period.end)
+    rows = (
+        qs.values("kpi", "scope_id")
+        .annotate(
+            n=Sum("numerator"),
+            d=Sum("denominator"),
+            n_last=Sum("numerator", filter=last),
+            d_last=Sum("denominator", filter=last),
+        )
+        .order_by()
+    )
+    out: dict[int, dict] = defaultdict(dict)
+    for r in rows:
+        out[r["scope_id"]][r["kpi"]] = (ratio(r["n_last"], r["d_last"]), ratio(r["n"], r["d"]))
+    return dict(out)
+
+
 def office_scopes() -> list[tuple[str, int]]:
     return [(ScopeKind.OFFICE, sid) for sid in OFFICE_SCOPE_IDS.values()] + [(ScopeKind.OVERALL, 0)]
 

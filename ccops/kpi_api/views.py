@@ -55,7 +55,9 @@ class KpiSnapshotFilter(filters.FilterSet):
 
 
 class KpiSnapshotViewSet(viewsets.ReadOnlyModelViewSet):
-    """Daily KPI snapshots (numerator, denominator, value) per agent, team, office, overall.
+    """Daily KPI snapshots (numerator, denominator, value) per agent, team, office, overall
+    and queue (``scope_kind=queue``: a work type's service level, ASA and abandonment from
+    contact events, ``scope_id`` the work type's id, ``team`` its owning team).
 
     Staff roles read every scope; agents read their own agent rows only. Sum numerators and
     denominators over days or scopes to roll up exactly."""

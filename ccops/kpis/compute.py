@@ -5,7 +5,7 @@ For one day, inside ONE transaction holding a per-day lock:
 1. the backlog snapshot (one row per work type and team) and the process-step snapshot
    (the process map's input, see ``process_map``) are replaced;
 2. every agent-level KPI function gives ``(agent_id, numerator, denominator)`` rows;
-   scope-level KPIs (backlog) give their own team/office/overall rows;
+   scope-level KPIs (backlog, queues) give their own team/office/overall (and queue) rows;
 3. the day's rows of the recomputed KPIs are deleted (an agent idle after a correction
    must lose their row) and the agent rows upserted, carrying the agent's *current* team
    and office;
@@ -237,8 +237,9 @@ def recompute_day(
                 )
         scope_rows: list[tuple] = []
         for kpi in scope_kpis:
-            for kind, scope_id, office, n, d in kpi.compute(day):
-                team_id = scope_id if kind == ScopeKind.TEAM else None
+            for kind, scope_id, office, n, d, *owner in kpi.compute(day):
+                # A queue row may name the queue's owning team (a sixth element).
+                team_id = scope_id if kind == ScopeKind.TEAM else (owner[0] if owner else None)
                 scope_rows.append(
                     _snapshot(day, kpi.key, kind, scope_id, team_id, office, n, d, now)
                 )

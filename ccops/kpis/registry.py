@@ -17,7 +17,9 @@ Two levels of computation:
     For measures that belong to a place rather than a person (backlog counts and age
     percentiles) or that do not add up (percentiles): ``compute(day)`` returns
     ``(scope_kind, scope_id, office, numerator, denominator)`` rows for every team, office
-    and overall scope itself; the framework stores them as they are.
+    and overall scope itself; the framework stores them as they are. Measures of a queue
+    (a work type) also give ``queue`` rows, ``scope_id`` the work type's id, with a sixth
+    element: the queue's owning team id (or None), stored as the row's ``team``.
 """
 
 from __future__ import annotations
@@ -228,9 +230,11 @@ def process_log() -> ProcessLog | None:
 _day_cache: ContextVar[dict | None] = ContextVar("ccops_kpis_day_cache", default=None)
 
 
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    """The day as ``[start, end)`` aware datetimes in the project's time zone."""
-    tz = timezone.get_current_timezone()
+def day_bounds(day: date, tz=None) -> tuple[datetime, datetime]:
+    """The day as ``[start, end)`` aware datetimes in ``tz`` (default: the project's time
+    zone): 24 hours, or 23 / 25 on the days the clocks change. A queue's day is in its
+    calendar's zone (``workitems.calendars.queue_time_zones``)."""
+    tz = tz or timezone.get_current_timezone()
     start = datetime.combine(day, time.min).replace(tzinfo=tz)
     end = datetime.combine(day + timedelta(days=1), time.min).replace(tzinfo=tz)
     return start, end

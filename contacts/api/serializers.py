@@ -114,3 +114,8 @@ class QueueStatsSerializer(serializers.Serializer):
     service_level = serializers.FloatField(allow_null=True, help_text="A fraction, 0 to 1.")
     asa_seconds = serializers.FloatField(allow_null=True)
     aht_seconds = serializers.FloatField(allow_null=True)
+    time_zone = serializers.CharField(
+        help_text="The IANA time zone the day was counted in: the zone of the calendar "
+        "that governs the queue (its work type's, else its owning team's or that team's "
+        "site's), else the project's TIME_ZONE. e.g. America/New_York."
+    )

@@ -26,7 +26,6 @@ from ccops.api.errors import error_response
 from ccops.api.schema import ErrorSerializer
 from ccops.choices import Role
 from ccops.permissions import HasRole
-from workitems.models import WorkType
 
 from .. import selectors, services
 from . import serializers as s
@@ -140,7 +139,8 @@ class ContactEventsView(APIView):
 
 
 class QueueStatsView(APIView):
-    """A queue's figures for one day (the project's time zone), from contact events."""
+    """A queue's figures for one day in the queue's time zone (its calendar's, see
+    ``time_zone`` in the response), from contact events."""
 
     permission_classes = [HasRole.of(Role.SUPERVISOR, Role.PLANNER, Role.ADMIN)]
 
@@ -161,8 +161,9 @@ class QueueStatsView(APIView):
         if not query.is_valid():
             return error_response("Bad query.", status.HTTP_400_BAD_REQUEST, query.errors)
         queue_id, day = query.validated_data["queue"], query.validated_data["date"]
-        if not WorkType.objects.filter(pk=queue_id).exists():
+        stats = selectors.queue_stats(queue_id=queue_id, day=day)
+        if stats is None:
             return error_response(
                 "Bad query.", status.HTTP_400_BAD_REQUEST, {"queue": [f"No work type {queue_id}."]}
             )
-        return Response(selectors.queue_stats(queue_id=queue_id, day=day))
+        return Response(stats)

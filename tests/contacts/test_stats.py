@@ -44,6 +44,7 @@ EXPECTED = {
     "service_level": pytest.approx(4 / 6),
     "asa_seconds": pytest.approx(13.6),
     "aht_seconds": pytest.approx(165.0),
+    "time_zone": "Europe/Paris",  # no calendar: the project's TIME_ZONE
 }
 
 
@@ -151,7 +152,7 @@ def test_the_short_abandon_setting_moves_the_boundary(
     assert body["short_abandoned"] == 1 and body["service_level"] == pytest.approx(4 / 7)
 
 
-def test_an_empty_day_has_no_ratios(db, api_as, supervisor, calls):
+def test_an_empty_day_has_no_ratios(db, settings, api_as, supervisor, calls):
     body = api_as(supervisor).get("/api/v1/queue-stats/", {"date": DAY, "queue": calls.pk}).json()
     assert body == {
         "offered": 0,
@@ -162,6 +163,7 @@ def test_an_empty_day_has_no_ratios(db, api_as, supervisor, calls):
         "service_level": None,
         "asa_seconds": None,
         "aht_seconds": None,
+        "time_zone": settings.TIME_ZONE,
     }
 
 
@@ -194,7 +196,8 @@ def test_query_count_of_queue_stats(
     posted_day, api_as, supervisor, calls, django_assert_num_queries
 ):
     client = api_as(supervisor)
-    # 1 the user's roles (HasRole), 2 the queue exists, 3 the one aggregate.
+    # 1 the user's roles (HasRole), 2 the queue's time zone (which finds the queue), 3 the
+    # one aggregate.
     with django_assert_num_queries(3):
         assert (
             client.get("/api/v1/queue-stats/", {"date": DAY, "queue": calls.pk}).json() == EXPECTED
@@ -237,7 +240,9 @@ def test_intraday_shows_the_service_level_and_asa_measured_today(post, calls, ag
     assert row["service_level_today"] == 0.5 and row["asa_today"] == 20  # c3 is after now
 
 
-def test_the_nightly_recompute_stores_the_queue_kpis_per_scope(posted_day, front_team):
+def test_the_nightly_recompute_stores_the_queue_kpis_per_scope(
+    posted_day, front_team, calls, chats
+):
     from ccops.kpi_models import KpiSnapshot
     from ccops.kpis import compute
 
@@ -245,13 +250,23 @@ def test_the_nightly_recompute_stores_the_queue_kpis_per_scope(posted_day, front
     for _ in range(2):  # a re-run gives the same rows
         compute.recompute_day(date(2026, 12, 7), kpi_keys=keys, backlog=False)
     rows = {
-        (r.kpi, r.scope_kind): (r.numerator, r.denominator, r.value)
+        (r.kpi, r.scope_kind, r.scope_id): (r.numerator, r.denominator, r.value, r.team_id)
         for r in KpiSnapshot.objects.filter(day=date(2026, 12, 7), kpi__in=keys)
     }
-    assert len(rows) == 9  # 3 KPIs x (team, office, overall)
-    assert rows[("service_level", "team")] == (5.0, 7.0, pytest.approx(5 / 7))
-    assert rows[("asa", "overall")] == (69.0, 6.0, pytest.approx(11.5))
-    assert rows[("abandonment_rate", "office")][:2] == (3.0, 9.0)
+    assert len(rows) == 15  # 3 KPIs x (team, office, overall, queues Calls and Chats)
+    assert rows[("service_level", "team", front_team.pk)][:3] == (5.0, 7.0, pytest.approx(5 / 7))
+    assert rows[("asa", "overall", 0)][:3] == (69.0, 6.0, pytest.approx(11.5))
+    assert rows[("abandonment_rate", "office", 1)][:2] == (3.0, 9.0)
+    # Per queue: the API's figures of the day (one rule), the queue's owning team on the row.
+    assert rows[("service_level", "queue", calls.pk)] == (
+        4.0,
+        6.0,
+        pytest.approx(4 / 6),
+        front_team.pk,
+    )
+    assert rows[("asa", "queue", calls.pk)][:3] == (68.0, 5.0, pytest.approx(13.6))
+    assert rows[("abandonment_rate", "queue", calls.pk)][:3] == (3.0, 8.0, pytest.approx(3 / 8))
+    assert rows[("service_level", "queue", chats.pk)][:3] == (1.0, 1.0, 1.0)
 
 
 def test_the_schema_documents_both_endpoints_without_warnings():

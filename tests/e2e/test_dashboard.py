@@ -118,3 +118,27 @@ def test_supervisor_creates_a_pilot_and_reads_the_verdict(
     # The planning figures: the minimum detectable effect from the baseline's paired days.
     assert page.get_by_text("Minimum detectable effect").first.is_visible()
     page.wait_for_selector("canvas#trend-chart[data-ready='1']")
+
+
+def test_supervisor_reads_yesterdays_service_level_per_queue(
+    page, login, supervisor, history, front_team
+):
+    from tests.factories import make_front_type
+    from training.models import Skill
+
+    team = front_team
+    skill = Skill.objects.create(name="Inbound calls", office=Office.FRONT)
+    calls = make_front_type(team, skill)
+    for day, answered in ((history, 9), (history - timedelta(days=1), 6)):  # 90 %, 60 %
+        KpiSnapshot.objects.create(
+            day=day, kpi="service_level", scope_kind="queue", scope_id=calls.pk, team=team,
+            office=Office.FRONT, numerator=answered, denominator=10, value=answered / 10,
+        )  # fmt: skip
+    login("super")
+    page.goto("/dashboard/?period=7&team=all")
+    page.locator("[data-testid=table-teams]").get_by_role("link", name="Front office").first.click()
+    page.wait_for_url("**/dashboard/office/front/**")
+    queues = page.locator("[data-testid=table-queues]")
+    assert f"Service level, {history:%d %b} (%)" in queues.inner_text()
+    row = queues.locator("tr", has_text="Calls").inner_text()
+    assert "90.0" in row and "75.0" in row  # yesterday; the 7 days: 15 of 20

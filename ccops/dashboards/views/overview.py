@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
+from workitems.models import WorkType
 from workitems.selectors import BACKLOG_MAX_AGE_SECONDS, backlog_snapshot
 from workitems.today import TODAY_MAX_AGE_SECONDS, office_today_snapshot
 
@@ -17,7 +18,7 @@ from ...kpis import goals as goal_rules
 from ...models import Team, User
 from .. import builders
 from ..live import POLL_SECONDS
-from ..selectors import KPI_MAX_AGE_SECONDS, overview_figures, series, totals
+from ..selectors import KPI_MAX_AGE_SECONDS, overview_figures, queue_totals, series, totals
 from .base import EVERY_ROLE, DashboardView, chart_json
 
 OFFICE_LABELS = dict(Office.choices)
@@ -162,8 +163,21 @@ def _merged_backlog(teams):
     return rows, as_of or timezone.now()
 
 
+def queue_names(ids) -> list[dict]:
+    """The queues' names and owning teams, by name (one query; none without ids)."""
+    if not ids:
+        return []
+    rows = WorkType.objects.filter(pk__in=list(ids)).order_by("name")
+    return [
+        {"id": pk, "name": name, "team": team}
+        for pk, name, team in rows.values_list("pk", "name", "owning_team__name")
+    ]
+
+
 class OfficeView(DashboardView):
-    """One office: its teams ranked, its trend and its live backlog."""
+    """One office: its teams ranked, its queues (the queue KPIs per work type, the period's
+    last day and the period: yesterday's service level per queue by default), its trend and
+    its live backlog."""
 
     template_name = "ccops/dashboard/office.html"
 
@@ -178,6 +192,8 @@ class OfficeView(DashboardView):
         team_values = totals(ScopeKind.TEAM, period, office=office)
         backlog, live_as_of = backlog_snapshot()
         live = [r for r in backlog if r["office"] == office]
+        queue_values = queue_totals(period, office=office)
+        queues = queue_names(queue_values)
         scope = (ScopeKind.OFFICE, OFFICE_SCOPE_IDS[office])
         label = OFFICE_LABELS[office]
         context.update(
@@ -186,6 +202,11 @@ class OfficeView(DashboardView):
             tables=[
                 builders.team_comparison_table(
                     teams, team_values, goals, period, self.request.GET.urlencode()
+                ),
+                *(
+                    [builders.queues_table(queues, queue_values, goals, period, office)]
+                    if queues or office == Office.FRONT
+                    else []
                 ),
                 builders.live_backlog_table(
                     live, f"Today, live: open work of the {label}", note=live_note(live_as_of)
