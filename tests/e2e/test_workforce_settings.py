@@ -32,11 +32,12 @@ def test_supervisor_switches_auto_approval_and_planner_edits_rules(
         "link", name="Edit"
     ).click()
     page.fill("#id_max_hours_week", "36")
-    page.fill("#id_earliest_start", "08:15")  # not on the half hour: Rules.check refuses
+    page.fill("#id_earliest_start", "08:00")
+    page.fill("#id_meal_break_minutes", "45")  # not whole half hours: Rules.check refuses
     page.get_by_role("button", name="Save").click()
     page.locator("[data-testid=rules-error]").first.wait_for()
     assert not ScheduleRules.objects.filter(team=front_team).exists()
-    page.fill("#id_earliest_start", "08:00")
+    page.fill("#id_meal_break_minutes", "30")
     page.get_by_role("button", name="Save").click()
     page.get_by_text("Rules of Front A saved.").wait_for()
     rules = ScheduleRules.objects.get(team=front_team)
@@ -66,3 +67,27 @@ def test_hr_changes_an_allowance(page, login, agent, hr):
     row = page.locator("[data-testid=balance-row][data-agent=agent]")
     assert row.locator("[data-testid=balance]").inner_text() == "23.50 days"
     assert TimeOffAllowance.objects.get(agent=agent, year=year).days == Decimal("25.5")
+
+
+def test_the_pages_fit_a_phone(browser, live_server, planner, supervisor, agent, front_team):
+    """The new pages at a phone's width (tests/e2e/test_overflow.py visits them with the
+    rest of the menu on the demo; this is the quick check)."""
+    from .test_overflow import FITS
+
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.goto("/accounts/login/")
+    page.fill("#id_username", "planner")
+    page.fill("#id_password", "pw")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    for url in (
+        "/staffing/rules/",
+        f"/staffing/rules/teams/{front_team.pk}/",
+        f"/staffing/rules/agents/{agent.pk}/",
+        "/staffing/balances/",
+    ):
+        page.goto(url)
+        assert page.evaluate(FITS), url
+    context.close()
