@@ -371,3 +371,54 @@ def test_cross_trained_agent_follows_the_scheduled_office(
     types = [back_type.pk, anyone.pk]
     assert _in_scheduled_office(agent, types) == [anyone.pk]
     assert workitem_claim_next(agent=agent).title == "form"
+
+
+# --- Concurrency (PostgreSQL) ---------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_first_saves_racing_make_one_row_each(front_team, supervisor, planner, agent, hr):
+    """Two first saves of a team's switch, of its rules and of an allowance, at once: each
+    ends as one row (the team or user row is locked first), nobody gets an error."""
+    import threading
+
+    from django.db import connection
+
+    from tests.services import require_postgres
+
+    require_postgres()
+    year = timezone.localdate().year
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def worker(by, enabled, hours, days):
+        try:
+            barrier.wait()
+            services.team_auto_approve_set(team=front_team, enabled=enabled, by=by)
+            if by.has_role(Role.PLANNER):
+                services.schedule_rules_set(
+                    by=by, team=front_team, values={"max_hours_week": hours}
+                )
+            if by.has_role(Role.PLANNER, Role.HR):
+                services.allowance_set(agent=agent, year=year, days=days, by=by)
+        except Exception as exc:  # noqa: BLE001 (any error fails the test)
+            errors.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=worker, args=(planner, True, 30, 20)),
+        threading.Thread(
+            target=worker, args=(make_user(Role.ADMIN, username="adm"), False, 36, 25)
+        ),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert TeamStaffingSettings.objects.filter(team=front_team).count() == 1
+    assert ScheduleRules.objects.filter(team=front_team).count() == 1
+    assert ScheduleRules.objects.get(team=front_team).max_hours_week in (30, 36)
+    assert TimeOffAllowance.objects.filter(agent=agent, year=year).count() == 1
