@@ -19,7 +19,8 @@ class StaffingConfig(AppConfig):
         # Training sits below staffing and never imports it: shadowing sessions learn about
         # the participant's shifts through this finder.
         register_shift_finder(shift_clash)
-        # Claim-next follows the scheduled block's office (flex moves switch it).
+        # Claim-next keeps cross-trained agents to their scheduled block's office (flex moves
+        # switch it); see ``selectors.scheduled_office``.
         register_office_finder(scheduled_office)
         register_alert_source(supervised_alerts)
 
@@ -36,6 +37,16 @@ class StaffingConfig(AppConfig):
         navigation.register("My schedule", "staffing:my_schedule", (Role.AGENT,), order=360)
         navigation.register(
             "Time off", "staffing:time_off", (Role.SUPERVISOR, Role.PLANNER), order=365
+        )
+        navigation.register(
+            "Holiday balances",
+            "staffing:balances",
+            (Role.PLANNER, Role.HR, Role.SUPERVISOR),
+            order=366,
+            area="Staffing",
+        )
+        navigation.register(
+            "Scheduling rules", "staffing:rules", SHIFT_EDITORS, order=367, area="Staffing"
         )
 
         view = {f"staffing.view_{m}" for m in MODELS}
@@ -60,4 +71,4 @@ class StaffingConfig(AppConfig):
 MODELS = ("shift", "forecastvalue", "forecastoverride", "forecastbuild", "staffingplan", "planline")
 MODELS += ("schedulerules", "schedulerun", "scheduledshift", "schedulecoverage")
 MODELS += ("timeoffrequest", "timeoffallowance", "shifttrade")
-MODELS += ("adherenceexception", "flexmove")
+MODELS += ("adherenceexception", "flexmove", "teamstaffingsettings")

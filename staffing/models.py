@@ -341,6 +341,7 @@ from .schedule_models import (  # noqa: E402
     ScheduledShift,
     ScheduleRules,
     ScheduleRun,
+    TeamStaffingSettings,
 )
 from .time_off_models import (  # noqa: E402
     ShiftTrade,
@@ -363,6 +364,7 @@ __all__ = [
     "Shift",
     "ShiftTrade",
     "StaffingPlan",
+    "TeamStaffingSettings",
     "TimeOffAllowance",
     "TimeOffKind",
     "TimeOffRequest",

@@ -2,7 +2,13 @@
 
 from django.contrib import admin
 
-from .models import ScheduleCoverage, ScheduledShift, ScheduleRules, ScheduleRun
+from .models import (
+    ScheduleCoverage,
+    ScheduledShift,
+    ScheduleRules,
+    ScheduleRun,
+    TeamStaffingSettings,
+)
 
 
 @admin.register(ScheduleRules)
@@ -23,6 +29,14 @@ class ScheduleRulesAdmin(admin.ModelAdmin):
     search_fields = ["team__name", "agent__username"]
     raw_id_fields = ["agent"]
     list_select_related = ["team", "agent"]
+
+
+@admin.register(TeamStaffingSettings)
+class TeamStaffingSettingsAdmin(admin.ModelAdmin):
+    list_display = ["team", "auto_approve", "updated_at"]
+    list_filter = ["auto_approve", "team"]
+    search_fields = ["team__name"]
+    list_select_related = ["team"]
 
 
 @admin.register(ScheduleRun)

@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from ccops.choices import Office
 from ccops.models import Team
@@ -84,6 +85,9 @@ class ScheduleRules(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Audit trail: planners edit rules on the Scheduling rules page.
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name_plural = "schedule rules"
         constraints = [
@@ -108,6 +112,27 @@ class ScheduleRules(models.Model):
         start, end = self.earliest_start, self.latest_end
         if start and end and end != time(0, 0) and end <= start:
             raise ValidationError({"latest_end": "Must be after the earliest start."})
+
+
+class TeamStaffingSettings(models.Model):
+    """A team's own staffing switches, edited by its supervisor or a planner. Without a row
+    the defaults apply (auto-approval: the ``STAFFING_AUTO_APPROVE`` setting, off)."""
+
+    team = models.OneToOneField(Team, on_delete=models.CASCADE, related_name="staffing_settings")
+    auto_approve = models.BooleanField(
+        default=False,
+        help_text="Approve time off and shift trades automatically when coverage holds.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "team staffing settings"
+        ordering = ["team"]
+
+    def __str__(self) -> str:
+        return f"Staffing settings of {self.team}"
 
 
 class ScheduleRun(models.Model):

@@ -82,6 +82,21 @@ def rules_from(row: ScheduleRules) -> sch.Rules:
     )
 
 
+def agent_rules_row(agent) -> tuple[ScheduleRules, bool]:
+    """``agent``'s own rules row and True, else an unsaved copy of what they follow (their
+    team's row, else the defaults) and False: where an override starts from."""
+    row = ScheduleRules.objects.filter(agent=agent).first()
+    if row is not None:
+        return row, True
+    base = ScheduleRules.objects.filter(team_id=agent.team_id).first() if agent.team_id else None
+    row = ScheduleRules(agent=agent)
+    if base is not None:
+        for f in ScheduleRules._meta.concrete_fields:
+            if f.name not in ("id", "team", "agent", "updated_at"):
+                setattr(row, f.attname, getattr(base, f.attname))
+    return row, False
+
+
 def rules_for(agents) -> dict[int, sch.Rules]:
     """Each agent's rules: their own row, else their team's, else the defaults (one query)."""
     team_ids = {a.team_id for a in agents if a.team_id}

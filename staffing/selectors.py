@@ -424,9 +424,24 @@ def my_shifts(*, user, start: date, days: int = 14):
     return Shift.objects.filter(agent=user, start__lt=end, end__gt=begin).order_by("start")
 
 
+def skilled_offices(agent_id: int, on: date) -> set[str]:
+    """The offices of the active work types whose required skill ``agent_id`` holds at the
+    type's level (:func:`skilled_for`). Types anybody may take do not count, as for the
+    intraday flex candidates: two offices = cross-trained. Two queries."""
+    mine = current_skills(agent_ids_qs=[agent_id], on=on).get(agent_id, {})
+    types = WorkType.objects.filter(active=True, required_skill__isnull=False).only(
+        "office", "required_skill", "min_skill_level"
+    )
+    return {t.office for t in types if skilled_for(t, mine)}
+
+
 def scheduled_office(agent_id: int, at: datetime) -> str | None:
-    """``"front"``/``"back"`` when ``agent_id`` has a front/back-office block at ``at``
-    (claim-next asks this through ``workitems.scheduled_office``), else ``None``."""
+    """THE rule of which office claim-next keeps a scheduled agent to (it asks through
+    ``workitems.scheduled_office``): for a cross-trained agent (skilled for both offices) the
+    office of their front/back-office block at ``at`` (a flex move rewrites that block);
+    ``None`` (every type they are eligible for) when they have no such block now, or when
+    they are skilled for one office only, so they get their own work wherever the schedule
+    puts them."""
     activity = (
         Shift.objects.filter(
             agent_id=agent_id,
@@ -438,5 +453,7 @@ def scheduled_office(agent_id: int, at: datetime) -> str | None:
         .first()
     )
     if activity is None:
+        return None
+    if len(skilled_offices(agent_id, timezone.localtime(at).date())) < 2:
         return None
     return Office.FRONT if activity == Activity.FRONT_OFFICE else Office.BACK

@@ -5,10 +5,14 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+# A year's holiday allowance is at most one day per calendar day.
+MAX_ALLOWANCE_DAYS = 366
 
 
 class TimeOffKind(models.TextChoices):
@@ -74,7 +78,14 @@ class TimeOffAllowance(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="time_off_allowances"
     )
     year = models.PositiveSmallIntegerField()
-    days = models.DecimalField(max_digits=6, decimal_places=2, validators=[MinValueValidator(0)])
+    days = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_ALLOWANCE_DAYS)],
+    )
+
+    # Audit trail: planners and HR edit allowances on the Holiday balances page.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["agent", "-year"]

@@ -7,11 +7,13 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import DecimalField, Q, Sum, Value
+from django.contrib.auth import get_user_model
+from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ccops.choices import Office, Role
+from ccops.models import Team
 from training import selectors as training_selectors
 from workitems.models import WorkType
 
@@ -79,6 +81,50 @@ def balance(agent, year: int) -> dict:
         "taken": row["taken"],
         "balance": row["days"] - row["taken"],
     }
+
+
+# --- Balances of many agents (the Holiday balances page) -----------------------------------
+
+BALANCE_READERS = (Role.PLANNER, Role.HR, Role.SUPERVISOR)
+
+
+def balance_teams_for(user):
+    """Teams whose agents' balances ``user`` sees: all for planners, HR and admins; their
+    own teams for supervisors."""
+    if user.has_role(Role.PLANNER, Role.HR):
+        return Team.objects.order_by("name")
+    return Team.objects.filter(pk__in=supervised_team_ids(user)).order_by("name")
+
+
+def balances(user, year: int, *, team_id: int | None = None):
+    """Each agent ``user`` may see with their ``allowed`` days of ``year`` (0 without an
+    allowance), ``taken`` (approved holiday starting that year), ``pending`` (requested
+    holiday) and ``balance`` (allowed - taken), as one grouped SQL query (the allowance a
+    correlated subquery, so the request join does not multiply it). Ordered by team, name."""
+    begin, end = year_window(year)
+    in_year = Q(
+        time_off_requests__kind=TimeOffKind.HOLIDAY,
+        time_off_requests__start__gte=begin,
+        time_off_requests__start__lt=end,
+    )
+    approved = in_year & Q(time_off_requests__status=TimeOffRequest.Status.APPROVED)
+    pending = in_year & Q(time_off_requests__status=TimeOffRequest.Status.REQUESTED)
+    allowed = TimeOffAllowance.objects.filter(agent=OuterRef("pk"), year=year).values("days")[:1]
+    qs = get_user_model().objects.filter(is_active=True, groups__name=Role.AGENT)
+    if not user.has_role(Role.PLANNER, Role.HR):
+        qs = qs.filter(team_id__in=supervised_team_ids(user))
+    if team_id is not None:
+        qs = qs.filter(team_id=team_id)
+    return (
+        qs.annotate(
+            allowed=Coalesce(Subquery(allowed, output_field=DecimalField()), ZERO),
+            taken=Coalesce(Sum("time_off_requests__days", filter=approved), ZERO),
+            pending=Coalesce(Sum("time_off_requests__days", filter=pending), ZERO),
+        )
+        .annotate(balance=F("allowed") - F("taken"))
+        .select_related("team")
+        .order_by("team__name", "last_name", "first_name", "username")
+    )
 
 
 def day_spans(start: datetime, end: datetime):

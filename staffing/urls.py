@@ -97,4 +97,20 @@ urlpatterns = [
     ),
     path("adherence/", views.AdherenceView.as_view(), name="adherence"),
     path("intraday/flex/apply/", views.FlexApplyView.as_view(), name="flex_apply"),
+    path("rules/", views.RulesView.as_view(), name="rules"),
+    path("rules/teams/<int:pk>/", views.TeamRulesEditView.as_view(), name="team_rules"),
+    path(
+        "rules/teams/<int:pk>/auto-approve/",
+        views.TeamAutoApproveView.as_view(),
+        name="team_auto_approve",
+    ),
+    path("rules/agents/<int:pk>/", views.AgentRulesEditView.as_view(), name="agent_rules"),
+    path(
+        "rules/agents/<int:pk>/clear/",
+        views.AgentRulesClearView.as_view(),
+        name="agent_rules_clear",
+    ),
+    path("balances/", views.BalancesView.as_view(), name="balances"),
+    path("balances/export/", views.BalancesExportView.as_view(), name="balances_export"),
+    path("balances/allowance/", views.AllowanceSetView.as_view(), name="allowance_set"),
 ]

@@ -2,8 +2,8 @@
 
 Work items sit below staffing and never import it: staffing registers a finder here
 (``register_office_finder`` from its ``AppConfig.ready``), and ``workitem_claim_next`` asks
-it. With no finder, or the finder answering ``None`` (no front/back-office block now), every
-type the agent is eligible for stays in play.
+it. With no finder, or the finder answering ``None`` (no front/back-office block now, or an
+agent skilled for one office only), every type the agent is eligible for stays in play.
 """
 
 from __future__ import annotations

@@ -579,8 +579,9 @@ def _claim_conditional(agent, type_ids: list[int], now) -> int | None:
 
 
 def _in_scheduled_office(agent, type_ids: list[int]) -> list[int]:
-    """The agent's scheduled block now decides the office (a flex move switches it); with
-    no front/back-office block now, or nothing eligible in that office, all types stay."""
+    """The office staffing's finder names for the agent now (for a cross-trained agent, their
+    scheduled block's; see ``staffing.selectors.scheduled_office``); with none, or nothing
+    eligible in that office, all types stay."""
     office = scheduled_office(agent.pk, timezone.now())
     if office is None or not type_ids:
         return type_ids

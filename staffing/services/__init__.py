@@ -19,6 +19,12 @@ from .plans import (
     plan_publish,
     plan_update,
 )
+from .rules import (
+    auto_approval_enabled,
+    schedule_rules_clear,
+    schedule_rules_set,
+    team_auto_approve_set,
+)
 from .schedules import (
     schedule_run_create,
     schedule_run_execute,
@@ -39,8 +45,12 @@ from .time_off import (
 from .trades import trade_approve, trade_cancel, trade_decline, trade_offer, trade_take
 
 __all__ = [
+    "schedule_rules_clear",
+    "schedule_rules_set",
+    "team_auto_approve_set",
     "ShiftRow",
     "allowance_set",
+    "auto_approval_enabled",
     "forecast_build",
     "forecast_build_all",
     "forecast_event_create",

@@ -11,28 +11,26 @@ agent's user row, so overlap checks see each other.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from ccops import notifications
+from ccops.audit import audited
 from ccops.choices import Role
 
 from .. import time_off as rules
 from .. import time_off_selectors as sel
 from ..errors import Conflict, InvalidInput, NotAllowed, Overlap
 from ..models import TimeOffAllowance, TimeOffKind, TimeOffRequest
+from ..time_off_models import MAX_ALLOWANCE_DAYS
+from .rules import auto_approval_enabled
 
 User = get_user_model()
 Status = TimeOffRequest.Status
-
-
-def auto_approval_enabled() -> bool:
-    """``STAFFING_AUTO_APPROVE`` (off by default): time off and shift trades."""
-    return bool(getattr(settings, "STAFFING_AUTO_APPROVE", False))
 
 
 def time_off_auto_approvable(agent, start: datetime, end: datetime) -> bool:
@@ -77,8 +75,9 @@ def _year(req_start: datetime) -> int:
 def time_off_request(
     *, agent, by, start: datetime, end: datetime, kind: str, note: str = ""
 ) -> TimeOffRequest:
-    """A pending request of ``agent`` (who must be ``by``); approved at once when the
-    auto-approval switch is on and :func:`time_off_auto_approvable` holds."""
+    """A pending request of ``agent`` (who must be ``by``); approved at once when their
+    team's auto-approval switch is on (:func:`staffing.services.rules.auto_approval_enabled`)
+    and :func:`time_off_auto_approvable` holds."""
     if by is None or not by.is_authenticated or by.pk != agent.pk or not by.has_role(Role.AGENT):
         raise NotAllowed("Agents request time off for themselves only.")
     _validate(start, end, kind, note)
@@ -97,7 +96,7 @@ def time_off_request(
         req = TimeOffRequest.objects.create(
             agent=agent, start=start, end=end, kind=kind, note=note or "", days=days
         )
-        if auto_approval_enabled() and time_off_auto_approvable(agent, start, end):
+        if auto_approval_enabled(agent.team_id) and time_off_auto_approvable(agent, start, end):
             req = _decide(req.pk, None, Status.APPROVED, "Approved automatically.", auto=True)
     return req
 
@@ -194,13 +193,38 @@ def time_off_cancel(*, request: TimeOffRequest, by) -> TimeOffRequest:
     return request
 
 
+ALLOWANCE_SETTERS = (Role.PLANNER, Role.HR)
+
+
+def can_set_allowance(user) -> bool:
+    """Planners, HR and admins."""
+    return bool(user and user.is_authenticated and user.has_role(*ALLOWANCE_SETTERS))
+
+
 def allowance_set(*, agent, year: int, days, by) -> TimeOffAllowance:
-    """Planners and admins set an agent's yearly allowance."""
-    if not (by and by.is_authenticated and by.has_role(Role.PLANNER)):
-        raise NotAllowed("Only planners and admins set allowances.")
-    if days is None or days < 0:
-        raise InvalidInput("Must be zero or more.", field="days")
-    row, _ = TimeOffAllowance.objects.update_or_create(
-        agent=agent, year=year, defaults={"days": days}
-    )
+    """Planners, HR and admins set an agent's yearly holiday allowance (0 to 366 days, two
+    decimals); the change is in the audit trail (who, when, from what to what)."""
+    if not can_set_allowance(by):
+        raise NotAllowed("Only planners, HR and admins set allowances.")
+    if not agent.has_role(Role.AGENT):
+        raise InvalidInput("Allowances are for agents.", field="agent")
+    if not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise InvalidInput("A year from 2000 to 2100.", field="year")
+    try:
+        days = Decimal(str(days))
+    except (InvalidOperation, TypeError, ValueError):
+        raise InvalidInput("A number of days.", field="days") from None
+    if not days.is_finite() or not 0 <= days <= MAX_ALLOWANCE_DAYS:
+        raise InvalidInput(f"From 0 to {MAX_ALLOWANCE_DAYS} days.", field="days")
+    if days != days.quantize(Decimal("0.01")):
+        raise InvalidInput("At most two decimals.", field="days")
+    with transaction.atomic():
+        _lock_user(agent.pk)
+        row = TimeOffAllowance.objects.filter(agent=agent, year=year).first()
+        if row is None:
+            row = TimeOffAllowance(agent=agent, year=year, days=days)
+        elif row.days == days:
+            return row
+        row.days = days
+        audited(row, by).save()
     return row

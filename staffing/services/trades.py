@@ -1,5 +1,6 @@
 """Shift trades: an agent offers one published working day, another takes it, the
-supervisor (or the auto-approval switch) approves, and the day's blocks move to the taker.
+supervisor (or auto-approval, when both agents' teams have it on) approves, and the day's
+blocks move to the taker.
 
 The taker's checks (:func:`taker_problems`, one place for take and approve): skilled for the
 shift's office, no overlapping block or approved time off, the rest between shifts of their
@@ -29,7 +30,7 @@ from ..choices import PRODUCTIVE_ACTIVITIES, Activity
 from ..errors import Conflict, InvalidInput, NotAllowed
 from ..models import Shift, ShiftTrade
 from ..timeutil import day_start
-from .time_off import auto_approval_enabled
+from .rules import auto_approval_enabled
 
 User = get_user_model()
 Status = ShiftTrade.Status
@@ -142,8 +143,8 @@ def trade_offer(*, shift: Shift, by) -> ShiftTrade:
 
 def trade_take(*, trade: ShiftTrade, by) -> ShiftTrade:
     """``by`` takes an offered day (after :func:`taker_problems`); approved at once when the
-    auto-approval switch is on (the checks are the rules; coverage is unchanged because the
-    taker is skilled for the same office)."""
+    auto-approval switch of both agents' teams is on (the checks are the rules; coverage is
+    unchanged because the taker is skilled for the same office)."""
     if by is None or not by.is_authenticated or not by.has_role(Role.AGENT):
         raise NotAllowed("Only agents take shifts.")
     if by.pk == trade.offered_by_id:
@@ -160,7 +161,7 @@ def trade_take(*, trade: ShiftTrade, by) -> ShiftTrade:
         if not won:
             raise Conflict("Someone else took it, or it was withdrawn.", field="status")
         trade.refresh_from_db()
-        if auto_approval_enabled():
+        if auto_approval_enabled(trade.offered_by.team_id, by.team_id):
             trade = _approve(trade.pk, None, "Approved automatically.", auto=True)
     return trade
 

@@ -33,8 +33,26 @@ from .time_off import (
     TradeDecideView,
     TradeOfferView,
 )
+from .workforce import (
+    AgentRulesClearView,
+    AgentRulesEditView,
+    AllowanceSetView,
+    BalancesExportView,
+    BalancesView,
+    RulesView,
+    TeamAutoApproveView,
+    TeamRulesEditView,
+)
 
 __all__ = [
+    "AgentRulesClearView",
+    "AgentRulesEditView",
+    "AllowanceSetView",
+    "BalancesExportView",
+    "BalancesView",
+    "RulesView",
+    "TeamAutoApproveView",
+    "TeamRulesEditView",
     "FlexApplyView",
     "AdherenceView",
     "BacklogPlanView",

@@ -109,6 +109,11 @@ CASES = [
      "deny deny pass deny deny"),
     ("staffing-shift-trade-cancel", "post", _b("trade"), {}, None, "deny deny deny deny deny"),
     ("staffing:shift_delete", "post", _b("shift"), {}, None, "deny deny pass deny deny"),
+    # team B's switch: its own supervisor or a planner; rules: planners (every team's)
+    ("staffing:team_auto_approve", "post", _b("team"), {}, None, "deny deny pass deny deny"),
+    ("staffing:team_rules", "get", _b("team"), None, "Front B", "deny deny ok deny deny"),
+    ("staffing:agent_rules", "get", _b_agent, None, "Otheragent", "deny deny ok deny deny"),
+    ("staffing:agent_rules_clear", "post", _b_agent, {}, None, "deny deny pass deny deny"),
     # training
     ("training:agent_profile", "get", _b_agent, None, "Otheragent",
      "deny deny deny deny ok"),

@@ -108,6 +108,18 @@ RULES = {
     "staffing:time_off_decline": ("L F F M M F F M", "L F F R R F F R"),
     "staffing:trade_approve": ("L F F M M F F M", "L F F R R F F R"),
     "staffing:trade_decline": ("L F F M M F F M", "L F F R R F F R"),
+    # Scheduling rules: supervisors read their teams' and switch their auto-approval;
+    # planners (and admins) edit rules (tests/staffing/test_team_rules_balances.py).
+    "staffing:rules": ("L F F O O F F O", None),
+    "staffing:team_rules": ("L F F F O F F O", "L F F F P F F P"),
+    "staffing:team_auto_approve": ("L F F M M F F M", "L F F P P F F P"),
+    "staffing:agent_rules": ("L F F F O F F O", "L F F F P F F P"),
+    "staffing:agent_rules_clear": ("L F F F M F F M", "L F F F P F F P"),
+    # Holiday balances: planners and HR all agents (and set allowances), supervisors read
+    # their teams'.
+    "staffing:balances": ("L F F O O F O O", None),
+    "staffing:balances_export": ("L F F O O F O O", None),
+    "staffing:allowance_set": ("L F F F M F M M", "L F F F P F P P"),
     "quality:queue": ("L F F O F O F O", None),
     "quality:sample_draw": ("L F F F F M F M", "L F F F F P F P"),
     "quality:evaluation_list": ("L F F O F O F O", None),
