@@ -120,3 +120,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+
+
+# The demo contact center, built once per session (tests/demo_world.py).
+from .demo_world import demo_center, demo_center_16  # noqa: E402, F401
