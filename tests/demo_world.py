@@ -27,6 +27,8 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
+from .fast_flush import _fast_statements
+
 SKIP_TABLES = {"django_migrations"}
 
 
@@ -65,8 +67,14 @@ class Snapshot:
         at the end of the transaction, when every row is back)."""
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-            tables = ", ".join(f"public.{_q(t)}" for t in self.tables)
-            cursor.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+            # Emptied as the quicker flush does (few rows: DELETE), else one TRUNCATE.
+            empty = _fast_statements(connection.ops, self.tables)
+            if empty is None:
+                tables = ", ".join(f"public.{_q(t)}" for t in self.tables)
+                empty = [f"TRUNCATE {tables} CASCADE"]
+            for statement in empty:
+                cursor.execute(statement)
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             for table in self.tables:
                 cursor.execute(
                     f"INSERT INTO public.{_q(table)} SELECT * FROM {_q(self.name)}.{_q(table)}"
