@@ -120,3 +120,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+
+
+# The demo contact center, built once per session (tests/demo_world.py), and a quicker flush
+# after the transactional tests on PostgreSQL (tests/fast_flush.py).
+from .demo_world import demo_center, demo_center_16  # noqa: E402, F401
+from .fast_flush import _fast_flush  # noqa: E402, F401

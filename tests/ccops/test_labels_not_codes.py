@@ -8,7 +8,6 @@ import re
 
 import pytest
 from django.apps import apps
-from django.core.management import call_command
 from django.utils.html import strip_tags
 
 from ccops import navigation
@@ -76,8 +75,8 @@ def _detail_urls(role: str) -> list[str]:
     return urls
 
 
-def test_no_page_of_any_role_shows_a_raw_code(client):
-    call_command("seed_demo", "--agents", "8", "--seed", "5")
+def test_no_page_of_any_role_shows_a_raw_code(client, demo_center):
+    demo_center()
     codes = choice_codes()
     problems, pages = [], 0
     for role, username in ROLES.items():

@@ -1,11 +1,15 @@
 import pytest
 from django.core.management import call_command
 
+from ccops.demo import DemoContext
 from ccops.models import Team, User
 
 
 @pytest.mark.django_db
-def test_seed_demo_is_deterministic_and_idempotent(capsys):
+def test_seed_demo_is_deterministic_and_idempotent(capsys, monkeypatch):
+    # People and teams are what this test compares: five days of work history instead of
+    # 60 keep its two runs quick (tests/workitems/test_demo.py checks the history).
+    monkeypatch.setattr(DemoContext, "history_days", 5, raising=False)
     call_command("seed_demo", "--agents", "8", "--seed", "3")
     out = capsys.readouterr().out
     assert "sup1" in out and "admin" in out and "demo-pass-2026" in out

@@ -5,7 +5,6 @@ import random
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from contacts import demo
@@ -20,8 +19,8 @@ def _late_morning():
     return timezone.localtime().replace(hour=11, minute=0, second=0, microsecond=0)
 
 
-def test_backfill_makes_measured_contacts_today_and_is_idempotent():
-    call_command("seed_demo", "--agents", "8", "--seed", "5")
+def test_backfill_makes_measured_contacts_today_and_is_idempotent(demo_center):
+    demo_center()
     now = _late_morning()
     Contact.objects.all().delete()  # the seed's own backfill
     made = demo.backfill_today(rng=random.Random(1), now=now, tag="t1")
@@ -46,8 +45,8 @@ def test_backfill_makes_measured_contacts_today_and_is_idempotent():
     assert ContactEvent.objects.count() == events
 
 
-def test_seed_demo_runs_the_backfill_deterministically_within_today():
-    call_command("seed_demo", "--agents", "8", "--seed", "5")
+def test_seed_demo_runs_the_backfill_deterministically_within_today(demo_center):
+    demo_center()
     now = timezone.localtime()
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     if now - midnight >= timedelta(minutes=30):  # a contact has had time to finish today

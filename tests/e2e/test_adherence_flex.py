@@ -1,11 +1,9 @@
 """Browser: a supervisor sees an adherence alert and records an exception; a planner
 applies a flex move on the demo data."""
 
-import io
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from ccops.demo import DEMO_PASSWORD
@@ -40,8 +38,8 @@ def test_supervisor_sees_alert_and_records_exception(page, login, supervisor, ag
     assert AdherenceException.objects.get().approved_by == supervisor
 
 
-def test_planner_applies_a_flex_move(page, login):
-    call_command("seed_demo", agents=16, stdout=io.StringIO())
+def test_planner_applies_a_flex_move(page, login, demo_center_16):
+    demo_center_16()
     login("planner", DEMO_PASSWORD)
     page.goto("/staffing/intraday/?at=11:00")
     button = page.locator("[data-testid=flex-apply]").first

@@ -11,7 +11,6 @@ driver, so the policy does not block it).
 import contextlib
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from ccops import navigation
@@ -74,8 +73,8 @@ class Watch:
         return [f"{url}: {m}" for m in [*self.console, *events, *self.errors]]
 
 
-def test_every_page_of_every_role_passes_the_policy(page, login):
-    call_command("seed_demo", "--agents", "8", "--seed", "5")
+def test_every_page_of_every_role_passes_the_policy(page, login, demo_center):
+    demo_center()
     page.context.add_init_script(RECORDER)
     watch = Watch(page)
 

@@ -7,7 +7,6 @@ sticks out. Long unbroken text (an idea title of 150 letters) is part of the dat
 import contextlib
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from ccops import navigation
@@ -75,8 +74,8 @@ def _detail_urls(role: str) -> list[str]:
     return urls
 
 
-def test_no_page_of_any_role_overflows_sideways(page, login):
-    call_command("seed_demo", "--agents", "8", "--seed", "5")
+def test_no_page_of_any_role_overflows_sideways(page, login, demo_center):
+    demo_center()
     Idea.objects.create(
         title=LONG, description="y" * 400, submitted_by=User.objects.get(username="fo001")
     )

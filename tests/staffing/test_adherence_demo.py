@@ -5,7 +5,6 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from ccops.models import User
@@ -17,8 +16,8 @@ from workitems.models import PresenceChange
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_adherence_is_measured_and_plausible():
-    call_command("seed_demo", "--agents", "8", "--seed", "5")
+def test_demo_adherence_is_measured_and_plausible(demo_center):
+    demo_center()
     today = timezone.localdate()
     # The last weekday before today: everyone scheduled, history along the shifts.
     day = today - timedelta(days=1)
