@@ -46,6 +46,16 @@ urlpatterns = [
         name="scheduled_shift_edit",
     ),
     path(
+        "schedule-runs/<int:pk>/shifts/add/",
+        views.ScheduledShiftAddView.as_view(),
+        name="scheduled_shift_add",
+    ),
+    path(
+        "schedule-runs/shifts/<int:pk>/delete/",
+        views.ScheduledShiftDeleteView.as_view(),
+        name="scheduled_shift_delete",
+    ),
+    path(
         "schedule-runs/shifts/<int:pk>/lock/",
         views.ScheduledShiftLockView.as_view(),
         name="scheduled_shift_lock",

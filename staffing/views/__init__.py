@@ -18,6 +18,8 @@ from .schedule import (
     ShiftDeleteView,
 )
 from .schedule_runs import (
+    ScheduledShiftAddView,
+    ScheduledShiftDeleteView,
     ScheduledShiftEditView,
     ScheduledShiftLockView,
     ScheduleRunDetailView,
@@ -56,6 +58,8 @@ __all__ = [
     "ScheduleRunDetailView",
     "ScheduleRunListView",
     "ScheduleRunPublishView",
+    "ScheduledShiftAddView",
+    "ScheduledShiftDeleteView",
     "ScheduledShiftEditView",
     "ScheduledShiftLockView",
     "ShiftDeleteView",

@@ -200,6 +200,8 @@ def test_edit_refusals(center, planner, supervisor):
         services.scheduled_shift_update(
             shift=first, by=planner, start=second.start, end=second.end, activity=first.activity
         )
+    # A published week is edited in place, but not its shifts that have already ended
+    # (this run's week is in the past).
     services.schedule_run_publish(run=run, by=planner)
     with pytest.raises(RunConflict):
         services.scheduled_shift_update(
