@@ -394,7 +394,9 @@ def test_pages_generate_show_edit_publish(client, center, planner):
     page = client.get(response.url).content.decode()
     assert "Under-coverage (greedy baseline)" in page and f"{run.under_coverage_hours} h" in page
     assert page.count('data-testid="run-shift"') == run.shifts.count()
-    shift = run.shifts.first()
+    # A front-office agent's shift (moving a back-office-only agent to the front office
+    # is refused: not skilled).
+    shift = run.shifts.filter(agent=center["front"][0]).first()
     day = shift.start.date()
     response = client.post(
         reverse("staffing:scheduled_shift_edit", args=[shift.pk]),
