@@ -46,9 +46,20 @@ urlpatterns = [
         name="scheduled_shift_edit",
     ),
     path(
+        "schedule-runs/<int:pk>/shifts/add/",
+        views.ScheduledShiftAddView.as_view(),
+        name="scheduled_shift_add",
+    ),
+    path(
         "schedule-runs/shifts/<int:pk>/lock/",
         views.ScheduledShiftLockView.as_view(),
         name="scheduled_shift_lock",
+    ),
+    # After the lock: the security matrix POSTs in this order, and a delete ends the shift.
+    path(
+        "schedule-runs/shifts/<int:pk>/delete/",
+        views.ScheduledShiftDeleteView.as_view(),
+        name="scheduled_shift_delete",
     ),
     path("intraday/", views.IntradayView.as_view(), name="intraday"),
     path("my-schedule/time-off/", views.TimeOffRequestView.as_view(), name="time_off_request"),

@@ -3,6 +3,7 @@ uses for ``?run=<id>`` (kept apart from the views so ``views.py`` can import it)
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -10,6 +11,7 @@ from rest_framework.response import Response
 from ccops.api.fields import BIGINT
 
 from ..models import ScheduleCoverage, ScheduledShift, ScheduleRun
+from ..schedule_models import ScheduledActivity
 
 
 class ScheduleRunCreateSerializer(serializers.Serializer):
@@ -97,6 +99,55 @@ class ScheduledShiftSerializer(serializers.ModelSerializer):
             "edited",
         ]
         read_only_fields = fields
+
+
+class ScheduledShiftCreateSerializer(serializers.Serializer):
+    """``POST /api/v1/staffing/shifts/`` with ``run``: a shift added to a run's grid."""
+
+    run = serializers.PrimaryKeyRelatedField(
+        queryset=ScheduleRun.objects.all(), help_text="The schedule run's id."
+    )
+    agent = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True),
+        help_text="An agent of the run's teams.",
+    )
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    activity = serializers.ChoiceField(
+        choices=ScheduledActivity.choices, help_text="The office covered."
+    )
+
+
+def run_shift_create_response(request):
+    """Create a run's shift (the service decides rights and rules); 201 with the shift."""
+    from .. import services
+
+    data = ScheduledShiftCreateSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    shift = services.scheduled_shift_create(by=request.user, **data.validated_data)
+    return Response(ScheduledShiftSerializer(shift).data, status=status.HTTP_201_CREATED)
+
+
+def run_shift_delete_response(request, pk):
+    """``DELETE /api/v1/staffing/shifts/<id>/?run=<run id>``: delete a run's shift."""
+    from .. import services
+
+    raw = request.query_params.get("run", "")
+    if not raw.isdigit() or not 0 < int(raw) <= BIGINT:
+        return Response(
+            {"detail": "run: must be a run id.", "errors": {"run": ["Must be a run id."]}},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    pk = str(pk)
+    shift = (
+        ScheduledShift.objects.filter(pk=int(pk), run_id=int(raw)).first()
+        if pk.isdigit() and 0 < int(pk) <= BIGINT
+        else None
+    )
+    if shift is None:
+        raise NotFound("No such shift in this run.")
+    services.scheduled_shift_delete(shift=shift, by=request.user)
+    return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 def run_shifts_response(view, request):

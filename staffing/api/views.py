@@ -31,7 +31,13 @@ from ..models import (
 from ..permissions import PLAN_READERS, PLAN_WRITERS, SHIFT_EDITORS
 from ..selectors import shifts_visible_to
 from . import serializers as s
-from .schedule_serializers import ScheduledShiftSerializer, run_shifts_response
+from .schedule_serializers import (
+    ScheduledShiftCreateSerializer,
+    ScheduledShiftSerializer,
+    run_shift_create_response,
+    run_shift_delete_response,
+    run_shifts_response,
+)
 
 
 class DomainErrors:
@@ -390,6 +396,44 @@ class ShiftViewSet(DomainErrors, viewsets.ModelViewSet):
         if "run" in request.query_params:
             return run_shifts_response(self, request)
         return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        description="With ``run`` in the body: add a shift to that schedule run's grid "
+        "(planners, admins; draft or published run) ``{run, agent, start, end, activity}``; "
+        "400 names the field (overlap, rest, time off, skills, week), 409 when the run is not "
+        "finished. Without ``run``: a schedule block.",
+        request=PolymorphicProxySerializer(
+            component_name="ShiftOrScheduledShiftCreate",
+            serializers=[s.ShiftSerializer, ScheduledShiftCreateSerializer],
+            resource_type_field_name=None,
+        ),
+        responses={
+            201: PolymorphicProxySerializer(
+                component_name="ShiftOrScheduledShiftCreated",
+                serializers=[s.ShiftSerializer, ScheduledShiftSerializer],
+                resource_type_field_name=None,
+            )
+        },
+    )
+    def create(self, request, *args, **kwargs):
+        if hasattr(request.data, "keys") and "run" in request.data:
+            return run_shift_create_response(request)
+        return super().create(request, *args, **kwargs)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "run",
+                int,
+                description="A schedule run's id: delete that run's shift <id> instead "
+                "(planners, admins; a locked shift must be unlocked first: 409).",
+            )
+        ],
+    )
+    def destroy(self, request, *args, **kwargs):
+        if "run" in request.query_params:
+            return run_shift_delete_response(request, kwargs.get("pk", ""))
+        return super().destroy(request, *args, **kwargs)
 
     def perform_create(self, serializer):
         serializer.instance = services.shift_create(

@@ -30,6 +30,8 @@ from .schedules import (
     schedule_run_execute,
     schedule_run_part_execute,
     schedule_run_publish,
+    scheduled_shift_create,
+    scheduled_shift_delete,
     scheduled_shift_lock,
     scheduled_shift_update,
 )
@@ -70,6 +72,8 @@ __all__ = [
     "schedule_run_execute",
     "schedule_run_part_execute",
     "schedule_run_publish",
+    "scheduled_shift_create",
+    "scheduled_shift_delete",
     "scheduled_shift_lock",
     "scheduled_shift_update",
     "shift_create",

@@ -33,6 +33,7 @@ from ..choices import Activity
 from ..errors import InvalidInput, NotAllowed, Overlap, StaffingError
 from ..models import ScheduleCoverage, ScheduledShift, ScheduleRun, Shift
 from .plans import plan_create
+from .shift_rules import shift_problems, span_errors
 
 log = logging.getLogger(__name__)
 
@@ -375,11 +376,12 @@ def _fail(run_id: int, message: str) -> None:
 
 
 def _editable_run(run_id: int) -> ScheduleRun:
+    """The run, row-locked for an edit: finished runs only. A published run is edited in
+    place too (someone calls in sick): each change rewrites that shift's published blocks
+    and tells the agents concerned (see ``scheduled_shift_create``)."""
     run = ScheduleRun.objects.select_for_update().get(pk=run_id)
     if run.status != ScheduleRun.Status.DONE:
         raise RunConflict("Only a finished run's shifts can be edited.", field="run")
-    if run.published:
-        raise RunConflict("This week is published; generate it again to change it.", field="run")
     return run
 
 
@@ -450,50 +452,30 @@ def scheduled_shift_update(
     activity: str,
     locked: bool | None = None,
 ) -> ScheduledShift:
-    """Move a draft shift or switch its office; its meal break is placed again by the
-    agent's rules and the run's coverage recounted. Refuses overlaps with the agent's other
-    shifts of the run and shifts over 16 hours."""
+    """Move a shift of a run or switch its office; its meal break is placed again by the
+    agent's rules and the run's coverage recounted. The shift must keep the rules
+    (:func:`_check_rules`). On a published run its blocks are rewritten and the agent told."""
     _check_planner(by)
-    errors: dict[str, list[str]] = {}
-    if activity not in OFFICE_ACTIVITY.values():
-        errors["activity"] = ["Must be front_office or back_office."]
-    if not isinstance(start, datetime) or timezone.is_naive(start):
-        errors["start"] = ["Must be a date and time with a time zone."]
-    if not isinstance(end, datetime) or timezone.is_naive(end):
-        errors["end"] = ["Must be a date and time with a time zone."]
-    if not errors:
-        if end <= start:
-            errors["end"] = ["Must be after the start."]
-        elif end - start > timedelta(hours=16):
-            errors["end"] = ["A shift lasts at most 16 hours."]
-        elif start.minute % 30 or end.minute % 30 or start.second or end.second:
-            errors["start"] = ["Shifts start and end on the half hour."]
+    errors = span_errors(start, end, activity)
     if errors:
         raise InvalidInput(next(iter(errors.values()))[0], errors=errors)
     with transaction.atomic():
         run = _editable_run(shift.run_id)
-        shift = ScheduledShift.objects.select_for_update().get(pk=shift.pk)
-        week_start, week_end = sel.week_window(run.week_start)
-        if start < week_start or start >= week_end:
-            raise InvalidInput("Must be within the run's week.", field="start")
-        clash = (
-            ScheduledShift.objects.filter(run=run, agent_id=shift.agent_id)
-            .filter(start__lt=end, end__gt=start)
-            .exclude(pk=shift.pk)
-            .first()
-        )
-        if clash is not None:
-            raise Overlap(f"Overlaps {clash}.", field="start")
-        rules = sel.rules_for([shift.agent])[shift.agent_id]
-        a = sel.minute_of(run.week_start, start)
-        meal_start, meal_end = sch.meal_break(rules, a, int((end - start).total_seconds() // 60))
+        shift = ScheduledShift.objects.select_for_update().select_related("agent").get(pk=shift.pk)
+        before = (shift.agent_id, shift.start, shift.end, shift.activity)
+        if run.published:
+            _check_not_past(shift.end, end)
+        _check_rules(run, shift.agent, start, end, activity, exclude=shift)
         shift.start, shift.end, shift.activity = start, end, activity
-        shift.meal_start = None if meal_start is None else sel.at_minute(run.week_start, meal_start)
-        shift.meal_end = None if meal_end is None else sel.at_minute(run.week_start, meal_end)
+        _place_meal(run, shift)
         if locked is not None:
             shift.locked = locked
         shift.edited = True
         shift.save()
+        if run.published:
+            _unpublish_span(*before[:3])
+            _publish_shift(shift, by)
+            _tell_changed(run, shift, "changed", {before[0], shift.agent_id})
         refresh_coverage(run)
     return shift
 
@@ -586,3 +568,185 @@ def schedule_run_publish(*, run: ScheduleRun, by) -> ScheduleRun:
             key=f"schedule-run:{run.pk}",
         )
     return run
+
+
+# --- Add and delete shifts; published weeks edited in place ---------------------------------
+#
+# A published run stays the week's source: an edit, an added or a deleted shift rewrites only
+# that shift's published blocks (work, meal break, work) in the same transaction, and the
+# agents concerned are told (kind "schedule published", titled "changed"). Rewriting the
+# whole week (a re-publish) would discard trades and hand-made blocks of everyone else.
+
+RULE_FIELDS = {"start": "start", "overlap": "start", "rest": "start", "time_off": "start"}
+
+
+def _check_not_past(*ends: datetime) -> None:
+    if any(e <= timezone.now() for e in ends):
+        raise RunConflict("A shift that has already ended cannot be changed.", field="start")
+
+
+def _check_rules(run: ScheduleRun, agent, start, end, activity, *, exclude=None) -> None:
+    """Raise unless ``agent`` may work ``start``-``end`` in this run (the rules of
+    :func:`~staffing.services.shift_rules.shift_problems`), against their other shifts of
+    the run and their published blocks: outside the week all of them; inside it only the
+    blocks the run does not replace (training, ...), except on a published run, where every
+    block but those of the shift being changed (``exclude``) counts."""
+    window = sel.week_window(run.week_start)
+    others = list(
+        ScheduledShift.objects.filter(run=run, agent_id=agent.pk)
+        .exclude(pk=getattr(exclude, "pk", None))
+        .values_list("start", "end")
+    )
+    near = Shift.objects.filter(
+        agent_id=agent.pk, start__lt=end + timedelta(days=1), end__gt=start - timedelta(days=1)
+    )
+    if exclude is not None and run.published:
+        near = near.exclude(
+            agent_id=exclude.agent_id,
+            activity__in=REPLACED_ON_PUBLISH,
+            start__gte=exclude.start,
+            end__lte=exclude.end,
+        )
+    busy, worked = list(others), list(others)
+    for s, e, act in near.values_list("start", "end", "activity"):
+        inside = window[0] <= s < window[1]
+        if not inside or run.published or act not in REPLACED_ON_PUBLISH:
+            busy.append((s, e))
+        if act in OFFICE_ACTIVITY.values() and (not inside or run.published):
+            worked.append((s, e))
+    problems = shift_problems(
+        agent=agent,
+        start=start,
+        end=end,
+        activity=activity,
+        busy=busy,
+        worked=worked,
+        window=window,
+    )
+    if problems:
+        errors: dict[str, list[str]] = {}
+        for rule, messages in problems.items():
+            errors.setdefault(RULE_FIELDS.get(rule, "activity"), []).extend(messages)
+        message = " ".join(m for ms in problems.values() for m in ms)
+        raise (Overlap if "overlap" in problems else InvalidInput)(message, errors=errors)
+
+
+def _place_meal(run: ScheduleRun, shift: ScheduledShift) -> None:
+    """Place the shift's meal break by its agent's rules (:func:`scheduling.meal_break`)."""
+    rules = sel.rules_for([shift.agent])[shift.agent_id]
+    a = sel.minute_of(run.week_start, shift.start)
+    length = int((shift.end - shift.start).total_seconds() // 60)
+    meal_start, meal_end = sch.meal_break(rules, a, length)
+    shift.meal_start = None if meal_start is None else sel.at_minute(run.week_start, meal_start)
+    shift.meal_end = None if meal_end is None else sel.at_minute(run.week_start, meal_end)
+
+
+def _unpublish_span(agent_id: int, start: datetime, end: datetime) -> None:
+    """Delete the published blocks of one shift (refused while it is on offer in a trade)."""
+    from ..models import ShiftTrade
+
+    blocks = Shift.objects.select_for_update().filter(
+        agent_id=agent_id, activity__in=REPLACED_ON_PUBLISH, start__gte=start, end__lte=end
+    )
+    ids = list(blocks.values_list("pk", flat=True))
+    open_trade = ShiftTrade.Status.OFFERED, ShiftTrade.Status.TAKEN
+    if ShiftTrade.objects.filter(shift_id__in=ids, status__in=open_trade).exists():
+        raise RunConflict(
+            "This shift is offered in a shift trade: decide or withdraw the trade first.",
+            field="shift",
+        )
+    Shift.objects.filter(pk__in=ids).delete()
+
+
+def _publish_shift(shift: ScheduledShift, by) -> None:
+    Shift.objects.bulk_create(
+        Shift(agent_id=shift.agent_id, start=a, end=b, activity=act, created_by=by, note="")
+        for a, b, act in _blocks(shift)
+    )
+
+
+def _tell_changed(run: ScheduleRun, shift: ScheduledShift, verb: str, agent_ids) -> None:
+    local = timezone.localtime
+    notifications.notify(
+        notifications.Kind.SCHEDULE_PUBLISHED,
+        get_user_model().objects.filter(pk__in=[a for a in agent_ids if a], is_active=True),
+        title=f"Your schedule for the week of {run.week_start:%d %b} changed",
+        body=(
+            f"Shift {local(shift.start):%a %d %b %H:%M}-{local(shift.end):%H:%M} "
+            f"({shift.get_activity_display().lower()}) {verb}. See My schedule."
+        ),
+        url=reverse("staffing:my_schedule") + f"?week={run.week_start.isoformat()}",
+        key=f"schedule-change:{run.pk}:{shift.pk}:{verb}:{timezone.now().timestamp()}",
+    )
+
+
+def scheduled_shift_create(
+    *, run: ScheduleRun, by, agent, start: datetime, end: datetime, activity: str
+) -> ScheduledShift:
+    """Add a shift to a finished run (draft or published) for one of its teams' agents.
+    Same rules as an edit (:func:`_check_rules`); the meal break placed by the agent's rules;
+    the run's coverage recounted. Under the run's row lock, so two planners adding
+    overlapping shifts for one agent at once end with one shift (the second sees the first).
+    On a published run the shift's blocks are published and the agent told."""
+    _check_planner(by)
+    errors = span_errors(start, end, activity)
+    if agent is None or not getattr(agent, "pk", None):
+        errors["agent"] = ["Choose an agent."]
+    if errors:
+        raise InvalidInput(next(iter(errors.values()))[0], errors=errors)
+    with transaction.atomic():
+        run = _editable_run(run.pk)
+        if agent.pk not in {a.pk for a in sel.run_agents(run)}:
+            raise InvalidInput("Not an agent of this run's teams.", field="agent")
+        if run.published:
+            _check_not_past(end)
+        _check_rules(run, agent, start, end, activity)
+        shift = ScheduledShift(
+            run=run, agent=agent, start=start, end=end, activity=activity, edited=True
+        )
+        _place_meal(run, shift)
+        shift.save()
+        if run.published:
+            _publish_shift(shift, by)
+            _tell_changed(run, shift, "added", {agent.pk})
+        refresh_coverage(run)
+        log.info("schedule run %s: %s added shift %s", run.pk, by, shift)
+    return shift
+
+
+def scheduled_shift_delete(*, shift: ScheduledShift, by) -> None:
+    """Delete a shift of a finished run (a locked one must be unlocked first); coverage is
+    recounted. On a published run its blocks go too and the agent is told."""
+    _check_planner(by)
+    with transaction.atomic():
+        run = _editable_run(shift.run_id)
+        shift = ScheduledShift.objects.select_for_update().filter(pk=shift.pk).first()
+        if shift is None:
+            raise RunConflict("The shift was already deleted.", field="shift")
+        if shift.locked:
+            raise RunConflict("The shift is locked: unlock it first.", field="shift")
+        if run.published:
+            _check_not_past(shift.end)
+            _unpublish_span(shift.agent_id, shift.start, shift.end)
+            _tell_changed(run, shift, "removed", {shift.agent_id})
+        log.info("schedule run %s: %s deleted shift %s", run.pk, by, shift)
+        shift.delete()
+        refresh_coverage(run)
+
+
+def run_shift_reassign(*, agent_id: int, start: datetime, end: datetime, to_agent_id: int) -> list:
+    """An approved shift trade moved ``agent_id``'s published day ``start``-``end`` to
+    ``to_agent_id``: move the matching shifts of the published runs too and recount each
+    run's coverage (:func:`refresh_coverage`). Returns the runs touched."""
+    shifts = list(
+        ScheduledShift.objects.select_for_update()
+        .filter(run__published=True, agent_id=agent_id, start__gte=start, end__lte=end)
+        .select_related("run")
+    )
+    runs = {s.run_id: s.run for s in shifts}
+    ScheduledShift.objects.filter(pk__in=[s.pk for s in shifts]).update(
+        agent_id=to_agent_id, edited=True
+    )
+    for run in runs.values():
+        refresh_coverage(run)
+    return list(runs.values())

@@ -21,8 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ccops import notifications
-from ccops.choices import Office, Role
-from workitems.models import WorkType
+from ccops.choices import Role
 
 from .. import schedule_selectors as ssel
 from .. import time_off_selectors as sel
@@ -31,6 +30,8 @@ from ..errors import Conflict, InvalidInput, NotAllowed
 from ..models import Shift, ShiftTrade
 from ..timeutil import day_start
 from .rules import auto_approval_enabled
+from .schedules import run_shift_reassign
+from .shift_rules import shift_problems
 
 User = get_user_model()
 Status = ShiftTrade.Status
@@ -65,27 +66,27 @@ def day_blocks(shift: Shift) -> list[Shift]:
 
 
 def taker_problems(trade: ShiftTrade, taker) -> dict[str, list[str]]:
-    """Why ``taker`` may not work the trade's day (empty when they may)."""
-    problems: dict[str, list[str]] = {}
+    """Why ``taker`` may not work the trade's day (empty when they may): the shift rules of
+    :func:`~staffing.services.shift_rules.shift_problems` (skills for the office, overlap,
+    approved time off, rest) against the taker's published blocks, then their weekly
+    maximum hours."""
     day = timezone.localtime(trade.start).date()
-    office = Office.FRONT if trade.office_activity == Activity.FRONT_OFFICE else Office.BACK
-    types = list(WorkType.objects.filter(active=True))
-    if office not in ssel.agent_offices([taker], types, day)[taker.pk]:
-        problems["skills"] = [f"Not skilled for the {office} office's work."]
-    if Shift.objects.filter(agent=taker, start__lt=trade.end, end__gt=trade.start).exists():
-        problems["overlap"] = ["Overlaps one of your shifts."]
-    if sel.approved_time_off([taker.pk], trade.start, trade.end).exists():
-        problems["time_off"] = ["You have approved time off then."]
-    r = ssel.rules_for([taker])[taker.pk]
-    rest = timedelta(minutes=r.min_rest)
-    near = Shift.objects.filter(
-        agent=taker,
-        activity__in=PRODUCTIVE_ACTIVITIES,
-        start__lt=trade.end + rest,
-        end__gt=trade.start - rest,
+    mine = list(
+        Shift.objects.filter(
+            agent=taker,
+            start__lt=trade.end + timedelta(days=1),
+            end__gt=trade.start - timedelta(days=1),
+        ).values_list("start", "end", "activity")
     )
-    if "overlap" not in problems and near.exists():
-        problems["rest"] = [f"Leaves less than {r.min_rest / 60:g} h rest between shifts."]
+    problems = shift_problems(
+        agent=taker,
+        start=trade.start,
+        end=trade.end,
+        activity=trade.office_activity,
+        busy=[(s, e) for s, e, _ in mine],
+        worked=[(s, e) for s, e, act in mine if act in PRODUCTIVE_ACTIVITIES],
+    )
+    r = ssel.rules_for([taker])[taker.pk]
     week = day - timedelta(days=day.weekday())
     begin, end = day_start(week), day_start(week + timedelta(days=7))
     worked = sum(
@@ -205,6 +206,13 @@ def _approve(pk: int, by, reason: str, *, auto: bool = False) -> ShiftTrade:
         raise InvalidInput(next(iter(problems.values()))[0], errors=problems)
     Shift.objects.filter(pk__in=[b.pk for b in blocks]).update(
         agent_id=trade.taken_by_id, updated_at=timezone.now()
+    )
+    # The published run's shift moves with the blocks; its coverage is recounted.
+    run_shift_reassign(
+        agent_id=trade.offered_by_id,
+        start=trade.start,
+        end=trade.end,
+        to_agent_id=trade.taken_by_id,
     )
     trade.status = Status.APPROVED
     trade.decided_by = by

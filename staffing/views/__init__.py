@@ -18,6 +18,8 @@ from .schedule import (
     ShiftDeleteView,
 )
 from .schedule_runs import (
+    ScheduledShiftAddView,
+    ScheduledShiftDeleteView,
     ScheduledShiftEditView,
     ScheduledShiftLockView,
     ScheduleRunDetailView,
@@ -74,6 +76,8 @@ __all__ = [
     "ScheduleRunDetailView",
     "ScheduleRunListView",
     "ScheduleRunPublishView",
+    "ScheduledShiftAddView",
+    "ScheduledShiftDeleteView",
     "ScheduledShiftEditView",
     "ScheduledShiftLockView",
     "ShiftDeleteView",

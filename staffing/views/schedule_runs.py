@@ -75,6 +75,26 @@ class ScheduledShiftForm(_Styled, forms.Form):
         return start, end
 
 
+class ScheduledShiftAddForm(ScheduledShiftForm):
+    """A new shift on the grid: the agent (one of the run's teams'), day, times, office."""
+
+    field_order = ["agent", "day", "start_time", "end_time", "activity"]
+
+    def __init__(self, *args, run: ScheduleRun, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["locked"]
+        agents = sorted(sel.run_agents(run), key=lambda a: a.username)
+        self.agents = {a.pk: a for a in agents}
+        self.fields["agent"] = forms.TypedChoiceField(
+            choices=[("", "---------")] + [(a.pk, str(a)) for a in agents], coerce=int
+        )
+        self.fields["agent"].widget.attrs["class"] = "form-select form-select-sm"
+        self.order_fields(self.field_order)
+
+    def clean_agent(self):
+        return self.agents[self.cleaned_data["agent"]]
+
+
 def _refuse(request, exc: StaffingError):
     if exc.status_code == 403:
         return HttpResponse(exc.message, status=403)
@@ -166,7 +186,10 @@ class ScheduleRunDetailView(PlanReaderRequired, TemplateView):
             back_rows=chart["back"],
             back_types=chart["back_types"],
             pending=run.status in (ScheduleRun.Status.QUEUED, ScheduleRun.Status.RUNNING),
-            can_edit=self.request.user.has_role(Role.PLANNER) and done and not run.published,
+            can_edit=self.request.user.has_role(Role.PLANNER) and done,
+            add_form=ScheduledShiftAddForm(run=run, initial={"day": run.week_start})
+            if self.request.user.has_role(Role.PLANNER) and done
+            else None,
             can_publish=self.request.user.has_role(Role.PLANNER) and done and not run.published,
         )
         return ctx
@@ -253,4 +276,63 @@ class ScheduledShiftLockView(PlanWriterRequired, View):
             if refused:
                 return refused
             messages.error(request, exc.message)
+        return redirect(reverse("staffing:schedule_run", kwargs={"pk": shift.run_id}) + "#grid")
+
+
+class ScheduledShiftAddView(PlanWriterRequired, TemplateView):
+    """Add a shift to a finished run (draft or published) from its grid."""
+
+    template_name = "staffing/scheduled_shift_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.run = get_object_or_404(ScheduleRun, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["form"] = kwargs.get("form") or ScheduledShiftAddForm(
+            run=self.run, initial={"day": self.run.week_start}
+        )
+        ctx["run"] = self.run
+        return ctx
+
+    def post(self, request, pk):
+        form = ScheduledShiftAddForm(request.POST, run=self.run)
+        if form.is_valid():
+            start, end = form.span()
+            try:
+                shift = services.scheduled_shift_create(
+                    run=self.run,
+                    by=request.user,
+                    agent=form.cleaned_data["agent"],
+                    start=start,
+                    end=end,
+                    activity=form.cleaned_data["activity"],
+                )
+            except StaffingError as exc:
+                refused = _refuse(request, exc)
+                if refused:
+                    return refused
+                add_domain_error(form, exc)
+                for name, target in (("start", "start_time"), ("end", "end_time")):
+                    if name in exc.errors:
+                        form.add_error(target, " ".join(exc.errors[name]))
+            else:
+                messages.success(request, f"Added {shift}.")
+                return redirect(reverse("staffing:schedule_run", kwargs={"pk": pk}) + "#grid")
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class ScheduledShiftDeleteView(PlanWriterRequired, View):
+    def post(self, request, pk):
+        shift = get_object_or_404(ScheduledShift.objects.select_related("agent"), pk=pk)
+        try:
+            services.scheduled_shift_delete(shift=shift, by=request.user)
+        except StaffingError as exc:
+            refused = _refuse(request, exc)
+            if refused:
+                return refused
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"Deleted {shift}.")
         return redirect(reverse("staffing:schedule_run", kwargs={"pk": shift.run_id}) + "#grid")

@@ -29,6 +29,8 @@ KWARGS = {
     "staffing:schedule_run_publish": lambda w: _pk(w.run),
     "staffing:scheduled_shift_edit": lambda w: _pk(w.run_shift),
     "staffing:scheduled_shift_lock": lambda w: _pk(w.run_shift),
+    "staffing:scheduled_shift_add": lambda w: _pk(w.run),
+    "staffing:scheduled_shift_delete": lambda w: _pk(w.run_shift),
     "staffing:time_off_cancel": lambda w: _pk(w.a.time_off),
     "staffing:time_off_approve": lambda w: _pk(w.a.time_off),
     "staffing:time_off_decline": lambda w: _pk(w.a.time_off),

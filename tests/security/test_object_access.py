@@ -240,6 +240,7 @@ def test_every_id_route_has_an_object_case():
         # supervisors read their teams' runs (tests/staffing/test_schedule_runs.py)
         "staffing:schedule_run", "staffing:schedule_run_publish",
         "staffing:scheduled_shift_edit", "staffing:scheduled_shift_lock",
+        "staffing:scheduled_shift_add", "staffing:scheduled_shift_delete",
         "staffing-schedule-run-detail", "staffing-schedule-run-publish",
     }  # fmt: skip
     covered = {case[0] for case in CASES}

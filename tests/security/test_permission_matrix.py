@@ -95,6 +95,8 @@ RULES = {
     "staffing:schedule_run_publish": ("L F F F M F F M", "L F F F P F F P"),
     "staffing:scheduled_shift_edit": ("L F F F O F F O", "L F F F P F F P"),
     "staffing:scheduled_shift_lock": ("L F F F M F F M", "L F F F P F F P"),
+    "staffing:scheduled_shift_add": ("L F F F O F F O", "L F F F P F F P"),
+    "staffing:scheduled_shift_delete": ("L F F F M F F M", "L F F F P F F P"),
     # Time off and trades: agents request, offer, take on My schedule (their own objects;
     # team A's trade is taken, so another agent does not see it); supervisors of the team,
     # planners and admins decide on the Time off page (tests/staffing/test_time_off.py).

@@ -221,6 +221,8 @@ def test_edit_refusals(center, planner, supervisor):
         services.scheduled_shift_update(
             shift=first, by=planner, start=second.start, end=second.end, activity=first.activity
         )
+    # A published week is edited in place, but not its shifts that have already ended
+    # (this run's week is in the past).
     services.schedule_run_publish(run=run, by=planner)
     with pytest.raises(RunConflict):
         services.scheduled_shift_update(
@@ -418,7 +420,9 @@ def test_pages_generate_show_edit_publish(client, center, planner):
     page = client.get(response.url).content.decode()
     assert "Under-coverage (greedy baseline)" in page and f"{run.under_coverage_hours} h" in page
     assert page.count('data-testid="run-shift"') == run.shifts.count()
-    shift = run.shifts.first()
+    # A front-office agent's shift (moving a back-office-only agent to the front office
+    # is refused: not skilled).
+    shift = run.shifts.filter(agent=center["front"][0]).first()
     day = shift.start.date()
     response = client.post(
         reverse("staffing:scheduled_shift_edit", args=[shift.pk]),
