@@ -1,6 +1,7 @@
 """E-mail in for the back office: each new message of a polled IMAP mailbox becomes a case
 through ``services.workitem_create``, or, when its subject carries a case reference
-("[CASE-123]") of a case of the same customer, joins that case as an event.
+("[CASE-123]") of a case of the same customer, joins that case as an event (a closed case
+is reopened, or continued by a new linked case: ``services.workitem_customer_wrote``).
 
 Idempotent by Message-ID: ``InboundEmail`` is unique per mailbox and Message-ID, so a
 message seen again (a poll that died before flagging it ``\\Seen``, two pollers) writes
@@ -31,7 +32,7 @@ from django.utils.text import get_valid_filename
 
 from .choices import Source
 from .models import Customer, EmailAttachment, InboundEmail, Mailbox, WorkItem
-from .services import workitem_create, workitem_email_received
+from .services import workitem_create, workitem_customer_wrote
 
 log = logging.getLogger(__name__)
 
@@ -160,9 +161,13 @@ def inbound_email_take(*, mailbox: Mailbox, raw: bytes) -> InboundEmail:
         with transaction.atomic():
             case = _joinable_case(parsed)
             if case is not None:
+                # A closed case is reopened, or continued by a new linked one (the
+                # transition rules decide): ``case`` is then the case that holds it.
                 note = parsed.body or parsed.subject
-                workitem_email_received(item=case, note=note, message_id=parsed.message_id)
-                outcome = InboundEmail.Outcome.JOINED
+                named = case
+                case = workitem_customer_wrote(item=case, note=note, message_id=parsed.message_id)
+                continued = case.pk != named.pk and case.related_to_id == named.pk
+                outcome = InboundEmail.Outcome.CREATED if continued else InboundEmail.Outcome.JOINED
             else:
                 customer = customer_for_address(address=parsed.sender, name=parsed.sender_name)
                 case = workitem_create(
