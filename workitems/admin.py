@@ -7,6 +7,7 @@ from ccops.choices import Role
 from .calendar_services import due_times_recompute_on_commit
 from .erasure import customer_erase
 from .errors import WorkflowError
+from .mail_in import mailbox_webhook_secret_new
 from .models import (
     AgentPresence,
     Calendar,
@@ -277,6 +278,19 @@ class MailboxAdmin(admin.ModelAdmin):
     search_fields = ["name", "host", "username"]
     readonly_fields = ["last_polled_at", "last_error"]
     list_select_related = ["work_type", "team"]
+    actions = ["new_webhook_secret"]
+
+    @admin.action(
+        description="New inbound-email webhook secret (shown once)", permissions=["change"]
+    )
+    def new_webhook_secret(self, request, queryset):
+        for mailbox in queryset:
+            secret = mailbox_webhook_secret_new(mailbox=mailbox)
+            messages.warning(
+                request,
+                f"Webhook secret of {mailbox.name} (shown once, give it to the mail provider "
+                f"now; the previous one no longer works): {secret}",
+            )
 
     def get_form(self, request, obj=None, **kwargs):
         from django import forms
@@ -284,7 +298,7 @@ class MailboxAdmin(admin.ModelAdmin):
         form = super().get_form(request, obj, **kwargs)
         # The stored password is not shown back; left empty on a change it is kept.
         form.base_fields["password"].widget = forms.PasswordInput(render_value=False)
-        form.base_fields["password"].required = obj is None
+        form.base_fields["password"].required = False  # a webhook-only mailbox has none
         return form
 
     def save_model(self, request, obj, form, change):
