@@ -12,8 +12,8 @@ comes back, as before. Closed items keep the times they closed with.
 Run as a Celery task queued on commit of the change (:func:`due_times_recompute_on_commit`,
 called by the admin and the work-type API), in chunks of ``CHUNK`` items, each chunk one
 transaction holding its rows' locks (a transition of one of them waits for it, and so
-never interleaves with the recompute), written with ``bulk_update``: sized for 100k open
-items. Each chunk logs its counts.
+never interleaves with the recompute), written by one statement (``_write``): sized for
+100k open items. Each chunk logs its counts.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
 from ccops import dispatch
@@ -140,6 +140,28 @@ class _Calendars:
         return found
 
 
+def _write(items) -> None:
+    """Write the SLA times of ``items``. On PostgreSQL one ``UPDATE ... FROM unnest(...)``:
+    ``bulk_update``'s ``CASE`` of a thousand branches per column cost 3 s a chunk (the
+    building in Python and the evaluation, per row, in the database); elsewhere that."""
+    if connection.vendor != "postgresql":
+        WorkItem.objects.bulk_update(items, SLA_TIMES, batch_size=CHUNK)
+        return
+    meta = WorkItem._meta
+    columns = [meta.get_field(name).column for name in SLA_TIMES]
+    sets = ", ".join(f'"{c}" = v."{c}"' for c in columns)
+    arrays = ", ".join(["%s::bigint[]"] + ["%s::timestamptz[]"] * len(columns))
+    names = ", ".join(["id"] + [f'"{c}"' for c in columns])
+    sql = (
+        f'UPDATE "{meta.db_table}" AS w SET {sets} '
+        f"FROM unnest({arrays}) AS v({names}) WHERE w.id = v.id"
+    )
+    params = [[item.pk for item in items]]
+    params += [[getattr(item, name) for item in items] for name in SLA_TIMES]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
 def _recompute_chunk(ids, calendars: _Calendars, result: RecomputeResult) -> None:
     with transaction.atomic():
         rows = list(
@@ -176,7 +198,7 @@ def _recompute_chunk(ids, calendars: _Calendars, result: RecomputeResult) -> Non
                     setattr(item, name, value)
                 changed.append(item)
         if changed:
-            WorkItem.objects.bulk_update(changed, SLA_TIMES, batch_size=CHUNK)
+            _write(changed)
     result.changed += len(changed)
     result.chunks += 1
     log.info(
