@@ -4,8 +4,10 @@ from django.template.response import TemplateResponse
 
 from ccops.choices import Role
 
+from .calendar_services import due_times_recompute_on_commit
 from .erasure import customer_erase
 from .errors import WorkflowError
+from .mail_in import mailbox_webhook_secret_new
 from .models import (
     AgentPresence,
     Calendar,
@@ -114,6 +116,11 @@ class WorkTypeAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     list_select_related = ["required_skill", "owning_team", "calendar"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "calendar" in form.changed_data:
+            due_times_recompute_on_commit(work_type_ids=[obj.pk])
+
 
 class EventInline(admin.TabularInline):
     """The item's log, read-only: events are appended by the services, never edited."""
@@ -217,14 +224,50 @@ class CalendarClosureInline(admin.TabularInline):
 
 @admin.register(Calendar)
 class CalendarAdmin(admin.ModelAdmin):
-    """Opening hours, holidays and closures. A change applies to items created (or coming
-    back from pending) afterwards; stored due times are not recomputed."""
+    """Opening hours, holidays and closures. A change recomputes the SLA times of the open
+    items counting in the calendar (before or after the change), by a task queued on commit
+    (``calendar_services``)."""
 
     list_display = ["name", "time_zone", "holiday_country", "holiday_subdivision", "site"]
     list_filter = ["time_zone", "holiday_country"]
     search_fields = ["name", "site"]
     filter_horizontal = ["teams"]
     inlines = [CalendarHoursInline, CalendarClosureInline]
+
+    @staticmethod
+    def _assigned(pk) -> tuple[list[int], list[str]]:
+        """The teams and site the stored calendar is assigned to (their items used it)."""
+        if pk is None:
+            return [], []
+        teams = list(
+            Calendar.teams.through.objects.filter(calendar_id=pk).values_list("team_id", flat=True)
+        )
+        sites = list(Calendar.objects.filter(pk=pk).values_list("site", flat=True))
+        return teams, sites
+
+    def save_model(self, request, obj, form, change):
+        obj._assigned_before = self._assigned(obj.pk if change else None)
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        teams, sites = getattr(obj, "_assigned_before", ([], []))
+        due_times_recompute_on_commit(calendar_ids=[obj.pk], team_ids=teams, sites=sites)
+
+    def delete_model(self, request, obj):
+        teams, sites = self._assigned(obj.pk)
+        super().delete_model(request, obj)
+        due_times_recompute_on_commit(team_ids=teams, sites=sites)
+
+    def delete_queryset(self, request, queryset):
+        teams, sites = [], []
+        for pk in queryset.values_list("pk", flat=True):
+            more_teams, more_sites = self._assigned(pk)
+            teams += more_teams
+            sites += more_sites
+        super().delete_queryset(request, queryset)
+        due_times_recompute_on_commit(team_ids=teams, sites=sites)
 
 
 @admin.register(Mailbox)
@@ -235,6 +278,19 @@ class MailboxAdmin(admin.ModelAdmin):
     search_fields = ["name", "host", "username"]
     readonly_fields = ["last_polled_at", "last_error"]
     list_select_related = ["work_type", "team"]
+    actions = ["new_webhook_secret"]
+
+    @admin.action(
+        description="New inbound-email webhook secret (shown once)", permissions=["change"]
+    )
+    def new_webhook_secret(self, request, queryset):
+        for mailbox in queryset:
+            secret = mailbox_webhook_secret_new(mailbox=mailbox)
+            messages.warning(
+                request,
+                f"Webhook secret of {mailbox.name} (shown once, give it to the mail provider "
+                f"now; the previous one no longer works): {secret}",
+            )
 
     def get_form(self, request, obj=None, **kwargs):
         from django import forms
@@ -242,7 +298,7 @@ class MailboxAdmin(admin.ModelAdmin):
         form = super().get_form(request, obj, **kwargs)
         # The stored password is not shown back; left empty on a change it is kept.
         form.base_fields["password"].widget = forms.PasswordInput(render_value=False)
-        form.base_fields["password"].required = obj is None
+        form.base_fields["password"].required = False  # a webhook-only mailbox has none
         return form
 
     def save_model(self, request, obj, form, change):
@@ -269,15 +325,34 @@ class EmailAttachmentAdmin(ReadOnlyAdmin):
     list_select_related = ["item", "email"]
 
 
+class _RecomputesItsCalendar:
+    """Hours and closures edited on their own: the calendar's open items follow."""
+
+    def save_model(self, request, obj, form, change):
+        before = type(obj).objects.filter(pk=obj.pk).values_list("calendar_id", flat=True)
+        ids = [obj.calendar_id, *(before if change else [])]
+        super().save_model(request, obj, form, change)
+        due_times_recompute_on_commit(calendar_ids=ids)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        due_times_recompute_on_commit(calendar_ids=[obj.calendar_id])
+
+    def delete_queryset(self, request, queryset):
+        ids = list(queryset.values_list("calendar_id", flat=True))
+        super().delete_queryset(request, queryset)
+        due_times_recompute_on_commit(calendar_ids=ids)
+
+
 @admin.register(CalendarHours)
-class CalendarHoursAdmin(admin.ModelAdmin):
+class CalendarHoursAdmin(_RecomputesItsCalendar, admin.ModelAdmin):
     list_display = ["calendar", "weekday", "opens", "closes"]
     list_filter = ["calendar", "weekday"]
     list_select_related = ["calendar"]
 
 
 @admin.register(CalendarClosure)
-class CalendarClosureAdmin(admin.ModelAdmin):
+class CalendarClosureAdmin(_RecomputesItsCalendar, admin.ModelAdmin):
     list_display = ["calendar", "name", "first_day", "last_day", "starts_at", "ends_at"]
     list_filter = ["calendar"]
     search_fields = ["name"]

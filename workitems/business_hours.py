@@ -46,6 +46,9 @@ class BusinessCalendar:
     closed_on: Callable[[date], bool] = field(default=lambda d: False, compare=False)
     closures: tuple[tuple[datetime, datetime], ...] = ()
     name: str = "calendar"
+    # Each local date's open spans once computed (an instance serves one computation, or a
+    # bulk run such as ``calendar_services`` over thousands of items).
+    _spans: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self):
         if not any(self.weekly.get(w) for w in range(7)):
@@ -57,6 +60,12 @@ class BusinessCalendar:
 
     def open_spans(self, day: date) -> list[tuple[datetime, datetime]]:
         """The open instants (UTC) of a local date, closures cut out, in order."""
+        spans = self._spans.get(day)
+        if spans is None:
+            spans = self._spans[day] = self._open_spans(day)
+        return spans
+
+    def _open_spans(self, day: date) -> list[tuple[datetime, datetime]]:
         if self.closed_on(day):
             return []
         zone = self.zone

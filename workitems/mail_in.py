@@ -1,6 +1,8 @@
-"""E-mail in for the back office: each new message of a polled IMAP mailbox becomes a case
+"""E-mail in for the back office: each new message of a polled IMAP mailbox (or posted to
+the signed inbound-email webhook, ``mailbox_authenticate``) becomes a case
 through ``services.workitem_create``, or, when its subject carries a case reference
-("[CASE-123]") of a case of the same customer, joins that case as an event.
+("[CASE-123]") of a case of the same customer, joins that case as an event (a closed case
+is reopened, or continued by a new linked case: ``services.workitem_customer_wrote``).
 
 Idempotent by Message-ID: ``InboundEmail`` is unique per mailbox and Message-ID, so a
 message seen again (a poll that died before flagging it ``\\Seen``, two pollers) writes
@@ -16,6 +18,7 @@ import hashlib
 import imaplib
 import logging
 import re
+import time
 from dataclasses import dataclass, field
 from email import policy
 from email.headerregistry import Address
@@ -29,9 +32,11 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import get_valid_filename
 
+from ccops import signing
+
 from .choices import Source
 from .models import Customer, EmailAttachment, InboundEmail, Mailbox, WorkItem
-from .services import workitem_create, workitem_email_received
+from .services import workitem_create, workitem_customer_wrote
 
 log = logging.getLogger(__name__)
 
@@ -160,9 +165,13 @@ def inbound_email_take(*, mailbox: Mailbox, raw: bytes) -> InboundEmail:
         with transaction.atomic():
             case = _joinable_case(parsed)
             if case is not None:
+                # A closed case is reopened, or continued by a new linked one (the
+                # transition rules decide): ``case`` is then the case that holds it.
                 note = parsed.body or parsed.subject
-                workitem_email_received(item=case, note=note, message_id=parsed.message_id)
-                outcome = InboundEmail.Outcome.JOINED
+                named = case
+                case = workitem_customer_wrote(item=case, note=note, message_id=parsed.message_id)
+                continued = case.pk != named.pk and case.related_to_id == named.pk
+                outcome = InboundEmail.Outcome.CREATED if continued else InboundEmail.Outcome.JOINED
             else:
                 customer = customer_for_address(address=parsed.sender, name=parsed.sender_name)
                 case = workitem_create(
@@ -260,11 +269,52 @@ def mailbox_poll(*, mailbox: Mailbox) -> PollResult:
     return result
 
 
+# --- The inbound-email webhook (a mail provider posts each message) --------------------
+
+WEBHOOK_PURPOSE = "mailbox-webhook"
+
+
+def mailbox_webhook_secret_new(*, mailbox: Mailbox) -> str:
+    """A new webhook secret for the mailbox (returned once: only its sealed form is
+    stored); the old one stops working at once."""
+    secret = signing.new_secret()
+    Mailbox.objects.filter(pk=mailbox.pk).update(
+        webhook_secret_sealed=signing.seal(secret, purpose=WEBHOOK_PURPOSE)
+    )
+    mailbox.refresh_from_db()
+    return secret
+
+
+def mailbox_authenticate(
+    *, name: str, timestamp: str, signature: str, body: bytes, now: float | None = None
+) -> Mailbox | None:
+    """The active mailbox whose webhook secret signed ``timestamp + "." + body`` (the
+    scheme of ``ccops.signing``), if the timestamp is fresh; None otherwise (unknown,
+    inactive, without a secret, stale or wrongly signed alike)."""
+    if not name:
+        return None
+    mailbox = (
+        Mailbox.objects.filter(name=name, active=True).select_related("work_type", "team").first()
+    )
+    if mailbox is None:
+        return None
+    ok = signing.verified(
+        sealed=mailbox.webhook_secret_sealed,
+        purpose=WEBHOOK_PURPOSE,
+        timestamp=timestamp,
+        given=signature,
+        body=body,
+        now=time.time() if now is None else now,
+    )
+    return mailbox if ok else None
+
+
 def mailboxes_poll() -> dict[str, PollResult]:
     """Poll every active mailbox; a mailbox that cannot be reached keeps its error text in
     ``last_error`` and does not stop the others."""
     results = {}
-    for mailbox in Mailbox.objects.filter(active=True).select_related("work_type", "team"):
+    polled = Mailbox.objects.filter(active=True).exclude(host="")  # no host: webhook only
+    for mailbox in polled.select_related("work_type", "team"):
         error = ""
         try:
             results[mailbox.name] = mailbox_poll(mailbox=mailbox)

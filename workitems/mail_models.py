@@ -8,14 +8,19 @@ from ccops.models import Team
 
 
 class Mailbox(models.Model):
-    """An IMAP mailbox whose new messages become cases of ``work_type`` (``mail_in``)."""
+    """A mailbox whose new messages become cases of ``work_type`` (``mail_in``): polled
+    over IMAP when it has a host, and/or posted to the signed inbound-email webhook."""
 
     name = models.CharField(max_length=100, unique=True)
-    host = models.CharField(max_length=255)
+    host = models.CharField(
+        max_length=255, blank=True, help_text="Empty: not polled (webhook only)."
+    )
     port = models.PositiveIntegerField(default=993)
     use_ssl = models.BooleanField(default=True, help_text="IMAP over TLS (port 993).")
-    username = models.CharField(max_length=255)
-    password = models.CharField(max_length=255, help_text="Stored as given; use an app password.")
+    username = models.CharField(max_length=255, blank=True)
+    password = models.CharField(
+        max_length=255, blank=True, help_text="Stored as given; use an app password."
+    )
     folder = models.CharField(max_length=255, default="INBOX")
     work_type = models.ForeignKey(
         "workitems.WorkType", on_delete=models.PROTECT, related_name="mailboxes"
@@ -29,6 +34,9 @@ class Mailbox(models.Model):
         help_text="Empty: the work type's owning team.",
     )
     active = models.BooleanField(default=True)
+    # The inbound-email webhook's secret, sealed (``ccops.signing``; HMAC needs it back, so
+    # it cannot be hashed). Empty: the webhook refuses this mailbox.
+    webhook_secret_sealed = models.TextField(blank=True, editable=False)
     last_polled_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_error = models.TextField(blank=True, editable=False)
 

@@ -23,7 +23,7 @@ from .choices import (
     Source,
     Status,
 )
-from .querysets import WorkItemQuerySet
+from .querysets import RUNNING_STATUSES, WorkItemQuerySet, is_past_due
 
 
 class Customer(models.Model):
@@ -290,8 +290,8 @@ class WorkItem(models.Model):
         return self.status in OPEN_STATUSES
 
     def is_past_due(self, now=None) -> bool:
-        now = now or timezone.now()
-        return self.is_open and self.due_at is not None and self.due_at < now
+        """``querysets.past_due_q`` on this item: a paused (pending) item is not past due."""
+        return is_past_due(self.status, self.due_at, now or timezone.now())
 
     def sla_state(self, now=None) -> str:
         """``past_due``, ``at_risk``, ``paused`` (waiting on the customer), ``on_track``, or
@@ -299,10 +299,10 @@ class WorkItem(models.Model):
         if not self.is_open or self.due_at is None:
             return ""
         now = now or timezone.now()
-        if self.due_at < now and self.sla_paused_at is None:
-            return "past_due"
-        if self.sla_paused_at is not None:
+        if self.status not in RUNNING_STATUSES or self.sla_paused_at is not None:
             return "paused"
+        if is_past_due(self.status, self.due_at, now):
+            return "past_due"
         if self.at_risk_at is not None and self.at_risk_at <= now:
             return "at_risk"
         return "on_track"

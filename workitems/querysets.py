@@ -5,6 +5,37 @@ from ccops.choices import Role
 
 from .choices import OPEN_STATUSES, Status
 
+# THE past-due rule, one place: an open item whose due time has passed and whose SLA clock
+# runs. An item waiting on the customer (pending) has its clock stopped
+# (``services._sla_clock_changes``): it is neither past due nor at risk, however old its
+# stored due time. Status-based, so counts stay index-only scans of the open-items partial
+# indexes (``wi_open_type_due``, ``wi_open_team_due`` hold the status). Every count of past
+# due or at-risk work (backlog, dashboard tiles, wallboard, queue filter, alerts) and
+# ``WorkItem.sla_state`` use these.
+RUNNING_STATUSES = tuple(s for s in OPEN_STATUSES if s != Status.PENDING)
+
+
+def running_q(prefix: str = "") -> models.Q:
+    """Open items whose SLA clock runs (``prefix``: a relation path such as ``"items__"``)."""
+    return models.Q(**{f"{prefix}status__in": RUNNING_STATUSES})
+
+
+def past_due_q(now, prefix: str = "") -> models.Q:
+    """Open, clock running, due before ``now``."""
+    return running_q(prefix) & models.Q(**{f"{prefix}due_at__lt": now})
+
+
+def is_past_due(status: str, due_at, now) -> bool:
+    """:func:`past_due_q` on one item's values (pages, exports, the API)."""
+    return status in RUNNING_STATUSES and due_at is not None and due_at < now
+
+
+def at_risk_q(now, prefix: str = "") -> models.Q:
+    """Open, clock running, at risk from before ``now`` and not yet past due."""
+    return running_q(prefix) & models.Q(
+        **{f"{prefix}at_risk_at__lte": now, f"{prefix}due_at__gte": now}
+    )
+
 
 class WorkItemQuerySet(models.QuerySet):
     def open(self):
@@ -14,7 +45,8 @@ class WorkItemQuerySet(models.QuerySet):
         return self.filter(status=Status.NEW)
 
     def past_due(self, now=None):
-        return self.open().filter(due_at__lt=now or timezone.now())
+        """Past due by :func:`past_due_q` (paused items excluded)."""
+        return self.filter(past_due_q(now or timezone.now()))
 
     def visible_to(self, user):
         """Supervisors, planners, QA, HR and admins see all work; agents see what they hold

@@ -27,6 +27,7 @@ from training.models import AgentSkill, AgentTier
 from . import calendars
 from .choices import OPEN_STATUSES, EventKind, PresenceState, Status
 from .models import AgentPresence, Customer, PresenceChange, WorkItem, WorkItemEvent
+from .querysets import past_due_q
 from .routing import URGENCY_ORDER, Candidate, rank_candidates
 
 AVAILABLE_STATES = (PresenceState.AVAILABLE, PresenceState.AFTER_CONTACT)
@@ -43,7 +44,7 @@ def backlog_by_type(*, team=None, now=None) -> list[dict]:
         .annotate(
             open=Count("id"),
             unassigned=Count("id", filter=Q(status=Status.NEW)),
-            past_due=Count("id", filter=Q(due_at__lt=now)),
+            past_due=Count("id", filter=past_due_q(now)),
             oldest_created_at=Min("created_at"),
         )
         .order_by("work_type__office", "work_type__name")
@@ -256,7 +257,7 @@ def queue_queryset(
     if office:
         qs = qs.filter(work_type__office=office)
     if past_due:
-        qs = qs.filter(due_at__lt=now)
+        qs = qs.filter(past_due_q(now))
     if q:
         q = q.strip()
         text = Q(title__icontains=q) | Q(customer__name__icontains=q)

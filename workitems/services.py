@@ -836,17 +836,21 @@ def workitem_escalate(*, item, by, note: str = "", expected_version=None) -> Wor
 # --- Supervisors and reopen -------------------------------------------------------------
 
 
-def workitem_reopen(*, item, by, note: str = "") -> WorkItem:
-    """Reopen a done item: the same item within the window, else a new linked item.
+def workitem_reopen(
+    *, item, by, note: str = "", source: str = Source.REOPEN, details: str | None = None
+) -> WorkItem:
+    """Reopen a done item: the same item within the window, else a new linked item (with
+    ``details``, else the note, else the item's). ``by`` None: the customer reopens it
+    (their e-mail, ``workitem_customer_wrote``).
 
     Returns the item that is now open (the same one or the new one).
     """
-    if not by.has_role(Role.AGENT, Role.SUPERVISOR):
+    if by is not None and not by.has_role(Role.AGENT, Role.SUPERVISOR):
         raise NotAllowed("Only agents and supervisors reopen work.")
     window = timedelta(days=settings.REOPEN_AS_SAME_ITEM_WITHIN_DAYS)
     with transaction.atomic():
         current = WorkItem.objects.select_related("work_type", "customer").get(pk=item.pk)
-        if current.status != S.DONE:
+        if current.status not in TRANSITIONS["reopen"].sources:
             raise IllegalTransition(
                 f"Cannot reopen item #{current.pk}: it is {current.get_status_display().lower()}."
             )
@@ -863,23 +867,75 @@ def workitem_reopen(*, item, by, note: str = "") -> WorkItem:
                 },
                 same_item=True,
             )
-        follow_up = workitem_create(
-            work_type=current.work_type,
-            title=current.title,
+        return _follow_up(
+            current,
             by=by,
-            customer=current.customer,
-            details=note or current.details,
-            source=Source.REOPEN,
-            related_to=current,
+            details=details or note or current.details,
+            source=source,
+            why=f"Reopened after the {window.days}-day window",
         )
-        _apply(
-            item=current,
-            action="comment",
-            by=by,
-            note=f"Reopened after the {window.days}-day window as new item #{follow_up.pk}",
-            follow_up_id=follow_up.pk,
-        )
-        return follow_up
+
+
+def _follow_up(current, *, by, details: str, source: str, why: str) -> WorkItem:
+    """A new item continuing ``current`` (``related_to``, a fresh SLA), noted on it."""
+    follow_up = workitem_create(
+        work_type=current.work_type,
+        title=current.title,
+        by=by,
+        customer=current.customer,
+        details=details,
+        source=source,
+        related_to=current,
+    )
+    _apply(
+        item=current,
+        action="comment",
+        by=by,
+        note=f"{why} as new item #{follow_up.pk}",
+        follow_up_id=follow_up.pk,
+    )
+    return follow_up
+
+
+def workitem_customer_wrote(*, item, note: str, **data) -> WorkItem:
+    """The customer's e-mail naming ``item`` (``mail_in``): it joins the item as an event,
+    and returns the item that holds it now.
+
+    - open: joins it (a pending one goes back to its holder: ``workitem_email_received``);
+    - closed and reopenable (``TRANSITIONS["reopen"]``: done): reopened as a reopen by the
+      customer (``workitem_reopen``: the same item within the window, else a linked new one),
+      then the e-mail joins what is open now;
+    - closed otherwise (cancelled, merged): a new item linked to it (``related_to``) with
+      the e-mail; a merged item's e-mail goes to the item it was merged into when that one
+      is open.
+    """
+    with transaction.atomic():
+        current = WorkItem.objects.select_related("work_type", "customer").get(pk=item.pk)
+        if current.status == S.MERGED and current.duplicate_of_id is not None:
+            into = WorkItem.objects.filter(pk=current.duplicate_of_id).first()
+            if into is not None and into.status in OPEN_STATUSES:
+                current = into
+        if current.status not in OPEN_STATUSES:
+            if current.status in TRANSITIONS["reopen"].sources:
+                current = workitem_reopen(
+                    item=current,
+                    by=None,
+                    note="Reopened by the customer's e-mail",
+                    source=Source.EMAIL,
+                    details=note,
+                )
+            else:
+                current = _follow_up(
+                    current,
+                    by=None,
+                    details=note,
+                    source=Source.EMAIL,
+                    why=(
+                        f"The customer wrote after it was "
+                        f"{current.get_status_display().lower()}; continued"
+                    ),
+                )
+        return workitem_email_received(item=current, note=note, **data)
 
 
 def workitem_cancel(*, item, by, note: str, expected_version=None) -> WorkItem:

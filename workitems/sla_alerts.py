@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from ccops import notifications
 
-from .choices import OPEN_STATUSES
 from .models import WorkItem
+from .querysets import running_q
 
 LOOK_BACK = timedelta(hours=1)
 
@@ -48,9 +48,7 @@ def sla_alerts_send(*, now=None, look_back: timedelta = LOOK_BACK) -> dict[str, 
     Returns how many in-app notifications each kind made."""
     now = now or timezone.now()
     since = now - look_back
-    open_items = WorkItem.objects.filter(
-        status__in=OPEN_STATUSES, sla_paused_at__isnull=True
-    ).select_related("assignee", "team__supervisor")
+    open_items = WorkItem.objects.filter(running_q()).select_related("assignee", "team__supervisor")
     at_risk = open_items.filter(at_risk_at__gt=since, at_risk_at__lte=now, due_at__gt=now)
     breached = open_items.filter(due_at__gt=since, due_at__lte=now)
     return {

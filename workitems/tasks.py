@@ -52,3 +52,21 @@ def send_sla_alerts() -> dict:
     from .sla_alerts import sla_alerts_send
 
     return sla_alerts_send()
+
+
+@shared_task(
+    autoretry_for=(DatabaseError, InterfaceError),
+    retry_backoff=True,
+    retry_kwargs={"max_retries": 3},
+    acks_late=True,
+    time_limit=3600,
+)
+def recompute_due_times(*, calendar_ids=(), work_type_ids=(), team_ids=(), sites=()) -> dict:
+    """A calendar or its assignment changed: the open items' SLA times follow (safe to
+    re-run: the same calendars give the same times)."""
+    from .calendar_services import due_times_recompute
+
+    result = due_times_recompute(
+        calendar_ids=calendar_ids, work_type_ids=work_type_ids, team_ids=team_ids, sites=sites
+    )
+    return vars(result)

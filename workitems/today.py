@@ -21,6 +21,7 @@ from ccops.choices import Office
 
 from .choices import OPEN_STATUSES, PresenceState, Status
 from .models import AgentPresence, WorkItem, WorkType
+from .querysets import at_risk_q, past_due_q
 
 _SERVICE_LEVEL_SOURCES: list = []
 
@@ -140,9 +141,9 @@ def office_today(*, teams=None, now=None) -> list[OfficeToday]:
             # on the customer) is neither at risk nor past due.
             at_risk=Count(
                 "id",
-                filter=Q(at_risk_at__lte=now, due_at__gte=now, sla_paused_at__isnull=True),
+                filter=at_risk_q(now),
             ),
-            past_due=Count("id", filter=Q(due_at__lt=now, sla_paused_at__isnull=True)),
+            past_due=Count("id", filter=past_due_q(now)),
         )
         .order_by()
     )
@@ -208,7 +209,6 @@ def work_types_today(*, office: str, now=None) -> list[dict]:
     start = _day_start(now)
     end = start + timedelta(days=1)
     is_open = Q(items__status__in=OPEN_STATUSES)
-    running = Q(items__sla_paused_at__isnull=True)
     rows = (
         WorkType.objects.filter(office=office, active=True)
         .annotate(
@@ -220,9 +220,9 @@ def work_types_today(*, office: str, now=None) -> list[dict]:
             ),
             at_risk=Count(
                 "items",
-                filter=is_open & running & Q(items__at_risk_at__lte=now, items__due_at__gte=now),
+                filter=at_risk_q(now, prefix="items__"),
             ),
-            past_due=Count("items", filter=is_open & running & Q(items__due_at__lt=now)),
+            past_due=Count("items", filter=past_due_q(now, prefix="items__")),
         )
         .order_by("name")
         .values(

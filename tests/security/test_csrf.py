@@ -25,8 +25,10 @@ IDEA = {"title": "Fewer clicks", "description": "One page for the claim form."}
 
 
 # Not a session's endpoints: a telephony platform signs each request with its source's
-# secret (HMAC, tests/contacts); no browser session or cookie is read, so no CSRF token.
-SIGNED_NOT_SESSION = {"contact-events"}
+# secret (HMAC, tests/contacts), a mail provider each inbound e-mail with its mailbox's
+# (tests/workitems/test_inbound_email_webhook.py); no browser session or cookie is read,
+# so no CSRF token.
+SIGNED_NOT_SESSION = {"contact-events", "inbound-email"}
 
 
 def _posted_routes(api: bool):

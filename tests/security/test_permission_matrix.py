@@ -272,6 +272,8 @@ RULES = {
     # whoever is signed in (contacts/api/views.py). Queue statistics: supervisors, planners,
     # admins (a 400 without ?date=&queue=).
     "contact-events": ("M M M M M M M M", "A 401 401 401 401 401 401 401"),
+    # The same for e-mail posted by a mail provider, signed by its mailbox's webhook secret.
+    "inbound-email": ("M M M M M M M M", "A 401 401 401 401 401 401 401"),
     "queue-stats": ("A F F P P F F P", None),
     "presence-me": ("A O O F F F F O", "A P P F F F F P"),
     "qa-scorecard-list": ("A O O O O O O O", None),

@@ -169,3 +169,31 @@ def test_attachment_download_queries(
     with django_assert_num_queries(4):
         response = client.get(url)
     assert b"".join(response.streaming_content) == b"pdf"
+
+
+@pytest.mark.django_db
+def test_a_reply_to_a_merged_case_joins_the_case_it_was_merged_into(mailbox, back_type):
+    from workitems import services
+    from workitems.choices import EventKind, Status
+
+    alice = Customer.objects.create(external_ref="C-1", name="Alice", email="alice@example.com")
+    kept, duplicate = (
+        services.workitem_create(work_type=back_type, title=t, customer=alice)
+        for t in ("Claim", "Claim again")
+    )
+    WorkItem.objects.filter(pk=duplicate.pk).update(status=Status.MERGED, duplicate_of=kept)
+    inbound = inbound_email_take(
+        mailbox=mailbox, raw=raw(subject=f"Re: [CASE-{duplicate.pk}] Claim", body="Receipt")
+    )
+    assert (inbound.item, inbound.outcome) == (kept, InboundEmail.Outcome.JOINED)
+    assert kept.events.get(kind=EventKind.EMAIL_RECEIVED).note == "Receipt"
+    assert WorkItem.objects.count() == 2  # no new case
+    # Its survivor closed too (cancelled): a new case continues the one the reply named.
+    WorkItem.objects.filter(pk=kept.pk).update(status=Status.CANCELLED)
+    inbound = inbound_email_take(
+        mailbox=mailbox,
+        raw=raw(subject=f"Re: [CASE-{duplicate.pk}]", body="Hello?", message_id="<b@x>"),
+    )
+    assert inbound.item.related_to == duplicate and inbound.item.status == Status.NEW
+    assert inbound.outcome == InboundEmail.Outcome.CREATED
+    assert WorkItemEvent.objects.filter(item=duplicate, kind=EventKind.COMMENTED).exists()

@@ -145,3 +145,67 @@ def test_a_wrong_password_is_recorded_on_the_mailbox(imap, mailbox):
     mailbox.refresh_from_db()
     assert "AUTHENTICATIONFAILED" in mailbox.last_error or "failed" in mailbox.last_error.lower()
     assert not WorkItem.objects.exists()
+
+
+def test_replies_to_closed_cases_reopen_them_or_continue_them(imap, mailbox, back_type, settings):
+    """Through the transition rules: a done case is reopened (the same case within the
+    reopen window, a linked new one after it); a cancelled one cannot be reopened, so the
+    reply becomes a new case linked to it."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from workitems import services
+    from workitems.choices import Status
+
+    customer = Customer.objects.create(external_ref="C-7", name="Carol", email="carol@example.com")
+    now = timezone.now()
+    window = timedelta(days=settings.REOPEN_AS_SAME_ITEM_WITHIN_DAYS)
+    recent, old, cancelled = (
+        services.workitem_create(work_type=back_type, title=title, customer=customer)
+        for title in ("Recent claim", "Old claim", "Withdrawn claim")
+    )
+    WorkItem.objects.filter(pk=recent.pk).update(status=Status.DONE, completed_at=now)
+    WorkItem.objects.filter(pk=old.pk).update(
+        status=Status.DONE, completed_at=now - window - timedelta(days=1)
+    )
+    WorkItem.objects.filter(pk=cancelled.pk).update(status=Status.CANCELLED)
+    for n, case in enumerate((recent, old, cancelled)):
+        imap.append(
+            message(
+                "carol@example.com",
+                f"Re: {case_reference(case)} {case.title}",
+                f"Not solved yet ({n}).",
+                message_id=f"<closed-{n}@example.com>",
+            )
+        )
+
+    assert tasks.poll_mailboxes() == {
+        "Claims in": {"created": 2, "joined": 1, "already": 0, "refused": 0, "failed": 0}
+    }
+
+    # Within the window: the same case, back in the queue, the e-mail on it.
+    recent.refresh_from_db()
+    assert (recent.status, recent.reopen_count, recent.completed_at) == (Status.NEW, 1, None)
+    kinds = list(recent.events.values_list("kind", flat=True))
+    assert kinds[-2:] == [EventKind.REOPENED, EventKind.EMAIL_RECEIVED]
+    assert recent.events.get(kind=EventKind.EMAIL_RECEIVED).note == "Not solved yet (0)."
+    assert InboundEmail.objects.get(message_id="<closed-0@example.com>").item == recent
+    # After the window, and cancelled: a new case linked to the closed one, which stays
+    # closed and names its continuation.
+    for n, closed, status in ((1, old, Status.DONE), (2, cancelled, Status.CANCELLED)):
+        closed.refresh_from_db()
+        assert closed.status == status
+        follow_up = WorkItem.objects.get(related_to=closed)
+        assert (follow_up.status, follow_up.source, follow_up.customer) == (
+            Status.NEW,
+            Source.EMAIL,
+            customer,
+        )
+        assert follow_up.details == f"Not solved yet ({n})."
+        assert follow_up.events.get(kind=EventKind.EMAIL_RECEIVED).note == follow_up.details
+        assert (
+            f"new item #{follow_up.pk}" in closed.events.filter(kind=EventKind.COMMENTED).get().note
+        )
+        inbound = InboundEmail.objects.get(message_id=f"<closed-{n}@example.com>")
+        assert (inbound.item, inbound.outcome) == (follow_up, InboundEmail.Outcome.CREATED)

@@ -14,7 +14,12 @@ pytestmark = pytest.mark.django_db
 
 
 def times(item, *, at_risk, due, paused=None):
-    WorkItem.objects.filter(pk=item.pk).update(at_risk_at=at_risk, due_at=due, sla_paused_at=paused)
+    """Set an item's SLA times; ``paused``: waiting on the customer since then (pending, as
+    the services leave a paused item)."""
+    status = {"status": "pending"} if paused else {}
+    WorkItem.objects.filter(pk=item.pk).update(
+        at_risk_at=at_risk, due_at=due, sla_paused_at=paused, **status
+    )
 
 
 def test_holder_and_supervisor_are_told_once_of_each_turn(held_item, agent, supervisor):

@@ -1,14 +1,14 @@
 """Filters of the work item API (django-filter): the same vocabulary as the queue page."""
 
-from django.db.models import Q
 from django.utils import timezone
 from django_filters import rest_framework as filters
 
 from ccops.choices import Office
 from ccops.models import Team, User
 
-from ..choices import OPEN_STATUSES, Channel, PresenceState, Source, Status
+from ..choices import Channel, PresenceState, Source, Status
 from ..models import AgentPresence, Customer, WorkItem, WorkType
+from ..querysets import past_due_q
 
 
 class WorkTypeFilter(filters.FilterSet):
@@ -57,7 +57,7 @@ class WorkItemFilter(filters.FilterSet):
     def filter_past_due(self, queryset, name, value):
         if value is None:
             return queryset
-        late = Q(status__in=OPEN_STATUSES, due_at__lt=timezone.now())
+        late = past_due_q(timezone.now())
         return queryset.filter(late) if value else queryset.exclude(late)
 
 

@@ -17,8 +17,9 @@ from ccops.api.schema import ErrorSerializer  # noqa: F401  (the views' error re
 from ccops.models import Team, User
 
 from .. import selectors
-from ..choices import OPEN_STATUSES, SELF_SET_STATES
+from ..choices import SELF_SET_STATES
 from ..models import AgentPresence, Customer, WorkItem, WorkItemEvent, WorkType
+from ..querysets import is_past_due
 
 # --- Work types and customers -----------------------------------------------------------
 
@@ -155,7 +156,7 @@ class WorkItemSerializer(serializers.ModelSerializer):
 
     def get_past_due(self, obj: WorkItem) -> bool:
         now = self.context.get("now") or timezone.now()
-        return obj.status in OPEN_STATUSES and obj.due_at is not None and obj.due_at < now
+        return is_past_due(obj.status, obj.due_at, now)
 
     def get_sla_state(self, obj: WorkItem) -> str:
         return obj.sla_state(self.context.get("now") or timezone.now())

@@ -7,6 +7,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from .erasure import CustomerEraseView
+from .inbound_email import InboundEmailView
 from .views import CustomerViewSet, PresenceViewSet, WorkItemViewSet, WorkTypeViewSet
 
 router = SimpleRouter()
@@ -16,5 +17,6 @@ router.register("workitems", WorkItemViewSet, basename="workitem")
 router.register("presence", PresenceViewSet, basename="presence")
 urlpatterns = [
     path("customers/<int:pk>/erase/", CustomerEraseView.as_view(), name="customer-erase"),
+    path("inbound-email/", InboundEmailView.as_view(), name="inbound-email"),
     *router.urls,
 ]

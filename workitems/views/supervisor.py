@@ -18,10 +18,11 @@ from ccops.choices import Role
 from ccops.permissions import RoleRequiredMixin
 
 from .. import selectors, services
-from ..choices import OPEN_STATUSES, PresenceState
+from ..choices import PresenceState
 from ..errors import WorkflowError
 from ..forms import BulkAssignForm, PresenceFilterForm, QueueFilterForm
 from ..models import WorkItem
+from ..querysets import is_past_due
 from ..scheduled_office import adherence_alerts_for
 from ._common import form_error_text, safe_next
 
@@ -231,7 +232,7 @@ class QueueExportView(SupervisorRequiredMixin, View):
                 due, status = row[due_index], row[status_index]
                 yield (
                     *row,
-                    "yes" if status in OPEN_STATUSES and due is not None and due < now else "no",
+                    "yes" if is_past_due(status, due, now) else "no",
                 )
 
         header = [name for _, name in EXPORT_COLUMNS] + ["past_due"]
