@@ -4,8 +4,8 @@ A request is signed ``sha256=<hex HMAC-SHA256(secret, timestamp + "." + raw body
 timestamp (unix seconds) must be within ``MAX_SKEW_SECONDS`` of ours. Secrets are sealed
 with Fernet under a key derived from ``key`` (default ``SECRET_KEY``) and a ``purpose``, so
 each kind of sender has its own sealing key, and changing the key means rotating every
-secret. Used by e-mail in's webhook (``workitems``); ``contacts.signing`` states the same
-scheme for contact sources (to be made a use of this one: same headers, same rule).
+secret. Used by e-mail in's webhook (``workitems``) and, through ``contacts.signing`` (its own
+sealing key), by contact sources: same headers, same rule.
 """
 
 from __future__ import annotations

@@ -448,16 +448,17 @@ def test_intraday_queries_constant(
     client.force_login(supervisor)
     # session, user (with team and groups), work types, published plan, front forecast values and
     # overrides, back forecast values and overrides, arrivals today, backlog by type, open
-    # items by due day, today's contact statistics per queue, today's shifts, skills, tiers,
+    # items by due day, the queues' time zones and today's contact statistics per queue (each
+    # from its own local midnight), today's shifts, skills, tiers,
     # presence, adherence so far (+ its exceptions); the adherence alerts (supervised teams,
     # blocks now, presence now, exceptions now) and today's applied flex moves
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(24):
         response = client.get("/staffing/intraday/?at=10:00")
     snap = response.context["snapshot"]
     assert snap["on_shift_now"] == 4 and snap["out_of_adherence_total"] == 4
     more = [make_user(Role.AGENT, username=f"c{i}", team=back_team) for i in range(4)]
     schedule(more)
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(24):
         response = client.get("/staffing/intraday/?at=10:00", HTTP_HX_REQUEST="true")
     assert response.context["snapshot"]["on_shift_now"] == 8
     assert "<html" not in response.content.decode()  # the htmx refresh gets the panel only
