@@ -8,7 +8,9 @@ weeks with the demo center's shape (fixed seed):
   day curve peaking at 11:00 and 15:00 (07:00-21:00, weekends lighter) split over three
   work types (Sales, Support, Complaints: the last for one agent in five, a senior tier)
   and back-office casework of about 40 agent-hours per weekday with a carried-in backlog
-  on Monday over two types (Claims, Disputes: the latter for one agent in three);
+  on Monday over two types (Claims, Disputes: the latter for one agent in three); each
+  type's shortfall weighted by the product's rule (``staffing.shortfall``: contacts missing
+  the answer target, cases missing their deadline, per agent-minute short);
 * ``200_agents``: the same shape scaled to 200 agents.
 
 For each: the CP-SAT solve seconds (time limit and 2 workers), the greedy baseline's
@@ -41,9 +43,37 @@ from staffing.scheduling import (  # noqa: E402
     greedy,
     solve,
 )
+from staffing.shortfall import back_cost, front_cost  # noqa: E402
 
 FRONT_SPLIT = ((1, "Sales", 0.4), (2, "Support", 0.45), (3, "Complaints", 0.15))
 BACK_SPLIT = ((11, "Claims", 0.7), (12, "Disputes", 0.3))
+# Per type: handle time (seconds) and, front office, the answer target (seconds).
+AHT = {1: 360, 2: 300, 3: 540, 11: 1200, 12: 2400}
+ANSWER = {1: 20, 2: 20, 3: 60}
+SHRINKAGE = 0.3
+
+
+def _costs(pk: int, office: str, values: tuple[int, ...]) -> tuple[int, ...]:
+    """The solver's weights by the product's rule (``staffing.shortfall``): front office
+    from the contacts a slot's requirement was sized for (traffic at 85 % of the productive
+    agents), back office from the type's handle time."""
+    if office == BACK:
+        return (back_cost(aht_seconds=AHT[pk]),) * len(values)
+    out = []
+    for required in values:
+        productive = int(required * (1 - SHRINKAGE))
+        volume = 0.85 * productive * 1800 / AHT[pk]
+        out.append(
+            front_cost(
+                volume=volume,
+                aht_seconds=AHT[pk],
+                answer_seconds=ANSWER[pk],
+                required=required,
+                shrinkage=SHRINKAGE,
+                interval_seconds=1800,
+            )
+        )
+    return tuple(out)
 
 
 def _split(total: list[int], parts) -> list[tuple[int, str, tuple[int, ...]]]:
@@ -75,9 +105,11 @@ def week(agents: int, seed: int = 21) -> Problem:
         front.append(max(0, round(level + rng.uniform(-1, 1))))
     back = [round((40 + (16 if d == 0 else 0)) * 60 * scale) if d < 5 else 0 for d in range(DAYS)]
     types = tuple(
-        TypeDemand(pk, FRONT, values, name=name) for pk, name, values in _split(front, FRONT_SPLIT)
+        TypeDemand(pk, FRONT, values, _costs(pk, FRONT, values), name=name)
+        for pk, name, values in _split(front, FRONT_SPLIT)
     ) + tuple(
-        TypeDemand(pk, BACK, values, name=name) for pk, name, values in _split(back, BACK_SPLIT)
+        TypeDemand(pk, BACK, values, _costs(pk, BACK, values), name=name)
+        for pk, name, values in _split(back, BACK_SPLIT)
     )
     people = []
     for i in range(agents):

@@ -30,7 +30,8 @@ from .models import (
 )
 from .permissions import supervised_team_ids
 from .selectors import current_skills
-from .timeutil import day_start
+from .shortfall import back_cost, front_cost
+from .timeutil import INTERVAL_SECONDS, day_start
 
 User = get_user_model()
 
@@ -175,6 +176,46 @@ def demand_by_type(*, plan: StaffingPlan, week_start: date, types: list[WorkType
             day = minute // sch.DAY
             if 0 <= day < sch.DAYS:
                 values[day] += row["required"] * agent_day
+    return {pk: tuple(values) for pk, values in out.items()}
+
+
+def shortfall_costs(*, plan: StaffingPlan, week_start: date, types: list[WorkType]) -> dict:
+    """``{work type id: costs}`` of being short, per slot (front office) or day (back
+    office): :mod:`staffing.shortfall`'s rule on the plan's lines of the week (one query).
+    A day's back-office cost is its dearest line's."""
+
+    out = {t.pk: [1] * (sch.SLOTS if t.office == Office.FRONT else sch.DAYS) for t in types}
+    by_pk = {t.pk: t for t in types}
+    start, end = week_window(week_start)
+    lines = PlanLine.objects.filter(
+        plan=plan, work_type__in=list(by_pk), interval_start__gte=start, interval_start__lt=end
+    ).values_list(
+        "work_type_id",
+        "interval_start",
+        "forecast_volume",
+        "override_volume",
+        "forecast_aht",
+        "required_agents",
+    )
+    for type_id, at, forecast, override, aht, required in lines.iterator():
+        wt = by_pk[type_id]
+        aht = aht or float(wt.standard_minutes or 0) * 60 or 60.0
+        minute = minute_of(week_start, at)
+        if wt.office == Office.FRONT:
+            at_index, size = minute // sch.SLOT, sch.SLOTS
+            cost = front_cost(
+                volume=forecast if override is None else override,
+                aht_seconds=aht,
+                answer_seconds=float(wt.sla_answer_seconds),
+                required=required,
+                shrinkage=plan.shrinkage,
+                interval_seconds=INTERVAL_SECONDS,
+            )
+        else:
+            at_index, size = minute // sch.DAY, sch.DAYS
+            cost = back_cost(aht_seconds=aht)
+        if 0 <= at_index < size:
+            out[type_id][at_index] = max(out[type_id][at_index], cost)
     return {pk: tuple(values) for pk, values in out.items()}
 
 

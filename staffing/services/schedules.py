@@ -108,7 +108,9 @@ def build_problem(run: ScheduleRun, *, team: Team | None = None, by=None) -> tup
     """The solver's input for ``run`` (or for one ``team`` of it: that team's agents against
     the demand of the types it owns plus its head-count share of the types no team owns)
     and the context needed to store its answer. Demand is per work type (front office per
-    slot, back office per day); each agent brings the types routing lets them take."""
+    slot, back office per day), each shortfall weighted by what it costs
+    (:func:`schedule_selectors.shortfall_costs`); each agent brings the types routing lets
+    them take."""
     plan = _plan_for(run, by)
     agents = sel.run_agents(run)
     types = sel.run_work_types(run)
@@ -118,6 +120,7 @@ def build_problem(run: ScheduleRun, *, team: Team | None = None, by=None) -> tup
         agents = [a for a in agents if a.team_id == team.pk]
         types = [t for t in types if t.owning_team_id in (team.pk, None)]
     required = sel.demand_by_type(plan=plan, week_start=run.week_start, types=types)
+    costs = sel.shortfall_costs(plan=plan, week_start=run.week_start, types=types)
     demands = tuple(
         sch.TypeDemand(
             t.pk,
@@ -125,6 +128,7 @@ def build_problem(run: ScheduleRun, *, team: Team | None = None, by=None) -> tup
             required[t.pk]
             if t.owning_team_id is not None or team is None
             else tuple(round(v * share) for v in required[t.pk]),
+            cost=costs[t.pk],
             name=t.name,
         )
         for t in types

@@ -634,3 +634,31 @@ def test_a_tier_restricted_type_is_covered_by_the_tier_only_and_recounted(
     named = {(c["work_type"], c["work_type_name"]) for c in body["coverage"]}
     assert (vip.pk, "VIP calls") in named and (None, None) in named
     assert len(body["coverage"]) == ScheduleCoverage.objects.filter(run=run).count()
+
+
+def test_shortfall_costs_follow_the_service_level_and_the_deadlines(center):
+    """One agent short costs the contacts Erlang C says then miss the answer target (per
+    agent-minute, x ``COST_SCALE``), more in a busy slot than a quiet one; back office, the
+    cases a minute short leaves past their deadline (1 / AHT)."""
+    from staffing import erlang
+    from staffing.schedule_selectors import shortfall_costs
+    from staffing.shortfall import COST_SCALE
+
+    plan, front_type, back_type = center["plan"], center["front_type"], center["back_type"]
+    busy, quiet = at(MONDAY, 10), at(MONDAY, 11)
+    PlanLine.objects.filter(plan=plan, work_type=front_type, interval_start=busy).update(
+        forecast_volume=120, forecast_aht=240, required_agents=30
+    )
+    PlanLine.objects.filter(plan=plan, work_type=front_type, interval_start=quiet).update(
+        forecast_volume=30, forecast_aht=240, required_agents=12
+    )
+    costs = shortfall_costs(plan=plan, week_start=MONDAY, types=[front_type, back_type])
+    slot = (10 * 60) // 30
+    n = int(30 * (1 - plan.shrinkage))
+    a = erlang.traffic(120, 240, 1800)
+    answer = front_type.sla_answer_seconds
+    lost = erlang.service_level(n, a, 240, answer) - erlang.service_level(n - 1, a, 240, answer)
+    assert costs[front_type.pk][slot] == max(1, round(COST_SCALE * lost * 120 / 30))
+    assert costs[front_type.pk][slot] > costs[front_type.pk][slot + 2] >= 1
+    assert costs[front_type.pk][0] == 1  # no contacts: the least cost, never free
+    assert costs[back_type.pk][:5] == (round(COST_SCALE * 60 / 1800),) * 5

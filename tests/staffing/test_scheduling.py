@@ -338,3 +338,22 @@ def test_per_type_under_coverage_sums_to_the_offices():
         # An agent's office is one of theirs: agent 4 is back office only, 1 front only.
         assert {s.office for s in solution.shifts if s.agent_id == 4} <= {BACK}
         assert {s.office for s in solution.shifts if s.agent_id == 1} <= {FRONT}
+
+
+@pytest.mark.parametrize("how", ["greedy", "cp-sat"])
+def test_the_costlier_shortfall_is_covered_first(how):
+    # One agent may take Sales or Support, each needing one agent 08:00-16:00 on Monday;
+    # a Support slot short costs five times a Sales slot (its contacts miss the target
+    # more): the agent is given to Support, and Sales is what is left short.
+    rules = Rules(min_week_minutes=0, days_off=6)
+    agent = AgentIn(1, (FRONT,), rules, types=frozenset({SALES, SUPPORT}))
+    need = front_need([(0, 8, 16)])
+    types = (
+        TypeDemand(SALES, FRONT, need, cost=(1,) * SLOTS),
+        TypeDemand(SUPPORT, FRONT, need, cost=(5,) * SLOTS),
+    )
+    problem = Problem((), (), (agent,), types=types)
+    solution = sch.greedy(problem) if how == "greedy" else solve(problem)
+    cov = solution.coverage
+    assert cov.by_type[(FRONT, SALES)].under_minutes == 16 * 30
+    assert cov.by_type[(FRONT, SUPPORT)].under_minutes == 30  # the agent's meal break
