@@ -109,7 +109,11 @@ class ShiftTrade(models.Model):
         DECLINED = "declined", "Declined"
         CANCELLED = "cancelled", "Cancelled"
 
-    shift = models.ForeignKey("staffing.Shift", on_delete=models.CASCADE, related_name="trades")
+    # Empty once a planner has changed or removed the published shift of a decided trade:
+    # the trade stays on record (its own start, end and office say what was traded).
+    shift = models.ForeignKey(
+        "staffing.Shift", null=True, blank=True, on_delete=models.SET_NULL, related_name="trades"
+    )
     start = models.DateTimeField()
     end = models.DateTimeField()
     office_activity = models.CharField(max_length=14)

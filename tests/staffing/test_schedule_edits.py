@@ -279,6 +279,24 @@ def test_approved_trade_moves_the_run_shift_and_keeps_coverage(week, planner, su
     assert Shift.objects.filter(agent=mate).count() == 3
 
 
+def test_an_approved_trade_stays_on_record_when_the_planner_removes_its_shift(
+    week, planner, supervisor
+):
+    run, agent, mate, first = week["run"], week["agent"], week["mate"], week["first"]
+    services.schedule_run_publish(run=run, by=planner)
+    trade = services.trade_offer(
+        shift=Shift.objects.filter(agent=agent).order_by("start").first(), by=agent
+    )
+    services.trade_take(trade=trade, by=mate)
+    services.trade_approve(trade=trade, by=supervisor)
+    first.refresh_from_db()
+    services.scheduled_shift_delete(shift=first, by=planner)  # the taker called in sick
+    trade.refresh_from_db()
+    assert trade.status == ShiftTrade.Status.APPROVED and trade.shift_id is None
+    assert (trade.offered_by, trade.taken_by) == (agent, mate)
+    assert not Shift.objects.filter(agent=mate, start__gte=trade.start, end__lte=trade.end)
+
+
 def test_trade_breaking_the_rest_is_refused(week, planner):
     run, agent, mate = week["run"], week["agent"], week["mate"]
     services.scheduled_shift_create(
