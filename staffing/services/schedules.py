@@ -581,7 +581,13 @@ def schedule_run_publish(*, run: ScheduleRun, by) -> ScheduleRun:
 # agents concerned are told (kind "schedule published", titled "changed"). Rewriting the
 # whole week (a re-publish) would discard trades and hand-made blocks of everyone else.
 
-RULE_FIELDS = {"start": "start", "overlap": "start", "rest": "start", "time_off": "start"}
+RULE_FIELDS = {
+    "start": "start",
+    "overlap": "start",
+    "rest": "start",
+    "time_off": "start",
+    "hours": "end",
+}
 
 
 def _check_not_past(*ends: datetime) -> None:
@@ -596,11 +602,20 @@ def _check_rules(run: ScheduleRun, agent, start, end, activity, *, exclude=None)
     blocks the run does not replace (training, ...), except on a published run, where every
     block but those of the shift being changed (``exclude``) counts."""
     window = sel.week_window(run.week_start)
-    others = list(
+    rows = list(
         ScheduledShift.objects.filter(run=run, agent_id=agent.pk)
         .exclude(pk=getattr(exclude, "pk", None))
-        .values_list("start", "end")
+        .values_list("start", "end", "meal_start", "meal_end")
     )
+    others = [(s, e) for s, e, _, _ in rows]
+    # Worked minutes of the agent's other shifts in the week (meal breaks off), and what
+    # this one would work by their rules: the contract maximum.
+    week_minutes = sum(
+        ((e - s) - ((me - ms) if ms and me else timedelta(0))).total_seconds() / 60
+        for s, e, ms, me in rows
+    )
+    rules = sel.rules_for([agent])[agent.pk]
+    minutes = rules.worked(int((end - start).total_seconds() // 60))
     near = Shift.objects.filter(
         agent_id=agent.pk, start__lt=end + timedelta(days=1), end__gt=start - timedelta(days=1)
     )
@@ -626,6 +641,8 @@ def _check_rules(run: ScheduleRun, agent, start, end, activity, *, exclude=None)
         busy=busy,
         worked=worked,
         window=window,
+        week_minutes=week_minutes,
+        minutes=minutes,
     )
     if problems:
         errors: dict[str, list[str]] = {}

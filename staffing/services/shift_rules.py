@@ -12,10 +12,12 @@ spans; the rules themselves are here:
 - skilled for the office's work (the agent's current skills, else their team's office);
 - no overlap with another of the agent's shifts or blocks;
 - no approved time off in the span;
-- at least the agent's rest (11 h by default) between this shift and their other work.
+- at least the agent's rest (11 h by default) between this shift and their other work;
+- within the agent's contract maximum of hours in the shift's week (when the caller gives
+  the week's other worked minutes and this shift's).
 
 :func:`shift_problems` answers ``{rule: [message]}`` (empty when the shift may stand); the
-keys are ``start``, ``skills``, ``overlap``, ``time_off``, ``rest``.
+keys are ``start``, ``skills``, ``overlap``, ``time_off``, ``rest``, ``hours``.
 """
 
 from __future__ import annotations
@@ -71,10 +73,13 @@ def shift_problems(
     busy: Iterable[Span],
     worked: Iterable[Span],
     window: Span | None = None,
+    week_minutes: float | None = None,
+    minutes: float | None = None,
 ) -> dict[str, list[str]]:
     """Why ``agent`` may not work ``start``-``end`` in ``activity``'s office (empty when
     they may). ``busy``: every other span the agent is booked (overlap); ``worked``: their
-    other work spans (rest)."""
+    other work spans (rest); ``week_minutes`` and ``minutes``: the minutes they otherwise
+    work in the shift's week and this shift's (the contract maximum)."""
     problems: dict[str, list[str]] = {}
     if window is not None and not window[0] <= start < window[1]:
         problems["start"] = ["Must be within the run's week."]
@@ -102,5 +107,12 @@ def shift_problems(
                 gap = f"before the shift starting {_at(s)}"
             problems["rest"] = [
                 f"Leaves less than {rules.min_rest / 60:g} h rest between shifts ({gap})."
+            ]
+    if week_minutes is not None and minutes is not None:
+        total = week_minutes + minutes
+        if total > rules.max_week_minutes:
+            problems["hours"] = [
+                f"Takes the week over the contract's {rules.max_week_minutes / 60:g} h "
+                f"({total / 60:g} h)."
             ]
     return problems

@@ -23,7 +23,6 @@ from django.utils import timezone
 from ccops import notifications
 from ccops.choices import Role
 
-from .. import schedule_selectors as ssel
 from .. import time_off_selectors as sel
 from ..choices import PRODUCTIVE_ACTIVITIES, Activity
 from ..errors import Conflict, InvalidInput, NotAllowed
@@ -78,15 +77,6 @@ def taker_problems(trade: ShiftTrade, taker) -> dict[str, list[str]]:
             end__gt=trade.start - timedelta(days=1),
         ).values_list("start", "end", "activity")
     )
-    problems = shift_problems(
-        agent=taker,
-        start=trade.start,
-        end=trade.end,
-        activity=trade.office_activity,
-        busy=[(s, e) for s, e, _ in mine],
-        worked=[(s, e) for s, e, act in mine if act in PRODUCTIVE_ACTIVITIES],
-    )
-    r = ssel.rules_for([taker])[taker.pk]
     week = day - timedelta(days=day.weekday())
     begin, end = day_start(week), day_start(week + timedelta(days=7))
     worked = sum(
@@ -104,10 +94,16 @@ def taker_problems(trade: ShiftTrade, taker) -> dict[str, list[str]]:
             end__lte=trade.end,
         ).only("start", "end")
     )
-    if worked + added > r.max_week_minutes:
-        problems["hours"] = [
-            f"Takes your week over {r.max_week_minutes / 60:g} h ({(worked + added) / 60:g} h)."
-        ]
+    problems = shift_problems(
+        agent=taker,
+        start=trade.start,
+        end=trade.end,
+        activity=trade.office_activity,
+        busy=[(s, e) for s, e, _ in mine],
+        worked=[(s, e) for s, e, act in mine if act in PRODUCTIVE_ACTIVITIES],
+        week_minutes=worked,
+        minutes=added,
+    )
     return problems
 
 

@@ -118,6 +118,28 @@ def test_add_keeps_the_rules(week, planner, start, end, field, words):
     assert ScheduledShift.objects.filter(run=week["run"]).count() == 1
 
 
+def test_add_keeps_the_contract_maximum_of_hours(week, planner):
+    """Default rules: at most 40 h a week. Monday to Friday 09:00-17:00 is 37.5 h worked
+    (meal breaks off); a Saturday on top would be 45 h and is refused on ``end``."""
+    run, agent = week["run"], week["agent"]
+    for d in range(1, 5):
+        day = MON + timedelta(days=d)
+        services.scheduled_shift_create(
+            run=run, by=planner, agent=agent, start=at(day, 9), end=at(day, 17), activity=FO
+        )
+    sat = MON + timedelta(days=5)
+    with pytest.raises(InvalidInput) as err:
+        services.scheduled_shift_create(
+            run=run, by=planner, agent=agent, start=at(sat, 9), end=at(sat, 17), activity=FO
+        )
+    assert "40 h" in " ".join(err.value.errors["end"])
+    assert ScheduledShift.objects.filter(run=run, agent=agent).count() == 5
+    # A shorter Saturday that stays within 40 h is fine (2 h: no meal break).
+    services.scheduled_shift_create(
+        run=run, by=planner, agent=agent, start=at(sat, 9), end=at(sat, 11), activity=FO
+    )
+
+
 def test_add_refuses_time_off_skills_strangers_and_other_roles(
     week, planner, supervisor, other_agent
 ):
