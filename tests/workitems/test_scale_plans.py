@@ -19,6 +19,8 @@ from workitems import services
 from workitems.choices import Status
 from workitems.models import WorkItem
 
+from .test_indexes import plan_with
+
 pytestmark = pytest.mark.django_db
 API = "/api/v1/workitems/"
 TABLES = ("workitems_workitem", "workitems_workitemevent")
@@ -128,10 +130,12 @@ def test_the_team_queue_page(client, supervisor, world):
         finally:
             cursor.execute("RESET enable_sort")
     assert "using wi_open_team_due" in ids and "Sort" not in ids, ids
-    (backlog,) = [p for sql, p in plans if "GROUP BY" in sql and "workitems_workitem" in sql]
-    # Bounded by the open backlog, not the table: one of the open items' partial indexes
-    # (which one is the planner's call on a small table where one team holds every item).
-    assert "using wi_open_team_due" in backlog or "using wi_open_type_due" in backlog, backlog
+    (backlog,) = [s for s, _ in plans if "GROUP BY" in s and "workitems_workitem" in s]
+    # Bounded by the team's open backlog, not the table: the team's index of open items
+    # serves the count (which index the planner prefers among those that can is its call on
+    # the real table's statistics; on a few hundred rows ties go any way).
+    backlog = plan_with("wi_open_team_due", backlog)
+    assert "using wi_open_team_due" in backlog, backlog
 
 
 def test_the_supervisor_dashboard(client, supervisor, world):
@@ -171,9 +175,9 @@ def test_claim_next_and_complete(api_as, agent, world):
 # Statement counts (the shared backlog read again; the session's own read, from the cache
 # or the database, left out), pinned so a read that grows a query per row or page shows.
 QUEUE_QUERIES = 9
-# The tiles of today: open items per office, today's service level (the measured contacts,
-# then today's items where none were measured) and agents by state.
-DASHBOARD_QUERIES = 13
+# The tiles of today: open items per office, today's service level (the queues' time zones,
+# the measured contacts, then today's items where none were measured) and agents by state.
+DASHBOARD_QUERIES = 14
 ITEM_QUERIES = 8  # with the case's e-mail attachments
 CUSTOMER_QUERIES = 5
 NEXT_QUERIES = 6  # with the agent's scheduled block now (flex moves decide its office)
