@@ -114,6 +114,22 @@ def queue_time_zones(work_types: Iterable | None = None) -> dict[int, ZoneInfo]:
     return out
 
 
+def queue_day_q(now: datetime, field: str, *, type_field: str = "work_type_id", zones=None) -> Q:
+    """``field`` (a time such as ``due_at``) falls on today, today being each queue's own
+    day (:func:`queue_time_zones`) at ``now``: one range per time zone in use, on the rows'
+    work type (``type_field``). ``zones``: the :func:`queue_time_zones` already read (else
+    one query). The dashboard's tiles and the wallboard count "due today" with it."""
+    zones = queue_time_zones() if zones is None else zones
+    by_zone: dict[ZoneInfo, list[int]] = {}
+    for pk, tz in zones.items():
+        by_zone.setdefault(tz, []).append(pk)
+    q = Q(pk__in=[])  # no work type: nothing is due today
+    for tz, ids in by_zone.items():
+        start, end = kpis.day_bounds(timezone.localtime(now, tz).date(), tz)
+        q |= Q(**{f"{type_field}__in": ids, f"{field}__gte": start, f"{field}__lt": end})
+    return q
+
+
 def time_zone_for(work_type) -> ZoneInfo:
     """The time zone of one work type's day (:func:`queue_time_zones`; one query)."""
     pk = getattr(work_type, "pk", work_type)

@@ -1,6 +1,6 @@
 """Today's operation at a glance, per office, for the dashboard's tiles: contacts waiting and
 the longest wait, the service level today, cases due today / at risk / past due, agents by
-presence state. Aggregates in SQL: three queries whatever the number of items and agents.
+presence state. Aggregates in SQL: four queries whatever the number of items and agents.
 
 ``today_service_level`` is the one place the dashboard reads today's service level from.
 The contact-event statistics register themselves as its source (``register_service_level``,
@@ -11,7 +11,7 @@ it falls back to today's front-office items (see its docstring).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.core.cache import cache
 from django.db.models import Count, DurationField, F, Func, Min, Q
@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from ccops.choices import Office
 
+from .calendars import queue_day_q, queue_time_zones
 from .choices import OPEN_STATUSES, PresenceState, Status
 from .models import AgentPresence, WorkItem, WorkType
 from .querysets import at_risk_q, past_due_q
@@ -78,36 +79,33 @@ class OfficeToday:
         return sum(s["count"] for s in self.states)
 
 
-def _day_start(now: datetime) -> datetime:
-    return timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-
-
 def _items(teams):
     items = WorkItem.objects.all()
     return items.filter(team__in=teams) if teams is not None else items
 
 
-def today_service_level(*, teams=None, now=None) -> dict[str, ServiceLevel]:
+def today_service_level(*, teams=None, now=None, zones=None) -> dict[str, ServiceLevel]:
     """Today's service level per office (``{office: ServiceLevel}``; front office only).
 
     From the registered contact-event source when it measured contacts today; else from
     today's front-office items of queue work types. Offered = items that
     arrived today and were not cancelled or merged; answered in target = those started
-    within their work type's ``sla_answer_seconds`` of arriving. One query.
+    within their work type's ``sla_answer_seconds`` of arriving, "today" being each queue's
+    own day (``zones``: :func:`~workitems.calendars.queue_time_zones`, read when not given).
+    One query (two without ``zones``).
     """
     now = now or timezone.now()
     for source in _SERVICE_LEVEL_SOURCES:
         measured = source(teams=teams, now=now)
         if measured is not None:
             return {Office.FRONT: measured}
-    start = _day_start(now)
     target = Seconds(F("work_type__sla_answer_seconds"))
     row = (
         _items(teams)
         .filter(
+            queue_day_q(now, "created_at", zones=zones),
             work_type__office=Office.FRONT,
             work_type__channel__in=("call", "chat"),
-            created_at__gte=start,
             created_at__lte=now,
         )
         .exclude(status__in=(Status.CANCELLED, Status.MERGED))
@@ -123,10 +121,10 @@ def today_service_level(*, teams=None, now=None) -> dict[str, ServiceLevel]:
 
 def office_today(*, teams=None, now=None) -> list[OfficeToday]:
     """One :class:`OfficeToday` per office (front, back), restricted to ``teams`` when given
-    (items of those teams, agents of those teams). Three queries."""
+    (items of those teams, agents of those teams). Four queries: the queues' time zones
+    ("today" is each queue's own day), open items, today's service level, presence."""
     now = now or timezone.now()
-    start = _day_start(now)
-    end = start + timedelta(days=1)
+    zones = queue_time_zones()
     labels = dict(Office.choices)
     out = {office: OfficeToday(office, labels[office]) for office in (Office.FRONT, Office.BACK)}
     rows = (
@@ -136,7 +134,8 @@ def office_today(*, teams=None, now=None) -> list[OfficeToday]:
         .annotate(
             waiting=Count("id", filter=Q(status=Status.NEW)),
             oldest_waiting=Min("created_at", filter=Q(status=Status.NEW)),
-            due_today=Count("id", filter=Q(due_at__gte=start, due_at__lt=end)),
+            # Today in each queue's own time zone (its calendar's), as its statistics.
+            due_today=Count("id", filter=queue_day_q(now, "due_at", zones=zones)),
             # The SLA clock's own at-risk time (``business_hours``); a paused clock (waiting
             # on the customer) is neither at risk nor past due.
             at_risk=Count(
@@ -159,7 +158,7 @@ def office_today(*, teams=None, now=None) -> list[OfficeToday]:
             row["at_risk"],
             row["past_due"],
         )
-    for office, level in today_service_level(teams=teams, now=now).items():
+    for office, level in today_service_level(teams=teams, now=now, zones=zones).items():
         out[office].service_level = level
     presence = AgentPresence.objects.filter(agent__is_active=True, agent__team__isnull=False)
     if teams is not None:
@@ -204,20 +203,23 @@ def office_today_snapshot(*, teams=None) -> tuple[list[OfficeToday], datetime]:
 def work_types_today(*, office: str, now=None) -> list[dict]:
     """Per active work type of ``office`` (for the wallboard): open backlog, waiting (new)
     and the oldest waiting arrival, due today, at risk and past due (the SLA clock's own
-    times, as :func:`office_today`). Types without open work show zeros. ONE query."""
+    times, as :func:`office_today`; today in each queue's own time zone). Types without open
+    work show zeros. Two queries (the types' time zones, then the counts)."""
     now = now or timezone.now()
-    start = _day_start(now)
-    end = start + timedelta(days=1)
     is_open = Q(items__status__in=OPEN_STATUSES)
+    due_today = queue_day_q(
+        now,
+        "items__due_at",
+        type_field="pk",
+        zones=queue_time_zones(WorkType.objects.filter(office=office, active=True)),
+    )
     rows = (
         WorkType.objects.filter(office=office, active=True)
         .annotate(
             open_count=Count("items", filter=is_open),
             waiting=Count("items", filter=Q(items__status=Status.NEW)),
             oldest_waiting=Min("items__created_at", filter=Q(items__status=Status.NEW)),
-            due_today=Count(
-                "items", filter=is_open & Q(items__due_at__gte=start, items__due_at__lt=end)
-            ),
+            due_today=Count("items", filter=is_open & due_today),
             at_risk=Count(
                 "items",
                 filter=at_risk_q(now, prefix="items__"),

@@ -2,7 +2,7 @@
 today, cases due today / at risk / past due, agents by state), the supervisor's own teams by
 default, attainment shown the right way round and capped, "no data" instead of 0."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -13,9 +13,10 @@ from ccops.dashboards import builders
 from ccops.kpis import goals as goal_rules
 from ccops.kpis import registry
 from tests.factories import TeamFactory, make_back_type, make_front_type, make_user
+from workitems.calendar_models import Calendar
 from workitems.choices import PresenceState, Status
 from workitems.models import AgentPresence, WorkItem
-from workitems.today import office_today, today_service_level
+from workitems.today import office_today, today_service_level, work_types_today
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +77,26 @@ def test_office_today_counts_per_office(today, front_team, back_team):
     assert mine[1].due_today == 0 and mine[1].states == []
 
 
+def test_due_today_is_each_queues_own_day(types, back_team):
+    """ "Due today" on the tiles and the wallboard is the queue's day in its calendar's time
+    zone, as its statistics: at 20:00 UTC it is already tomorrow in Auckland (UTC+13)."""
+    _calls, claims = types
+    auckland = make_back_type(back_team, None, name="Auckland claims")
+    auckland.calendar = Calendar.objects.create(name="NZ", time_zone="Pacific/Auckland")
+    auckland.save()
+    now = datetime(2026, 12, 7, 20, 0, tzinfo=UTC)
+    for work_type in (claims, auckland):
+        for due in (
+            datetime(2026, 12, 7, 22, 0, tzinfo=UTC),
+            datetime(2026, 12, 8, 5, 0, tzinfo=UTC),
+        ):
+            WorkItem.objects.create(work_type=work_type, team=back_team, title="t", due_at=due)
+    # UTC's 7 December: both items of claims, and Auckland's 8 December (11:00 and 18:00).
+    assert office_today(now=now)[1].due_today == 3
+    rows = {r["name"]: r["due_today"] for r in work_types_today(office=Office.BACK, now=now)}
+    assert rows == {claims.name: 1, "Auckland claims": 2}
+
+
 def test_service_level_without_contacts_is_no_data(types):
     level = today_service_level()[Office.FRONT]
     assert level.offered == 0 and level.percent is None
@@ -115,12 +136,13 @@ def test_overview_query_count_with_tiles(
 ):
     client.force_login(supervisor)
     TeamFactory.create_batch(3, office=Office.BACK)
-    # 1 user + team, 2 roles, 3 teams, 4 live backlog, 5-9 tiles (open items per office,
-    # service level from the measured contacts (the queues' time zones, the aggregate)
-    # and, none measured, from today's items, agents by state), 10 goals (no goal: no
-    # adjustments to prefetch), 11-14 office, overall and team totals, chart series. The
-    # live readings and KPI aggregates are then shared for a few seconds: 1-3 and 10 only.
-    with django_assert_num_queries(14):
+    # 1 user + team, 2 roles, 3 teams, 4 live backlog, 5-10 tiles (the queues' time zones,
+    # open items per office, service level from the measured contacts (their queues' time
+    # zones, the aggregate) and, none measured, from today's items, agents by state),
+    # 11 goals (no goal: no adjustments to prefetch), 12-15 office, overall and team totals,
+    # chart series. The live readings and KPI aggregates are then shared for a few seconds:
+    # 1-3 and 11 only.
+    with django_assert_num_queries(15):
         client.get(reverse("dashboard:overview"))
     with django_assert_num_queries(4):
         client.get(reverse("dashboard:overview"))

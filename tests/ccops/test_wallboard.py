@@ -133,8 +133,9 @@ def test_partial_is_one_cache_read_when_warm(
 ):
     client.force_login(supervisor)
     url = reverse("dashboard:wallboard_partial", args=["front"])
-    # Cold: user, roles + work types, the queues' time zones, contacts, agents by state.
-    with django_assert_num_queries(6):
+    # Cold: user, roles + work types (and their time zones, for due today), the queues'
+    # time zones, contacts, agents by state.
+    with django_assert_num_queries(7):
         cold = client.get(url)
     # Warm: user and roles only; the aggregate comes from the cache.
     with django_assert_num_queries(2):
@@ -157,10 +158,10 @@ def test_today_tiles_partial_warm_is_cheap(
 ):
     client.force_login(supervisor)
     url = reverse("dashboard:today_tiles")
-    # user, roles, teams + tiles (open items per office, service level: the queues' time
-    # zones and the aggregate, agents by state); warm: user, roles, teams (the team
-    # selection), no aggregate.
-    with django_assert_num_queries(7):
+    # user, roles, teams + tiles (the queues' time zones, open items per office, service
+    # level: the measured queues' time zones and the aggregate, agents by state); warm:
+    # user, roles, teams (the team selection), no aggregate.
+    with django_assert_num_queries(8):
         client.get(url, {"team": "all"})
     with django_assert_num_queries(3):
         page = client.get(url, {"team": "all"}).content.decode()
