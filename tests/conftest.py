@@ -124,5 +124,5 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 # The demo contact center, built once per session (tests/demo_world.py), and a quicker flush
 # after the transactional tests on PostgreSQL (tests/fast_flush.py).
-from .demo_world import demo_center, demo_center_16  # noqa: E402, F401
+from .demo_world import demo_center  # noqa: E402, F401
 from .fast_flush import _fast_flush  # noqa: E402, F401

@@ -2,9 +2,9 @@
 test that asks for it, instead of being built again by every such test (a build is the
 slowest step of those tests; the copy takes well under a second).
 
-Usage: request ``demo_center`` (8 agents, seed 5) or ``demo_center_16`` (16 agents, the
-default seed) and call it in the test: ``demo_center()`` fills the test's database with
-exactly what ``call_command("seed_demo", ...)`` would have made.
+Usage: request ``demo_center`` (8 agents, seed 5) and call it in the test: ``demo_center()``
+fills the test's database with exactly what ``call_command("seed_demo", ...)`` would have
+made.
 
 How, on PostgreSQL: the first test that asks for a demo builds it in a session fixture,
 before the test's own transaction starts: the database's current rows are copied aside
@@ -120,6 +120,6 @@ def _demo_fixture(agents: int, seed: int):
     return fixture
 
 
-# The demo most tests use, and the larger one the flex tests need (more agents to move).
+# The demo the browser tests use (one build a session: the flex tests find agents to move
+# among its 8 as well).
 demo_center = _demo_fixture(8, 5)
-demo_center_16 = _demo_fixture(16, 42)

@@ -38,8 +38,8 @@ def test_supervisor_sees_alert_and_records_exception(page, login, supervisor, ag
     assert AdherenceException.objects.get().approved_by == supervisor
 
 
-def test_planner_applies_a_flex_move(page, login, demo_center_16):
-    demo_center_16()
+def test_planner_applies_a_flex_move(page, login, demo_center):
+    demo_center()
     login("planner", DEMO_PASSWORD)
     page.goto("/staffing/intraday/?at=11:00")
     button = page.locator("[data-testid=flex-apply]").first

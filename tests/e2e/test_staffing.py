@@ -47,8 +47,8 @@ def test_planner_changes_volume_and_sees_required_agents_change(page, login, pla
     page.locator("[data-testid=erlang-error]").wait_for()
 
 
-def test_supervisor_sees_a_flex_suggestion_on_the_demo_data(page, login, demo_center_16):
-    demo_center_16()
+def test_supervisor_sees_a_flex_suggestion_on_the_demo_data(page, login, demo_center):
+    demo_center()
     login("sup1", DEMO_PASSWORD)
     page.goto("/staffing/intraday/?at=11:00")
     suggestion = page.locator("[data-testid=flex-suggestion]").first
