@@ -33,8 +33,8 @@ NO_BACK = (0,) * 7
 FREE = Rules(min_week_minutes=0)
 
 
-def solve(problem, **kw):
-    return sch.solve(problem, time_limit=20, workers=2, **kw)
+def solve(problem, time_limit=20, **kw):
+    return sch.solve(problem, time_limit=time_limit, workers=2, **kw)
 
 
 def by_agent(solution):
@@ -182,7 +182,7 @@ def test_cp_sat_beats_or_matches_the_greedy_baseline():
     agents = tuple(AgentIn(i, (FRONT, BACK) if i % 2 else (FRONT,), rules) for i in range(1, 7))
     problem = Problem(tuple(need), (8 * H, 8 * H, 0, 0, 4 * H, 0, 0), agents)
     base = sch.greedy(problem)
-    best = solve(problem)
+    best = solve(problem, time_limit=8)
     assert best.coverage.under_minutes <= base.coverage.under_minutes
     assert best.coverage.under_minutes < base.coverage.under_minutes or best.status == "optimal"
 
@@ -318,7 +318,8 @@ def test_per_type_under_coverage_sums_to_the_offices():
     types = typed({SALES: tuple(sales), SUPPORT: tuple(support)}, {CLAIMS: (10 * H,) * 5 + (0, 0)})
     problem = Problem((), (), agents, types=types)
     assert problem.front_required == tuple(a + b for a, b in zip(sales, support, strict=True))
-    for solution in (sch.greedy(problem), solve(problem)):
+    # (What is checked holds of any feasible week: CP-SAT's best after a few seconds will do.)
+    for solution in (sch.greedy(problem), solve(problem, time_limit=4)):
         cov = solution.coverage
         front = cov.office_under_minutes(FRONT)
         back = cov.office_under_minutes(BACK)
