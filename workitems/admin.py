@@ -4,7 +4,7 @@ from django.template.response import TemplateResponse
 
 from ccops.choices import Role
 
-from .calendar_services import due_times_recompute_on_commit
+from .calendar_services import clock_of, due_times_recompute_on_commit, work_type_changed
 from .erasure import customer_erase
 from .errors import WorkflowError
 from .mail_in import mailbox_webhook_secret_new
@@ -117,9 +117,10 @@ class WorkTypeAdmin(admin.ModelAdmin):
     list_select_related = ["required_skill", "owning_team", "calendar"]
 
     def save_model(self, request, obj, form, change):
+        before = clock_of(WorkType.objects.get(pk=obj.pk)) if change else None
         super().save_model(request, obj, form, change)
-        if change and "calendar" in form.changed_data:
-            due_times_recompute_on_commit(work_type_ids=[obj.pk])
+        if change:
+            work_type_changed(obj, before)
 
 
 class EventInline(admin.TabularInline):

@@ -1,13 +1,14 @@
 """A calendar changed: the stored SLA times of the open items that count in it follow.
 
 Opening hours, holidays, closures or the time zone of a calendar edited, a calendar assigned
-to (or taken from) a work type, a team or a site: every open item whose clock may count in
-it gets its due, at-risk and first-response times computed again by THE rule
-(``calendars.work_type_clock`` from the item's arrival, in the calendar ``calendars.calendar_for``
-now resolves), then moved on by each past wait on the customer as the services do when an
-item leaves pending (``business_hours.shift_for_pause``), the waits read from the item's
-event log. An item pending now keeps ``sla_paused_at``: its current wait is added when it
-comes back, as before. Closed items keep the times they closed with.
+to (or taken from) a work type, a team or a site, or a work type's SLA targets changed
+(:data:`CLOCK_FIELDS`): every open item whose clock may count in it gets its due, at-risk
+and first-response times computed again by THE rule (``calendars.work_type_clock`` from the
+item's arrival, in the calendar ``calendars.calendar_for`` now resolves), then moved on by
+each past wait on the customer as the services do when an item leaves pending
+(``business_hours.shift_for_pause``), the waits read from the item's event log. An item
+pending now keeps ``sla_paused_at``: its current wait is added when it comes back, as
+before. Closed items keep the times they closed with.
 
 Run as a Celery task queued on commit of the change (:func:`due_times_recompute_on_commit`,
 called by the admin and the work-type API), in chunks of ``CHUNK`` items, each chunk one
@@ -37,6 +38,25 @@ log = logging.getLogger(__name__)
 
 CHUNK = 1000
 SLA_TIMES = ("due_at", "at_risk_at", "first_response_due_at")
+# A work type's fields its items' SLA times are computed from (``calendars.work_type_clock``
+# and the type's own calendar): a change to any of them moves its open items' times.
+CLOCK_FIELDS = ("calendar", "sla", "first_response_sla", "at_risk_percent")
+
+
+def clock_of(work_type: WorkType) -> tuple:
+    """The values of ``work_type``'s :data:`CLOCK_FIELDS`, to compare before and after a
+    change (:func:`work_type_changed`)."""
+    return tuple(getattr(work_type, WorkType._meta.get_field(f).attname) for f in CLOCK_FIELDS)
+
+
+def work_type_changed(work_type: WorkType, clock_before: tuple) -> bool:
+    """After ``work_type`` was saved: when a field its items' SLA times come from changed
+    (``clock_before``: :func:`clock_of` before the change), its open items' times are
+    computed again once the change commits. The admin and the work-type API call this."""
+    if clock_of(work_type) == clock_before:
+        return False
+    due_times_recompute_on_commit(work_type_ids=[work_type.pk])
+    return True
 
 
 @dataclass

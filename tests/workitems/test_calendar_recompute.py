@@ -257,3 +257,48 @@ def test_the_work_type_api_queues_the_recompute_when_the_calendar_changes(
     assert response.status_code == 200, response.content
     item.refresh_from_db()
     assert item.due_at == at(2026, 12, 7, 16)
+
+
+def test_a_longer_sla_through_the_api_moves_open_items_not_closed_ones(
+    api_as, admin_user, casework, clock, django_capture_on_commit_callbacks
+):
+    clock(at(2026, 12, 4, 16))  # Friday 16:00, open 9-17 on weekdays
+    item = services.workitem_create(work_type=casework, title="Claim")
+    done = services.workitem_create(work_type=casework, title="Done claim")
+    WorkItem.objects.filter(pk=done.pk).update(status="done")
+    assert item.due_at == at(2026, 12, 7, 16)  # 8 open hours: 1 on Friday, 7 on Monday
+    api = api_as(admin_user)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = api.patch(
+            f"/api/v1/worktypes/{casework.pk}/",
+            {"sla": "16:00:00", "first_response_sla": "04:00:00"},
+            format="json",
+        )
+    assert response.status_code == 200, response.content
+    assert len(callbacks) == 1
+    item.refresh_from_db()
+    done.refresh_from_db()
+    assert item.due_at == at(2026, 12, 8, 16)  # 16 open hours: Friday 1, Monday 8, Tuesday 7
+    assert item.first_response_due_at == at(2026, 12, 7, 12)  # 4 open hours
+    assert done.due_at == at(2026, 12, 7, 16)  # closed: kept as it closed
+    # A change that no SLA time comes from queues nothing.
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        api.patch(f"/api/v1/worktypes/{casework.pk}/", {"priority": 5}, format="json")
+    assert callbacks == []
+
+
+def test_a_shorter_sla_in_the_admin_moves_open_items(
+    client, admin_user, casework, clock, django_capture_on_commit_callbacks
+):
+    from django.forms.models import model_to_dict
+
+    clock(at(2026, 12, 4, 16))
+    item = services.workitem_create(work_type=casework, title="Claim")
+    data = {k: v for k, v in model_to_dict(casework).items() if v is not None}
+    data |= {"sla": "04:00:00", "first_response_sla": "01:00:00"}
+    client.force_login(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/admin/workitems/worktype/{casework.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    item.refresh_from_db()
+    assert item.due_at == at(2026, 12, 7, 12)  # Friday 1 open hour, Monday 3

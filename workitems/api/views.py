@@ -21,7 +21,7 @@ from ccops.choices import Role
 from ccops.permissions import STAFF_ROLES, HasRole, ReadAnyWriteRoles
 
 from .. import selectors, services
-from ..calendar_services import due_times_recompute_on_commit
+from ..calendar_services import clock_of, work_type_changed
 from ..choices import PresenceState, Source
 from ..errors import WorkflowError
 from ..models import AgentPresence, WorkItem, WorkItemEvent, WorkType
@@ -68,11 +68,9 @@ class WorkTypeViewSet(viewsets.ModelViewSet):
     )
 
     def perform_update(self, serializer):
-        before = serializer.instance.calendar_id
-        work_type = serializer.save()
-        if work_type.calendar_id != before:
-            # Its open items' SLA times follow the calendar now assigned (on commit).
-            due_times_recompute_on_commit(work_type_ids=[work_type.pk])
+        before = clock_of(serializer.instance)
+        # Its open items' SLA times follow a new calendar or new targets (on commit).
+        work_type_changed(serializer.save(), before)
 
     @extend_schema(responses={204: None, **_errors(409)})
     def destroy(self, request, *args, **kwargs):
