@@ -27,9 +27,11 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import (
     BigIntegerField,
+    BooleanField,
     Case,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     FloatField,
     IntegerField,
@@ -52,6 +54,7 @@ from ccops.kpis.sql import Epoch, Percentile
 
 from .choices import EventKind, PresenceState, Status
 from .models import PresenceChange, WorkItem, WorkItemEvent
+from .querysets import past_due_at_end_q
 
 CLOSING_EVENTS = (EventKind.COMPLETED, EventKind.HANDED_OFF)
 # N in "repeat contact within N days" and "resolved without a follow-up within N days".
@@ -327,7 +330,7 @@ def _backlog_aggregates(day):
     age_hours = _age_hours(day)
     return {
         "open": Count("id"),
-        "past_due": Count("id", filter=Q(due_at__lt=end)),
+        "past_due": Count("id", filter=past_due_at_end_q(end)),
         "age_p50_hours": Percentile(age_hours, 0.5),
         "age_p90_hours": Percentile(age_hours, 0.9),
         "age_max_hours": Max(age_hours),
@@ -340,7 +343,7 @@ _GROUPING_SETS_SQL = """
 SELECT work_type_id, team_id, wt_office, team_office,
        GROUPING(work_type_id, team_id, wt_office, team_office) AS grouping_id,
        COUNT(*) AS open,
-       COUNT(*) FILTER (WHERE due_at < %s) AS past_due,
+       COUNT(*) FILTER (WHERE late) AS past_due,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY age) AS age_p50_hours,
        percentile_cont(0.9) WITHIN GROUP (ORDER BY age) AS age_p90_hours,
        MAX(age) AS age_max_hours
@@ -367,14 +370,14 @@ def _backlog_groups(day) -> dict[str, list[dict]]:
         inner = items.values(
             "work_type_id",
             "team_id",
-            "due_at",
             wt_office=F("work_type__office"),
             team_office=F("team__office"),
             age=_age_hours(day),
+            late=ExpressionWrapper(past_due_at_end_q(end), output_field=BooleanField()),
         ).order_by()
         inner_sql, params = inner.query.sql_with_params()
         with connection.cursor() as cursor:
-            cursor.execute(_GROUPING_SETS_SQL.format(inner=inner_sql), [end, *params])
+            cursor.execute(_GROUPING_SETS_SQL.format(inner=inner_sql), params)
             columns = [c[0] for c in cursor.description]
             for values in cursor.fetchall():
                 r = dict(zip(columns, values, strict=True))
@@ -552,7 +555,8 @@ kpis.register(
     level=kpis.SCOPE,
     order=81,
     compute=_backlog_kpi("past_due"),
-    description=f"Open items past their due time at the end of the day. {_BACKLOG_NOTE}",
+    description="Open items past their due time at the end of the day (one waiting on the "
+    f"customer then is not: its clock was stopped). {_BACKLOG_NOTE}",
 )
 kpis.register(
     "backlog_age_p50",

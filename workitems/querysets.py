@@ -25,6 +25,17 @@ def past_due_q(now, prefix: str = "") -> models.Q:
     return running_q(prefix) & models.Q(**{f"{prefix}due_at__lt": now})
 
 
+def past_due_at_end_q(end) -> models.Q:
+    """:func:`past_due_q` at the end of a day already over (the nightly backlog KPIs and
+    snapshot, over the items open at ``end``): due before ``end``, unless its clock was
+    stopped then, i.e. it has waited on the customer since before ``end`` and still does
+    (``sla_paused_at``, kept while an item is pending). An item's status at a past moment
+    is not stored: the nightly run, just after the day, sees the day's end as it was; a
+    backfill long after counts an item that waited then but resumed since as the stored
+    (moved on) due time says."""
+    return models.Q(due_at__lt=end) & ~models.Q(status=Status.PENDING, sla_paused_at__lt=end)
+
+
 def is_past_due(status: str, due_at, now) -> bool:
     """:func:`past_due_q` on one item's values (pages, exports, the API)."""
     return status in RUNNING_STATUSES and due_at is not None and due_at < now

@@ -183,6 +183,33 @@ def test_backlog_snapshot_rows(kpi_day, front_team, back_team):
     assert claims["office"] == "back"
 
 
+def test_an_item_waiting_on_the_customer_at_the_days_end_is_not_past_due(kpi_day, back_team):
+    """The end-of-day backlog counts past due as the live one does (``past_due_at_end_q``):
+    an item pending since before the day's end had its clock stopped then."""
+    from workitems.choices import Status
+    from workitems.models import WorkItem
+
+    def past_due():
+        return {
+            (kind, sid): n
+            for kind, sid, _office, n, _d in kpis.get("backlog_past_due").compute(D)
+            if kind == ScopeKind.TEAM
+        }
+
+    before = past_due()[(ScopeKind.TEAM, back_team.pk)]
+    claims = kpi_day.claims
+    # Both due on D-1 and open at the end of D; one waits on the customer since D 12:00,
+    # the other only since D+1 09:00 (its clock still ran at the end of D).
+    waiting = kpi_data.make_item(claims, kpi_data.at(9, days=-4), status=Status.PENDING)
+    later = kpi_data.make_item(claims, kpi_data.at(9, days=-4), status=Status.PENDING)
+    WorkItem.objects.filter(pk=waiting.pk).update(sla_paused_at=kpi_data.at(12))
+    WorkItem.objects.filter(pk=later.pk).update(sla_paused_at=kpi_data.at(9, days=1))
+    assert waiting.due_at < kpi_data.at(0) and later.due_at < kpi_data.at(0)
+    assert past_due()[(ScopeKind.TEAM, back_team.pk)] == before + 1
+    snapshot = {r["work_type_id"]: r for r in backlog_snapshot(D)}
+    assert snapshot[claims.pk]["past_due"] == before + 1
+
+
 def test_registry_declares_every_work_item_kpi():
     expected = {
         "aht",
