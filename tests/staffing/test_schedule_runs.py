@@ -622,8 +622,9 @@ def test_a_tier_restricted_type_is_covered_by_the_tier_only_and_recounted(
     assert covered  # fo1 takes VIP calls on some day
     day = timezone.localtime(covered[0].start).date()
     shift = next(s for s in mine if timezone.localtime(s.start).date() == day)
+    # 14:00-20:00: off the VIP hours, and 11 h of rest before a 07:00 start the next day.
     services.scheduled_shift_update(
-        shift=shift, by=planner, start=at(day, 15), end=at(day, 21), activity=Activity.FRONT_OFFICE
+        shift=shift, by=planner, start=at(day, 14), end=at(day, 20), activity=Activity.FRONT_OFFICE
     )
     vip_day = ScheduleCoverage.objects.filter(
         run=run, work_type=vip, start__gte=at(day, 10), start__lt=at(day, 14)
