@@ -27,10 +27,9 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.db.models import Count, F, Q, Sum
-from django.utils import timezone
 
 from ccops import kpis
-from workitems.calendars import queue_time_zones
+from workitems.calendars import queue_time_zones, today_bounds
 from workitems.models import WorkType
 
 from .models import Contact
@@ -110,10 +109,7 @@ def day_windows(day: date, queue_ids=None) -> tuple[Windows, dict[int, str]]:
 def today_windows(now: datetime, queue_ids=None) -> Windows:
     """Each queue's today so far: from midnight of ``now``'s day in the queue's time zone
     until ``now``. One query."""
-    return {
-        qid: (kpis.day_bounds(timezone.localtime(now, tz).date(), tz)[0], now)
-        for qid, tz in queue_time_zones(queue_ids).items()
-    }
+    return {qid: (today_bounds(now, tz)[0], now) for qid, tz in queue_time_zones(queue_ids).items()}
 
 
 def _offered_in(windows: Windows):

@@ -114,6 +114,11 @@ def queue_time_zones(work_types: Iterable | None = None) -> dict[int, ZoneInfo]:
     return out
 
 
+def today_bounds(now: datetime, tz) -> tuple[datetime, datetime]:
+    """The day ``now`` falls on in ``tz``, as ``[start, end)`` (a queue's today)."""
+    return kpis.day_bounds(timezone.localtime(now, tz).date(), tz)
+
+
 def queue_day_q(now: datetime, field: str, *, type_field: str = "work_type_id", zones=None) -> Q:
     """``field`` (a time such as ``due_at``) falls on today, today being each queue's own
     day (:func:`queue_time_zones`) at ``now``: one range per time zone in use, on the rows'
@@ -125,7 +130,7 @@ def queue_day_q(now: datetime, field: str, *, type_field: str = "work_type_id", 
         by_zone.setdefault(tz, []).append(pk)
     q = Q(pk__in=[])  # no work type: nothing is due today
     for tz, ids in by_zone.items():
-        start, end = kpis.day_bounds(timezone.localtime(now, tz).date(), tz)
+        start, end = today_bounds(now, tz)
         q |= Q(**{f"{type_field}__in": ids, f"{field}__gte": start, f"{field}__lt": end})
     return q
 
